@@ -1,0 +1,3 @@
+from opsmanual.cli import main
+
+main()

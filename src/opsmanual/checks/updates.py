@@ -1,0 +1,92 @@
+"""The update record table: order, the manual's version, and what the last record names."""
+
+from __future__ import annotations
+
+import itertools
+
+from opsmanual.checks.references import missing
+from opsmanual.findings import Finding
+from opsmanual.model import Manual, UpdateRecord, version_key
+
+_NOUN = {"units": "unit", "roles": "role", "procedures": "procedure", "staff": "person"}
+
+
+def check(manual: Manual) -> list[Finding]:
+    doc = manual.updates_doc
+    records = manual.updates
+    if doc is None or not records:
+        if doc is not None and doc.data == []:
+            return [doc.finding("schema", "the table is empty; its first entry is the first issue")]
+        return []
+    findings: list[Finding] = []
+    for before, record in itertools.pairwise(records):
+        i = record.index
+        if version_key(record.version) <= version_key(before.version):
+            findings.append(
+                doc.finding(
+                    "version-order",
+                    f"version {record.version} does not come after {before.version}, "
+                    "the entry before it; versions must go up, oldest entry first",
+                    [i, "version"],
+                )
+            )
+        if record.date < before.date:
+            findings.append(
+                doc.finding(
+                    "version-order",
+                    f"date {record.date} is before {before.date}, the date of the entry before it; "
+                    "entries are kept oldest first",
+                    [i, "date"],
+                )
+            )
+        if not record.changes and not record.removed:
+            findings.append(
+                doc.finding(
+                    "schema",
+                    "only the first issue may have an empty `changes`; list what this update "
+                    "changed, e.g. procedures/annual-plan",
+                    [i, "changes"],
+                )
+            )
+    findings += _last_record(manual, records[-1])
+    info = manual.info
+    if info is not None and info.version != records[-1].version:
+        findings.append(
+            info.doc.finding(
+                "version-mismatch",
+                f"manual.yaml says version {info.version} but the last update record is "
+                f'{records[-1].version}; write version: "{records[-1].version}"',
+                ["version"],
+            )
+        )
+    return findings
+
+
+def _last_record(manual: Manual, record: UpdateRecord) -> list[Finding]:
+    doc = manual.updates_doc
+    assert doc is not None
+    findings: list[Finding] = []
+    i = record.index
+    for j, ref in enumerate(record.changes):
+        if ref == "manual":
+            continue
+        kind, _, eid = ref.partition("/")
+        if eid not in manual.known[kind]:
+            known = {f"{kind}/{k}" for k in manual.known[kind]}
+            findings.append(missing(doc, [i, "changes", j], _NOUN[kind], ref, known))
+    for j, ref in enumerate(record.removed):
+        kind, _, eid = ref.partition("/")
+        if eid in manual.known[kind]:
+            findings.append(
+                doc.finding(
+                    "ref-missing",
+                    f"`removed` lists {ref}, but {kind}/{eid}.yaml still exists; "
+                    "delete the file or take it off `removed`",
+                    [i, "removed", j],
+                )
+            )
+    for field in ("author", "approved_by"):
+        person = getattr(record, field)
+        if person is not None and person not in manual.known["staff"]:
+            findings.append(missing(doc, [i, field], "person", person, manual.known["staff"]))
+    return findings

@@ -1,0 +1,109 @@
+"""The command line: parse options, call the core, print, choose the exit code.
+
+Only this package prints or exits. Errors a user can cause arrive as findings, as `Refused`
+(exit 1) or as `OpsError` (exit 2); anything else is a bug, reported in one line with exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from opsmanual import __version__
+from opsmanual.errors import OpsError, Refused
+from opsmanual.source import find_manual
+
+REPORT_URL = "the project's issue tracker"
+
+
+class OpsGroup(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OpsError as exc:
+            err(f"error: {exc}")
+            raise typer.Exit(2) from None
+        except Refused as exc:
+            err(f"refused: {exc}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err("interrupted")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if isinstance(exc, typer.Exit | typer.Abort) or hasattr(exc, "exit_code"):
+                raise
+            err(
+                f"opsmanual {__version__} failed unexpectedly ({type(exc).__name__}: {exc}); "
+                f"please report it, with the command you ran, at {REPORT_URL}"
+            )
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=OpsGroup,
+    name="opsmanual",
+    help="Keep an operations manual as code: validate, render, diff, notify, keep its records.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ManualOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--manual",
+        "-m",
+        help="The manual folder. Default: this folder or the nearest one above with manual.yaml.",
+        show_default=False,
+    ),
+]
+
+
+def manual_root(option: Path | None) -> Path:
+    return find_manual(option)
+
+
+def color_enabled(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(stream.isatty()) and "NO_COLOR" not in os.environ
+
+
+def out(text: str = "") -> None:
+    typer.echo(text)
+
+
+def err(text: str) -> None:
+    typer.echo(f"opsmanual: {text}", err=True)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out(f"opsmanual {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Keep an operations manual as code."""
+
+
+def main() -> None:
+    app(prog_name="opsmanual")
+
+
+from opsmanual.cli import validate as _validate  # noqa: E402,F401  (registers its commands)

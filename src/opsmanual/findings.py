@@ -1,0 +1,102 @@
+"""A finding is one problem at one place; every check returns a list of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+# The severity of each finding code, from format.md; one place so that output and checks agree.
+SEVERITY: dict[str, Severity] = {
+    "yaml-syntax": "error",
+    "yaml-duplicate-key": "error",
+    "yaml-limits": "error",
+    "schema": "error",
+    "id-mismatch": "error",
+    "duplicate-id": "error",
+    "ref-missing": "error",
+    "cycle": "error",
+    "no-root": "error",
+    "step-unreachable": "error",
+    "version-order": "error",
+    "version-mismatch": "error",
+    "unlogged-change": "error",
+    "loan-overlap": "error",
+    "loan-dates": "error",
+    "loan-overdue": "warning",
+    "review-overdue": "warning",
+    "role-vacant": "warning",
+    "chapter-missing": "warning",
+    "history-unavailable": "warning",
+    "stray-file": "warning",
+}
+
+DESCRIPTION: dict[str, str] = {
+    "yaml-syntax": "The file is not well-formed YAML, not UTF-8, or uses a non-core tag.",
+    "yaml-duplicate-key": "A mapping repeats a key.",
+    "yaml-limits": "The file is beyond sane limits (alias expansion, nesting depth or size).",
+    "schema": "A value breaks the JSON Schema for its kind.",
+    "id-mismatch": "The file's stem is not its id.",
+    "duplicate-id": "Two entities of one kind share an id.",
+    "ref-missing": "A reference names no such entity, copy or step.",
+    "cycle": "A cycle in unit parents or in reports_to.",
+    "no-root": "No unit without a parent.",
+    "step-unreachable": "A step cannot be reached from the first step.",
+    "version-order": "Update records out of order (version or date).",
+    "version-mismatch": "manual.yaml version is not the last update record's version.",
+    "unlogged-change": "A change to the manual is not entered in the update record table.",
+    "loan-overlap": "A copy lent again before it was returned.",
+    "loan-dates": "Returned before borrowed, or an open loan held by an inactive person.",
+    "loan-overdue": "A loan not returned and past due.",
+    "review-overdue": "A procedure's last review is too old, or it has none.",
+    "role-vacant": "No active person holds the role.",
+    "chapter-missing": "A procedure is in no chapter.",
+    "history-unavailable": "The git history is too shallow or absent to check the update log.",
+    "stray-file": "A file inside an entity folder that is not YAML.",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+    severity: Severity = "error"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line or 0, self.column or 0, self.code, self.message)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "severity": self.severity,
+            "code": self.code,
+            "file": self.file,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+            out["column"] = self.column
+        out["message"] = self.message
+        return out
+
+
+def make(code: str, file: str, message: str, position: tuple[int, int] | None = None) -> Finding:
+    line, column = position if position else (None, None)
+    return Finding(file, line, column, code, message, SEVERITY[code])
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def count(findings: Iterable[Finding]) -> tuple[int, int]:
+    errors = warnings = 0
+    for f in findings:
+        if f.severity == "error":
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings

@@ -1,0 +1,264 @@
+"""Bytes to Python data, one file at a time; every YAML hazard becomes a finding, never a crash.
+
+The fast path parses with PyYAML's C loader and keeps no positions. Positions are found only for
+files that have findings, by composing the file again and walking its nodes (`Document.position`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from opsmanual.findings import Finding, make
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 100
+MAX_ALIAS_NODES = 10_000
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# Cheap upper bound on nesting: flow brackets, plus block indicators at the start of a line.
+_DEEP_LINE = re.compile(rf"^[ \t?:\-]{{{MAX_DEPTH // 2}}}", re.MULTILINE)
+
+
+class YamlProblem(Exception):
+    def __init__(self, code: str, message: str, mark: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.mark = mark
+
+
+def _position(mark: Any) -> tuple[int, int] | None:
+    if mark is None:
+        return None
+    return (mark.line + 1, mark.column + 1)
+
+
+class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Core YAML types only; dates stay strings as written; no duplicate keys; bounded aliases."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._expanded = 0
+        self._sizes: dict[int, int] = {}
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if not isinstance(node, ScalarNode) and node in self.constructed_objects:
+            self._expanded += self._size(node, set())
+            if self._expanded > MAX_ALIAS_NODES:
+                raise YamlProblem(
+                    "yaml-limits",
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes; "
+                    "write the values out instead of repeating anchors",
+                    node.start_mark,
+                )
+        return super().construct_object(node, deep)
+
+    def _size(self, node: Node, active: set[int]) -> int:
+        key = id(node)
+        if key in self._sizes:
+            return self._sizes[key]
+        if key in active:
+            raise YamlProblem("yaml-limits", "an alias refers to its own anchor", node.start_mark)
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(self._size(child, active) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(self._size(k, active) + self._size(v, active) for k, v in node.value)
+        active.discard(key)
+        self._sizes[key] = total
+        return total
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, str):
+                    raise YamlProblem(
+                        "schema",
+                        f"the key `{key_node.value}` is not text; put it in quotes: "
+                        f'"{key_node.value}":',
+                        key_node.start_mark,
+                    )
+                if key in seen:
+                    raise YamlProblem(
+                        "yaml-duplicate-key",
+                        f"the key `{key}` is repeated (first on line {seen[key]}); "
+                        "keep one and delete the other",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+
+def _refuse_tag(loader: Loader, node: Node) -> None:
+    short = node.tag.replace("tag:yaml.org,2002:", "!!")
+    raise YamlProblem(
+        "yaml-syntax",
+        f"the tag {short} is not allowed; use plain strings, numbers, lists and mappings",
+        node.start_mark,
+    )
+
+
+for _tag in ("timestamp", "binary", "set", "omap", "pairs", "value"):
+    Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+
+
+class PositionComposer(_BaseLoader):  # type: ignore[valid-type,misc]
+    yaml_implicit_resolvers = Loader.yaml_implicit_resolvers
+
+
+@dataclass
+class Document:
+    """One parsed file of the manual: its relative path, text and data."""
+
+    path: str
+    text: str
+    data: Any
+    _root: Node | None = field(default=None, repr=False)
+
+    def node(self, path: Sequence[str | int], key: bool = False) -> Node | None:
+        """The node at `path` (or its key node), or the nearest ancestor that exists."""
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=PositionComposer)
+        current = self._root
+        for depth, step in enumerate(path):
+            child: Node | None = None
+            last = depth == len(path) - 1
+            if isinstance(current, MappingNode):
+                for k, v in current.value:
+                    if isinstance(k, ScalarNode) and k.value == step:
+                        child = k if (key and last) else v
+                        break
+            elif (
+                isinstance(current, SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(current.value)
+            ):
+                child = current.value[step]
+            if child is None:
+                break
+            current = child
+        return current
+
+    def position(self, path: Sequence[str | int] = (), key: bool = False) -> tuple[int, int]:
+        node = self.node(path, key) if path else None
+        if node is None:
+            return self._start()
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _start(self) -> tuple[int, int]:
+        """Where the document's content begins (after comments), or 1:1."""
+        if self._root is None and self.text.strip():
+            self._root = yaml.compose(self.text, Loader=PositionComposer)
+        if self._root is None:
+            return (1, 1)
+        return (self._root.start_mark.line + 1, self._root.start_mark.column + 1)
+
+    def raw(self, path: Sequence[str | int]) -> str | None:
+        """The scalar as written in the file (before YAML typed it), for messages."""
+        node = self.node(path)
+        return node.value if isinstance(node, ScalarNode) else None
+
+    def finding(
+        self, code: str, message: str, path: Sequence[str | int] = (), key: bool = False
+    ) -> Finding:
+        return make(code, self.path, message, self.position(path, key))
+
+
+def _too_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") < MAX_DEPTH // 2 and not _DEEP_LINE.search(text):
+        return False
+    depth = 0
+    starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, starts):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the real parse reports the syntax error with its position
+    return False
+
+
+def _decode(path: str, raw: bytes) -> str | Finding:
+    if len(raw) > MAX_BYTES:
+        return make(
+            "yaml-limits",
+            path,
+            f"the file is {len(raw) / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
+            "are refused: split it",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return make(
+            "yaml-syntax",
+            path,
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            (line, column),
+        )
+
+
+def parse(path: str, raw: bytes) -> Document | Finding:
+    """Parse one file; returns the document or the one finding that stops it from being read."""
+    text = _decode(path, raw)
+    if isinstance(text, Finding):
+        return text
+    if "\x00" not in text and _too_deep(text):
+        return make(
+            "yaml-limits",
+            path,
+            f"the file nests deeper than {MAX_DEPTH} levels; flatten it",
+        )
+    loader = Loader(text)
+    try:
+        data = loader.get_single_data()
+    except YamlProblem as exc:
+        return make(exc.code, path, exc.message, _position(exc.mark))
+    except yaml.MarkedYAMLError as exc:
+        message = _syntax_message(exc, text)
+        return make("yaml-syntax", path, message, _position(exc.problem_mark))
+    except yaml.YAMLError as exc:
+        return make("yaml-syntax", path, str(exc).replace("\n", " "))
+    except RecursionError:
+        return make("yaml-limits", path, "the file nests too deeply; flatten it")
+    finally:
+        loader.dispose()
+    return Document(path, text, data)
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    problem = exc.problem or "not well-formed YAML"
+    mark = exc.problem_mark
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return "a tab is used for indentation; indent with spaces only"
+    if "constructor for the tag" in problem:
+        tag = problem.split("tag", 1)[-1].strip(" '").replace("tag:yaml.org,2002:", "!!")
+        return f"the tag {tag} is not allowed; use plain strings, numbers, lists and mappings"
+    if "single document" in f"{exc.context} {problem}":
+        return "the file holds more than one YAML document (a second `---`); keep one"
+    context = f"{exc.context}: " if exc.context else ""
+    return f"YAML syntax: {context}{problem}"

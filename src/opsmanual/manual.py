@@ -1,0 +1,169 @@
+"""Load a whole manual: parse every file, check each against its schema, build the model.
+
+A bad file never stops the others from being read: its findings are collected and the model is
+built from the files that are sound.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from opsmanual import schema
+from opsmanual.findings import Finding, make
+from opsmanual.load import Document, parse
+from opsmanual.model import (
+    ENTITY_KINDS,
+    Loan,
+    Manual,
+    ManualInfo,
+    Person,
+    Procedure,
+    Role,
+    Unit,
+    UpdateRecord,
+)
+from opsmanual.source import MANUAL_FILES, Source
+
+_ENTITY_CLASSES: dict[str, Any] = {
+    "units": Unit,
+    "roles": Role,
+    "procedures": Procedure,
+    "staff": Person,
+}
+
+
+def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
+    findings: list[Finding] = []
+    manual = Manual(info=None, known={kind: set() for kind in ENTITY_KINDS})
+    paths = source.paths()
+    manual.has_staff_folder = any(p.startswith("staff/") for p in paths)
+    for path in paths:
+        kind = _kind_of(path)
+        if kind is None:
+            findings.append(
+                make("stray-file", path, "not a .yaml file, so it is not read; move or rename it")
+            )
+            continue
+        doc = parse(path, source.read(path))
+        if isinstance(doc, Finding):
+            findings.append(doc)
+            manual.broken.add(kind)
+            if kind in ENTITY_KINDS:
+                manual.known[kind].add(PurePosixPath(path).stem)
+            continue
+        manual.documents[path] = doc
+        _add(manual, kind, doc, findings)
+    if manual.updates_doc is None and not _has(paths, "records/updates"):
+        findings.append(
+            make(
+                "schema",
+                "records/updates.yaml",
+                "the update record table records/updates.yaml is missing; "
+                "create it with the first issue of the manual as its first entry",
+            )
+        )
+    if manual.info is None and not _has(paths, "manual"):
+        findings.append(make("schema", "manual.yaml", "manual.yaml is missing"))
+    return manual, findings
+
+
+def _has(paths: list[str], stem: str) -> bool:
+    return f"{stem}.yaml" in paths or f"{stem}.yml" in paths
+
+
+def _kind_of(path: str) -> str | None:
+    if path in MANUAL_FILES:
+        return "manual"
+    if path.startswith("records/"):
+        return "updates" if path.startswith("records/updates.") else "loans"
+    if path.endswith((".yaml", ".yml")):
+        return path.split("/", 1)[0]
+    return None
+
+
+def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
+    if kind == "loans" and doc.data is None:
+        doc.data = []  # a register holding only comments is an empty register
+    if doc.data is None:
+        findings.append(doc.finding("schema", _empty_message(kind)))
+        manual.broken.add(kind)
+        return
+    problems = schema.check(doc, kind)
+    findings.extend(problems)
+    if problems:
+        manual.broken.add(kind)
+    if kind == "manual":
+        _add_manual(manual, doc, problems, findings)
+    elif kind == "updates":
+        _add_updates(manual, doc, problems)
+    elif kind == "loans":
+        manual.loans_doc = doc
+        if not problems:
+            days = manual.info.loan_days if manual.info else 0
+            manual.loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
+    else:
+        _add_entity(manual, kind, doc, problems, findings)
+
+
+def _add_manual(
+    manual: Manual, doc: Document, problems: list[Finding], findings: list[Finding]
+) -> None:
+    if any(path in manual.documents for path in MANUAL_FILES if path != doc.path):
+        findings.append(
+            doc.finding("duplicate-id", "both manual.yaml and manual.yml exist; keep one")
+        )
+        return
+    if not problems:  # paths are sorted, so manual.yaml is read before records/loans.yaml
+        manual.info = ManualInfo.from_doc(doc)
+
+
+def _add_updates(manual: Manual, doc: Document, problems: list[Finding]) -> None:
+    if manual.updates_doc is not None:
+        return
+    manual.updates_doc = doc
+    if not problems:
+        manual.updates = [UpdateRecord.from_data(i, d) for i, d in enumerate(doc.data)]
+
+
+def _add_entity(
+    manual: Manual, kind: str, doc: Document, problems: list[Finding], findings: list[Finding]
+) -> None:
+    stem = PurePosixPath(doc.path).stem
+    data = doc.data
+    file_id = data.get("id") if isinstance(data, dict) else None
+    if isinstance(file_id, str) and file_id != stem:
+        manual.broken.add(kind)
+        findings.append(
+            doc.finding(
+                "id-mismatch",
+                f"the file is named {stem!r} but its id is {file_id!r}; "
+                f"rename the file to {file_id}.yaml or write `id: {stem}`",
+                ["id"],
+            )
+        )
+    if stem in manual.known[kind]:
+        manual.broken.add(kind)
+        findings.append(
+            doc.finding(
+                "duplicate-id",
+                f"another file in {kind}/ already has the id {stem!r}; keep one of the two files",
+            )
+        )
+        return
+    manual.known[kind].add(stem)
+    if not problems and file_id == stem:
+        manual.entities(kind)[stem] = _ENTITY_CLASSES[kind].from_doc(doc)
+
+
+def _empty_message(kind: str) -> str:
+    if kind == "updates":
+        return "the file is empty; it must list the update records, the first issue first"
+    fields = {
+        "manual": "id, title, version and owner",
+        "units": "id and name",
+        "roles": "id, title, unit and duties",
+        "procedures": "id, title, owner and steps",
+        "staff": "id and name",
+    }[kind]
+    return f"the file is empty; it must be a mapping with at least {fields}"

@@ -1,0 +1,76 @@
+"""Where a manual's files come from: a folder on disk, or (history.py) a git revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from opsmanual.errors import OpsError
+
+ENTITY_DIRS = ("units", "roles", "procedures", "staff")
+RECORD_FILES = (
+    "records/updates.yaml",
+    "records/updates.yml",
+    "records/loans.yaml",
+    "records/loans.yml",
+)
+MANUAL_FILES = ("manual.yaml", "manual.yml")
+
+
+class Source(Protocol):
+    """The files of one manual, by path relative to its folder with `/` separators."""
+
+    def paths(self) -> list[str]:
+        """Every file the format cares about: manual.yaml, records/*, and entity folders."""
+        ...
+
+    def read(self, path: str) -> bytes: ...
+
+
+def relevant(path: str) -> bool:
+    """Whether a path relative to the manual folder belongs to the format."""
+    if path in MANUAL_FILES or path in RECORD_FILES:
+        return True
+    folder, _, name = path.partition("/")
+    return folder in ENTITY_DIRS and "/" not in name and not name.startswith(".")
+
+
+class FolderSource:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def paths(self) -> list[str]:
+        found = [name for name in MANUAL_FILES + RECORD_FILES if (self.root / name).is_file()]
+        for folder in ENTITY_DIRS:
+            directory = self.root / folder
+            if directory.is_dir():
+                found.extend(
+                    f"{folder}/{entry.name}"
+                    for entry in directory.iterdir()
+                    if entry.is_file() and not entry.name.startswith(".")
+                )
+        return sorted(found)
+
+    def read(self, path: str) -> bytes:
+        try:
+            return (self.root / path).read_bytes()
+        except OSError as exc:
+            raise OpsError(f"cannot read {self.root / path}: {exc.strerror}") from exc
+
+
+def find_manual(start: Path | None) -> Path:
+    """The manual folder: `start` itself when given, else the nearest folder up with manual.yaml."""
+    if start is not None:
+        if not start.is_dir():
+            raise OpsError(f"no such folder: {start}")
+        if not any((start / name).is_file() for name in MANUAL_FILES):
+            raise OpsError(f"{start} is not a manual folder: it has no manual.yaml")
+        return start
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if any((folder / name).is_file() for name in MANUAL_FILES):
+            return folder
+    raise OpsError(
+        "no manual.yaml in this folder or any folder above it; "
+        "pass the manual folder with -m DIR, or create one with `opsmanual init DIR`"
+    )
