@@ -56,7 +56,8 @@ def _dates(manual: Manual, loan: Loan, now: datetime) -> list[Finding]:
         out.append(
             doc.finding(
                 "loan-dates",
-                f"{person.name} ({person.id}) is no longer active but still holds copy {loan.copy}; "
+                f"{person.name} ({person.id}) is no longer active but still holds copy "
+                f"{loan.copy}; "
                 "record its return with `opsmanual loan back`",
                 [i, "borrower"],
             )
@@ -90,8 +91,8 @@ def _overlaps(manual: Manual) -> list[Finding]:
                     doc.finding(
                         "loan-overlap",
                         f"copy {loan.copy} is lent again on {loan.raw['borrowed']} while it is "
-                        f"still out to {holder.borrower} (entry {holder.index + 1}); a copy is lent "
-                        f"again only after {until}",
+                        f"still out to {holder.borrower} (entry {holder.index + 1}); "
+                        f"a copy is lent again only after {until}",
                         [loan.index, "borrowed"],
                     )
                 )
