@@ -33,11 +33,15 @@ def test_bundled_examples_have_no_findings(manual: Path) -> None:
 
 
 def test_text_format_lines_and_summary(tmp_path: Path) -> None:
-    write_manual(tmp_path, {"roles/clerk.yaml": BASE["roles/clerk.yaml"].replace("duties", "dutys")})
+    write_manual(
+        tmp_path, {"roles/clerk.yaml": BASE["roles/clerk.yaml"].replace("duties", "dutys")}
+    )
     code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path))
     lines = out.splitlines()
     assert code == 1
-    assert "roles/clerk.yaml:5:1: error schema unknown field `dutys`; did you mean `duties`?" in lines
+    assert (
+        "roles/clerk.yaml:5:1: error schema unknown field `dutys`; did you mean `duties`?" in lines
+    )
     pattern = re.compile(r"^[\w./-]+(:\d+:\d+)?: (error|warning) [a-z-]+ \S.*$")
     assert all(pattern.match(line) for line in lines[:-1]), lines
     assert lines[-1] == "manual `demo` has 2 errors"
@@ -47,7 +51,10 @@ def test_dangling_reference_lists_closest_ids(tmp_path: Path) -> None:
     broken = BASE["procedures/plan.yaml"].replace("owner: manager", "owner: mangaer")
     write_manual(tmp_path, {"procedures/plan.yaml": broken})
     _, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path))
-    assert "procedures/plan.yaml:3:8: error ref-missing no role `mangaer` exists; did you mean `manager`?" in out
+    assert (
+        "procedures/plan.yaml:3:8: error ref-missing no role `mangaer` exists; did you mean `manager`?"
+        in out
+    )
 
 
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
@@ -62,11 +69,14 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
 
 
 def test_json_is_sorted_and_only_json(tmp_path: Path) -> None:
-    write_manual(tmp_path, {
-        "units/team.yaml": "id: team\nname: Team\nparent: nowhere\n",
-        "roles/clerk.yaml": BASE["roles/clerk.yaml"].replace("unit: team", "unit: teem"),
-        "procedures/notes.md": "x",
-    })
+    write_manual(
+        tmp_path,
+        {
+            "units/team.yaml": "id: team\nname: Team\nparent: nowhere\n",
+            "roles/clerk.yaml": BASE["roles/clerk.yaml"].replace("unit: team", "unit: teem"),
+            "procedures/notes.md": "x",
+        },
+    )
     code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "--format", "json")
     report = json.loads(out)
     assert code == 1
@@ -142,11 +152,14 @@ def test_hostile_files_are_all_reported_in_one_run(tmp_path: Path) -> None:
     bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcde", "bcdef", strict=True)
     )
-    write_manual(tmp_path, {
-        "units/team.yaml": bomb,
-        "roles/clerk.yaml": "- a list\n",
-        "staff/bob.yaml": "id: bob\nname: !!python/name:os.system ''\n",
-    })
+    write_manual(
+        tmp_path,
+        {
+            "units/team.yaml": bomb,
+            "roles/clerk.yaml": "- a list\n",
+            "staff/bob.yaml": "id: bob\nname: !!python/name:os.system ''\n",
+        },
+    )
     (tmp_path / "procedures" / "plan.yaml").write_bytes(b"\xff\xfeid: plan\n")
     code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "-f", "json")
     codes = {(f["file"], f["code"]) for f in json.loads(out)["findings"]}
@@ -191,7 +204,8 @@ def test_check_jsonschema_agrees_file_by_file(
     ours_bad = any(f["file"] == rel and f["code"] == "schema" for f in ours["findings"])
     theirs = subprocess.run(
         [exe, "--schemafile", str(schemas / f"{kind}.schema.json"), str(manual / rel)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert theirs.returncode in (0, 1), theirs.stderr
     assert (theirs.returncode == 1) == ours_bad

@@ -14,89 +14,215 @@ from opsmanual.cli import app
 ROLE_WITH_TYPO = BASE["roles/clerk.yaml"].replace("duties:", "dutys:")
 
 CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None, str]]] = [
-    ("unclosed flow list", {"units/team.yaml": "id: team\nname: [Team\n"},
-     ("units/team.yaml", 3, 1, "yaml-syntax")),
-    ("tab indentation", {"units/team.yaml": "id: team\nname: Team\nduties:\n\t- x\n"},
-     ("units/team.yaml", 4, 1, "yaml-syntax")),
-    ("python tag", {"units/team.yaml": "id: team\nname: !!python/object:os.system x\n"},
-     ("units/team.yaml", 2, 7, "yaml-syntax")),
-    ("not utf-8", {"units/team.yaml": "id: team\nname: caf\udce9\n"},
-     ("units/team.yaml", 2, 10, "yaml-syntax")),
-    ("two documents", {"units/team.yaml": "id: team\nname: Team\n---\nid: x\n"},
-     ("units/team.yaml", 3, 1, "yaml-syntax")),
-    ("duplicate key", {"units/team.yaml": "id: team\nname: Team\nparent: ops\nname: Again\n"},
-     ("units/team.yaml", 4, 1, "yaml-duplicate-key")),
-    ("nested duplicate key", {"procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
-        "    action: Draft the plan\n", "    action: Draft the plan\n    actor: manager\n")},
-     ("procedures/plan.yaml", 9, 5, "yaml-duplicate-key")),
-    ("deep nesting", {"units/team.yaml": "id: team\nname: Team\nx-deep: " + "[" * 5000 + "]" * 5000},
-     ("units/team.yaml", None, None, "yaml-limits")),
-    ("typo'd field", {"roles/clerk.yaml": ROLE_WITH_TYPO},
-     ("roles/clerk.yaml", 5, 1, "schema")),
-    ("unquoted version", {"manual.yaml": BASE["manual.yaml"].replace('"1.1"', "1.10")},
-     ("manual.yaml", 4, 10, "schema")),
-    ("name read as boolean", {"staff/bob.yaml": BASE["staff/bob.yaml"].replace("Bob", "NO")},
-     ("staff/bob.yaml", 2, 7, "schema")),
-    ("bad email", {"staff/bob.yaml": BASE["staff/bob.yaml"].replace("bob@example.com", "bob")},
-     ("staff/bob.yaml", 3, 8, "schema")),
-    ("a list, not a mapping", {"units/team.yaml": "- id: team\n  name: Team\n"},
-     ("units/team.yaml", 1, 1, "schema")),
-    ("empty file", {"units/team.yaml": "# nothing yet\n"},
-     ("units/team.yaml", 1, 1, "schema")),
-    ("id-mismatch", {"units/team.yaml": "id: teams\nname: Team\nparent: ops\n"},
-     ("units/team.yaml", 1, 5, "id-mismatch")),
-    ("duplicate-id", {"units/team.yml": "id: team\nname: Team\nparent: ops\n"},
-     ("units/team.yml", 1, 1, "duplicate-id")),
-    ("ref-missing", {"roles/clerk.yaml": BASE["roles/clerk.yaml"].replace(
-        "reports_to: manager", "reports_to: manger")},
-     ("roles/clerk.yaml", 4, 13, "ref-missing")),
-    ("ref-missing step", {"procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
-        "next: [publish, draft]", "next: [publish, drafts]")},
-     ("procedures/plan.yaml", 13, 21, "ref-missing")),
-    ("cycle", {"units/ops.yaml": "id: ops\nname: Operations\nparent: team\n",
-               "units/root.yaml": "id: root\nname: Root\n"},
-     ("units/ops.yaml", 3, 9, "cycle")),
-    ("no-root", {"units/ops.yaml": "id: ops\nname: Operations\nparent: team\n"},
-     ("units/ops.yaml", 3, 9, "no-root")),
-    ("step-unreachable", {"procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
-        "next: [publish, draft]", "next: [draft]")},
-     ("procedures/plan.yaml", 14, 9, "step-unreachable")),
-    ("version-order", {"records/updates.yaml": BASE["records/updates.yaml"].replace(
-        "date: 2026-03-01", "date: 2025-12-31")},
-     ("records/updates.yaml", 7, 9, "version-order")),
-    ("version-mismatch", {"manual.yaml": BASE["manual.yaml"].replace('"1.1"', '"1.2"')},
-     ("manual.yaml", 4, 10, "version-mismatch")),
-    ("loan-overlap", {"records/loans.yaml": BASE["records/loans.yaml"] + (
-        "- copy: C-1\n  borrower: ann\n  borrowed: 2026-03-02T12:00:00+08:00\n"
-        "  returned: 2026-03-03T12:00:00+08:00\n")},
-     ("records/loans.yaml", 7, 13, "loan-overlap")),
-    ("loan-dates", {"records/loans.yaml": BASE["records/loans.yaml"].replace(
-        "returned: 2026-03-02T17:00", "returned: 2026-03-01T17:00")},
-     ("records/loans.yaml", 4, 13, "loan-dates")),
-    ("inactive borrower", {
-        "records/loans.yaml": "- copy: C-1\n  borrower: bob\n  borrowed: 2026-11-23T09:00\n",
-        "staff/bob.yaml": BASE["staff/bob.yaml"] + "active: false\n",
-        "staff/cy.yaml": "id: cy\nname: Cy\nroles: [clerk]\n"},
-     ("records/loans.yaml", 2, 13, "loan-dates")),
-    ("loan-overdue", {"records/loans.yaml": (
-        "- copy: C-1\n  borrower: bob\n  borrowed: 2026-11-01T09:00:00+08:00\n")},
-     ("records/loans.yaml", 3, 13, "loan-overdue")),
-    ("review-overdue", {"procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
-        "reviewed: 2026-10-01", "reviewed: 2025-10-01")},
-     ("procedures/plan.yaml", 4, 11, "review-overdue")),
-    ("role-vacant", {"staff/bob.yaml": BASE["staff/bob.yaml"].replace("[clerk]", "[]")},
-     ("roles/clerk.yaml", 1, 5, "role-vacant")),
-    ("chapter-missing", {"procedures/extra.yaml": BASE["procedures/plan.yaml"].replace(
-        "id: plan", "id: extra")},
-     ("manual.yaml", 11, 1, "chapter-missing")),
-    ("stray-file", {"procedures/notes.txt": "remember to review\n"},
-     ("procedures/notes.txt", None, None, "stray-file")),
+    (
+        "unclosed flow list",
+        {"units/team.yaml": "id: team\nname: [Team\n"},
+        ("units/team.yaml", 3, 1, "yaml-syntax"),
+    ),
+    (
+        "tab indentation",
+        {"units/team.yaml": "id: team\nname: Team\nduties:\n\t- x\n"},
+        ("units/team.yaml", 4, 1, "yaml-syntax"),
+    ),
+    (
+        "python tag",
+        {"units/team.yaml": "id: team\nname: !!python/object:os.system x\n"},
+        ("units/team.yaml", 2, 7, "yaml-syntax"),
+    ),
+    (
+        "not utf-8",
+        {"units/team.yaml": "id: team\nname: caf\udce9\n"},
+        ("units/team.yaml", 2, 10, "yaml-syntax"),
+    ),
+    (
+        "two documents",
+        {"units/team.yaml": "id: team\nname: Team\n---\nid: x\n"},
+        ("units/team.yaml", 3, 1, "yaml-syntax"),
+    ),
+    (
+        "duplicate key",
+        {"units/team.yaml": "id: team\nname: Team\nparent: ops\nname: Again\n"},
+        ("units/team.yaml", 4, 1, "yaml-duplicate-key"),
+    ),
+    (
+        "nested duplicate key",
+        {
+            "procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
+                "    action: Draft the plan\n", "    action: Draft the plan\n    actor: manager\n"
+            )
+        },
+        ("procedures/plan.yaml", 9, 5, "yaml-duplicate-key"),
+    ),
+    (
+        "deep nesting",
+        {"units/team.yaml": "id: team\nname: Team\nx-deep: " + "[" * 5000 + "]" * 5000},
+        ("units/team.yaml", None, None, "yaml-limits"),
+    ),
+    ("typo'd field", {"roles/clerk.yaml": ROLE_WITH_TYPO}, ("roles/clerk.yaml", 5, 1, "schema")),
+    (
+        "unquoted version",
+        {"manual.yaml": BASE["manual.yaml"].replace('"1.1"', "1.10")},
+        ("manual.yaml", 4, 10, "schema"),
+    ),
+    (
+        "name read as boolean",
+        {"staff/bob.yaml": BASE["staff/bob.yaml"].replace("Bob", "NO")},
+        ("staff/bob.yaml", 2, 7, "schema"),
+    ),
+    (
+        "bad email",
+        {"staff/bob.yaml": BASE["staff/bob.yaml"].replace("bob@example.com", "bob")},
+        ("staff/bob.yaml", 3, 8, "schema"),
+    ),
+    (
+        "impossible date",
+        {"procedures/plan.yaml": BASE["procedures/plan.yaml"].replace("2026-10-01", "2026-02-30")},
+        ("procedures/plan.yaml", 4, 11, "schema"),
+    ),
+    (
+        "impossible time",
+        {"records/loans.yaml": BASE["records/loans.yaml"].replace("T17:00", "T25:00")},
+        ("records/loans.yaml", 4, 13, "schema"),
+    ),
+    (
+        "a list, not a mapping",
+        {"units/team.yaml": "- id: team\n  name: Team\n"},
+        ("units/team.yaml", 1, 1, "schema"),
+    ),
+    ("empty file", {"units/team.yaml": "# nothing yet\n"}, ("units/team.yaml", 1, 1, "schema")),
+    (
+        "id-mismatch",
+        {"units/team.yaml": "id: teams\nname: Team\nparent: ops\n"},
+        ("units/team.yaml", 1, 5, "id-mismatch"),
+    ),
+    (
+        "duplicate-id",
+        {"units/team.yml": "id: team\nname: Team\nparent: ops\n"},
+        ("units/team.yml", 1, 1, "duplicate-id"),
+    ),
+    (
+        "ref-missing",
+        {
+            "roles/clerk.yaml": BASE["roles/clerk.yaml"].replace(
+                "reports_to: manager", "reports_to: manger"
+            )
+        },
+        ("roles/clerk.yaml", 4, 13, "ref-missing"),
+    ),
+    (
+        "ref-missing step",
+        {
+            "procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
+                "next: [publish, draft]", "next: [publish, drafts]"
+            )
+        },
+        ("procedures/plan.yaml", 13, 21, "ref-missing"),
+    ),
+    (
+        "cycle",
+        {
+            "units/ops.yaml": "id: ops\nname: Operations\nparent: team\n",
+            "units/root.yaml": "id: root\nname: Root\n",
+        },
+        ("units/ops.yaml", 3, 9, "cycle"),
+    ),
+    (
+        "no-root",
+        {"units/ops.yaml": "id: ops\nname: Operations\nparent: team\n"},
+        ("units/ops.yaml", 3, 9, "no-root"),
+    ),
+    (
+        "step-unreachable",
+        {
+            "procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
+                "next: [publish, draft]", "next: [draft]"
+            )
+        },
+        ("procedures/plan.yaml", 14, 9, "step-unreachable"),
+    ),
+    (
+        "version-order",
+        {
+            "records/updates.yaml": BASE["records/updates.yaml"].replace(
+                "date: 2026-03-01", "date: 2025-12-31"
+            )
+        },
+        ("records/updates.yaml", 7, 9, "version-order"),
+    ),
+    (
+        "version-mismatch",
+        {"manual.yaml": BASE["manual.yaml"].replace('"1.1"', '"1.2"')},
+        ("manual.yaml", 4, 10, "version-mismatch"),
+    ),
+    (
+        "loan-overlap",
+        {
+            "records/loans.yaml": BASE["records/loans.yaml"]
+            + (
+                "- copy: C-1\n  borrower: ann\n  borrowed: 2026-03-02T12:00:00+08:00\n"
+                "  returned: 2026-03-03T12:00:00+08:00\n"
+            )
+        },
+        ("records/loans.yaml", 7, 13, "loan-overlap"),
+    ),
+    (
+        "loan-dates",
+        {
+            "records/loans.yaml": BASE["records/loans.yaml"].replace(
+                "returned: 2026-03-02T17:00", "returned: 2026-03-01T17:00"
+            )
+        },
+        ("records/loans.yaml", 4, 13, "loan-dates"),
+    ),
+    (
+        "inactive borrower",
+        {
+            "records/loans.yaml": "- copy: C-1\n  borrower: bob\n  borrowed: 2026-11-23T09:00\n",
+            "staff/bob.yaml": BASE["staff/bob.yaml"] + "active: false\n",
+            "staff/cy.yaml": "id: cy\nname: Cy\nroles: [clerk]\n",
+        },
+        ("records/loans.yaml", 2, 13, "loan-dates"),
+    ),
+    (
+        "loan-overdue",
+        {
+            "records/loans.yaml": (
+                "- copy: C-1\n  borrower: bob\n  borrowed: 2026-11-01T09:00:00+08:00\n"
+            )
+        },
+        ("records/loans.yaml", 3, 13, "loan-overdue"),
+    ),
+    (
+        "review-overdue",
+        {
+            "procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
+                "reviewed: 2026-10-01", "reviewed: 2025-10-01"
+            )
+        },
+        ("procedures/plan.yaml", 4, 11, "review-overdue"),
+    ),
+    (
+        "role-vacant",
+        {"staff/bob.yaml": BASE["staff/bob.yaml"].replace("[clerk]", "[]")},
+        ("roles/clerk.yaml", 1, 5, "role-vacant"),
+    ),
+    (
+        "chapter-missing",
+        {"procedures/extra.yaml": BASE["procedures/plan.yaml"].replace("id: plan", "id: extra")},
+        ("manual.yaml", 11, 1, "chapter-missing"),
+    ),
+    (
+        "stray-file",
+        {"procedures/notes.txt": "remember to review\n"},
+        ("procedures/notes.txt", None, None, "stray-file"),
+    ),
 ]
 
 
 def run_json(root: Path, *extra: str) -> tuple[int, dict[str, object]]:
     result = CliRunner().invoke(
-        app, ["validate", "--no-git", "-m", str(root), "--format", "json", *extra],
+        app,
+        ["validate", "--no-git", "-m", str(root), "--format", "json", *extra],
         env={"OPSMANUAL_NOW": NOW},
     )
     return result.exit_code, json.loads(result.stdout)

@@ -118,9 +118,12 @@ scalars = st.one_of(
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.dictionaries(st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=10),
-                      inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(
+            st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=10), inner, max_size=5
+        )
+    ),
     max_leaves=30,
 )
 

@@ -17,9 +17,20 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     (built,) = out.glob("opsmanual-*.whl")
     return built
@@ -36,25 +47,45 @@ def test_wheel_carries_schemas_and_templates(wheel: Path) -> None:
 def test_installed_wheel_runs_from_anywhere(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-         str(wheel)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
     )
     env = {**os.environ, "PYTHONPATH": str(target), "OPSMANUAL_NOW": "2026-11-23T12:00:00"}
     run = [sys.executable, "-m", "opsmanual"]
     where = subprocess.run(
         [sys.executable, "-c", "import opsmanual; print(opsmanual.__file__)"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert where.stdout.startswith(str(target))
     schemas = subprocess.run(
-        [*run, "schema", "-o", str(tmp_path / "s")], cwd=tmp_path, env=env,
-        capture_output=True, text=True,
+        [*run, "schema", "-o", str(tmp_path / "s")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert schemas.returncode == 0, schemas.stderr
     assert len(list((tmp_path / "s").glob("*.schema.json"))) == 7
     check = subprocess.run(
         [*run, "validate", "--no-git", "-m", str(ROOT / "manuals" / "operations")],
-        cwd=tmp_path, env=env, capture_output=True, text=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert check.returncode == 0, check.stdout + check.stderr

@@ -22,6 +22,7 @@ from opsmanual.model import (
     Role,
     Unit,
     UpdateRecord,
+    parse_datetime,
 )
 from opsmanual.source import MANUAL_FILES, Source
 
@@ -89,7 +90,7 @@ def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> N
         findings.append(doc.finding("schema", _empty_message(kind)))
         manual.broken.add(kind)
         return
-    problems = schema.check(doc, kind)
+    problems = schema.check(doc, kind) or _impossible_dates(doc, kind)
     findings.extend(problems)
     if problems:
         manual.broken.add(kind)
@@ -154,6 +155,38 @@ def _add_entity(
     manual.known[kind].add(stem)
     if not problems and file_id == stem:
         manual.entities(kind)[stem] = _ENTITY_CLASSES[kind].from_doc(doc)
+
+
+# Fields whose pattern the schema checks but whose calendar sense it cannot (2026-02-30).
+_DATE_FIELDS = {
+    "manual": ("effective",),
+    "procedures": ("reviewed",),
+    "updates": ("date",),
+    "loans": ("borrowed", "due", "returned"),
+}
+
+
+def _impossible_dates(doc: Document, kind: str) -> list[Finding]:
+    fields = _DATE_FIELDS.get(kind)
+    if not fields:
+        return []
+    entries = list(enumerate(doc.data)) if isinstance(doc.data, list) else [(None, doc.data)]
+    problems = []
+    for index, entry in entries:
+        for name in fields:
+            value = entry.get(name)
+            if value is None:
+                continue
+            try:
+                parse_datetime(value)
+            except ValueError:
+                path = [name] if index is None else [index, name]
+                problems.append(
+                    doc.finding(
+                        "schema", f"`{name}` is {value}, which is not a real date or time", path
+                    )
+                )
+    return problems
 
 
 def _empty_message(kind: str) -> str:
