@@ -1,0 +1,429 @@
+"""Safe edits of a manual's YAML files: one lock per manual, round-trip edits, atomic writes.
+
+Commands that change a file (`loan`, `record add`) take `locked(root)`, then call `edit_yaml` or
+`append_entry`. The edit keeps comments, key order, quoting and indentation of everything it does
+not touch; the new bytes replace the old ones with a rename, so a crash leaves the old file or the
+new one, never half of one. Whatever is written must load through `opsmanual.load.parse`, or
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from opsmanual.errors import OpsError
+from opsmanual.findings import Finding
+from opsmanual.load import parse
+
+T = TypeVar("T")
+
+LOCK_NAME = ".opsmanual.lock"
+_BOM = "\ufeff"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+# Roots locked by this process, with a nesting count, so that `locked` is re-entrant (a second
+# FileLock on the same file from the same process would wait for itself) and `edit_yaml` can
+# insist on being called under the lock.
+_held: dict[Path, int] = {}
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def locked(root: Path, timeout: float = 30.0) -> Iterator[None]:
+    """Hold the manual's edit lock, `records/.opsmanual.lock`, for the duration of the block."""
+    from filelock import FileLock, Timeout
+
+    key = root.resolve()
+    with _held_guard:
+        if key in _held:
+            _held[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    records = key / "records"
+    try:
+        records.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OpsError(f"cannot create {records}: {exc.strerror}") from exc
+    lock = FileLock(str(records / LOCK_NAME), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OpsError("another opsmanual command is editing this manual; try again") from None
+    except OSError as exc:
+        raise OpsError(f"cannot lock {records / LOCK_NAME}: {exc.strerror}") from exc
+    with _held_guard:
+        _held[key] = 1
+    try:
+        yield
+    finally:
+        with _held_guard:
+            del _held[key]
+        lock.release()
+
+
+def _require_lock(path: Path) -> None:
+    resolved = path.resolve()
+    with _held_guard:
+        if not any(parent in _held for parent in resolved.parents):
+            raise RuntimeError(f"{path} is edited outside `records.locked()`")
+
+
+# --- the file's own conventions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Indentation as ruamel.yaml counts it, with the top-level list apart from nested ones.
+
+    A common hand-written style puts top-level list dashes in column 1 (`- copy: OPS-01`) yet
+    indents nested lists under their key (`changes:` then `    - units/ops`); one global ruamel
+    setting cannot express both, hence the separate top-level pair.
+    """
+
+    mapping: int = 2
+    sequence: int = 4
+    offset: int = 2
+    top_sequence: int = 2
+    top_offset: int = 0
+
+
+@dataclass
+class _Text:
+    body: str  # LF line endings, no BOM
+    bom: bool
+    crlf: bool
+
+    @classmethod
+    def decode(cls, path: Path, raw: bytes) -> _Text:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise OpsError(f"{path} is not UTF-8; run `opsmanual validate`") from None
+        bom = text.startswith(_BOM)
+        if bom:
+            text = text[1:]
+        return cls(text.replace("\r\n", "\n"), bom, "\r\n" in text)
+
+    def encode(self, body: str) -> bytes:
+        if self.crlf:
+            body = body.replace("\n", "\r\n")
+        return ((_BOM if self.bom else "") + body).encode("utf-8")
+
+
+_KEY_LINE = re.compile(r"^((?: *- +)*)( *)([^\s#-][^#]*?|\"[^\"]*\"|'[^']*'):[ \t]*(#.*)?$")
+_DASH_LINE = re.compile(r"^( *)- ")
+
+
+def _content_lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")]
+
+
+def guess_layout(text: str) -> Layout:
+    """The file's indentation, from its first examples of each construct."""
+    lines = _content_lines(text)
+    found: dict[str, int] = {}
+    if lines and (top := _DASH_LINE.match(lines[0])):
+        found["top_offset"] = len(top.group(1))
+        found["top_sequence"] = len(top.group(1)) + 2
+    for line, following in itertools.pairwise(lines):
+        key = _KEY_LINE.match(line)
+        if not key:
+            continue
+        column = len(key.group(1)) + len(key.group(2))
+        dash = _DASH_LINE.match(following)
+        if dash:
+            offset = len(dash.group(1)) - column
+            if offset >= 0 and "offset" not in found:
+                found["offset"] = offset
+                found["sequence"] = offset + 2
+        else:
+            depth = len(following) - len(following.lstrip(" ")) - column
+            if depth > 0 and "mapping" not in found:
+                found["mapping"] = depth
+    return Layout(**found)
+
+
+def _candidates(first: Layout) -> list[Layout]:
+    options = [first]
+    for mapping in (2, 4):
+        for sequence, offset in ((2, 0), (4, 2)):
+            for top_sequence, top_offset in ((2, 0), (4, 2)):
+                layout = Layout(mapping, sequence, offset, top_sequence, top_offset)
+                if layout != first:
+                    options.append(layout)
+    return options
+
+
+def _emitter_class(layout: Layout) -> type[Any]:
+    from ruamel.yaml.emitter import RoundTripEmitter
+
+    class Emitter(RoundTripEmitter):
+        def _top_level_sequence(self) -> bool:
+            values = self.indents.values
+            return len(values) == 1 and values[0] == (None, True)
+
+        def expect_block_sequence_item(self, first: bool = False) -> None:
+            if not self._top_level_sequence():
+                super().expect_block_sequence_item(first)
+                return
+            saved = (self.sequence_dash_offset, self.best_sequence_indent)
+            self.sequence_dash_offset = layout.top_offset
+            self.best_sequence_indent = layout.top_sequence
+            try:
+                super().expect_block_sequence_item(first)
+            finally:
+                self.sequence_dash_offset, self.best_sequence_indent = saved
+
+    return Emitter
+
+
+def _yaml(layout: Layout) -> Any:
+    from ruamel.yaml import YAML
+
+    handler = YAML(typ="rt")
+    handler.preserve_quotes = True
+    handler.width = 1 << 16  # never fold a long line the author wrote on one line
+    handler.indent(mapping=layout.mapping, sequence=layout.sequence, offset=layout.offset)
+    handler.Emitter = _emitter_class(layout)
+    return handler
+
+
+def _dump(handler: Any, data: Any) -> str:
+    buffer = io.StringIO()
+    handler.dump(data, buffer)
+    return buffer.getvalue()
+
+
+def _load(path: Path, body: str) -> tuple[Any, Layout]:
+    """The round-trip data, and the layout that writes the unchanged data back as it was."""
+    from ruamel.yaml.error import YAMLError
+
+    guess = guess_layout(body)
+    try:
+        data = _yaml(guess).load(body)
+    except YAMLError as exc:
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise OpsError(f"{path} is not valid YAML ({problem}); run `opsmanual validate`") from None
+    if data is None:
+        return None, guess
+    for layout in _candidates(guess):
+        if _dump(_yaml(layout), data) == body:
+            return data, layout
+    return data, guess  # ruamel cannot reproduce this file exactly; keep as much as it can
+
+
+# --- values ---------------------------------------------------------------------------------
+
+_RESOLVER = yaml.resolver.Resolver()  # YAML 1.1 with timestamps: what most other tools read
+
+
+def _mistyped(value: str) -> bool:
+    """Whether a plain scalar with this text would load as something other than this string."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag != _STR_TAG)
+
+
+def to_yaml(value: Any) -> Any:
+    """Plain data as round-trip nodes; strings YAML would read as numbers, booleans, dates or
+    nulls (`1.10`, `yes`, `2026-01-01`, `~`) are double-quoted so they stay strings."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, dict) and not isinstance(value, CommentedMap):
+        return CommentedMap((k, to_yaml(v)) for k, v in value.items())
+    if isinstance(value, list | tuple) and not isinstance(value, CommentedSeq):
+        return CommentedSeq(to_yaml(v) for v in value)
+    if isinstance(value, CommentedMap):
+        for k in list(value):
+            value[k] = to_yaml(value[k])
+        return value
+    if isinstance(value, CommentedSeq):
+        for i, item in enumerate(value):
+            value[i] = to_yaml(item)
+        return value
+    if type(value) is str and _mistyped(value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    """The commit point of every write (tests replace it to simulate a crash before it)."""
+    os.replace(tmp, path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open a folder; its rename is durable enough
+    try:
+        with suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Replace `path` with `content`: temp file in the same folder, fsync, rename, fsync folder."""
+    mode = _file_mode(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OpsError(f"cannot write in {path.parent}: {exc.strerror}") from exc
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, mode)
+        _replace(tmp, path)
+    except BaseException as exc:
+        with suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise OpsError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+    _fsync_dir(path.parent)
+
+
+def _read(path: Path) -> _Text:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = b""
+    except OSError as exc:
+        raise OpsError(f"cannot read {path}: {exc.strerror}") from exc
+    return _Text.decode(path, raw)
+
+
+def _check_loads(path: Path, body: str) -> Any:
+    """The data our own loader reads from `body`; refuses to go on if it cannot read it."""
+    loaded = parse(path.name, body.encode("utf-8"))
+    if isinstance(loaded, Finding):
+        raise OpsError(
+            f"the edit of {path} would not load ({loaded.message}); nothing was written. "
+            "Please report this."
+        )
+    return loaded.data
+
+
+def _comment_lines(body: str) -> str:
+    """What survives of a file that holds no data: its comments and blank lines."""
+    kept = [line for line in body.split("\n") if not line.strip() or line.lstrip().startswith("#")]
+    text = "\n".join(kept).strip("\n")
+    return f"{text}\n" if text else ""
+
+
+def edit_yaml(path: Path, mutate: Callable[[Any], T]) -> T:
+    """Change one YAML file in place with `mutate(data)`; return what it returned.
+
+    Must run inside `locked()`. `data` is the round-trip CommentedMap/CommentedSeq; a missing,
+    empty or comment-only file gives an empty CommentedSeq (its comments are kept above what is
+    appended). If `mutate` raises, the file is untouched.
+    """
+    from ruamel.yaml.comments import CommentedSeq
+
+    _require_lock(path)
+    text = _read(path)
+    data, layout = _load(path, text.body)
+    empty = data is None
+    if empty:
+        data = CommentedSeq()
+    result = mutate(data)
+    data = to_yaml(data)
+    if empty and not data:
+        body = text.body
+    elif empty:
+        body = _comment_lines(text.body) + _dump(_yaml(layout), data)
+    else:
+        body = _dump(_yaml(layout), data)
+    _check_loads(path, body)
+    if body != text.body:
+        write_atomic(path, text.encode(body))
+    return result
+
+
+_ENTRY_START = re.compile(r"^ *- ", re.MULTILINE)
+
+
+def _entry_separator(body: str, layout: Layout) -> str:
+    """A blank line between entries if the file already separates its entries that way."""
+    starts = [
+        m.start()
+        for m in _ENTRY_START.finditer(body)
+        if m.end() - m.start() == layout.top_offset + 2
+    ]
+    gaps = [body[:start].endswith("\n\n") for start in starts[1:]]
+    return "\n" if gaps and sum(gaps) * 2 >= len(gaps) else ""
+
+
+def append_entry(path: Path, entry: dict[str, Any]) -> None:
+    """Append a mapping to a list file (records/*.yaml), leaving every existing byte as it was.
+
+    Must run inside `locked()`. The new entry is written in the file's indentation, after the
+    last line, separated like the entries before it.
+    """
+    from ruamel.yaml.comments import CommentedSeq
+
+    _require_lock(path)
+    text = _read(path)
+    data, layout = _load(path, text.body)
+    if data is not None and not isinstance(data, CommentedSeq):
+        raise OpsError(f"{path} is not a list; run `opsmanual validate`")
+    if data is not None and (data.fa.flow_style() or not text.body.endswith("\n")):
+        # `[...]` or no final newline: appending text would not extend the list, so re-emit it.
+        edit_yaml(path, lambda d: d.append(entry))
+        return
+    before = text.body if data is not None else _comment_lines(text.body)
+    new = to_yaml([entry])
+    block = _dump(_yaml(layout), new)
+    body = before + (_entry_separator(before, layout) if data else "") + block
+    loaded = _check_loads(path, body)
+    old = _check_loads(path, text.body) if data is not None else []
+    expected = [*(old or []), _plain(new[0])]
+    if loaded != expected:
+        raise OpsError(f"appending to {path} would change its other entries; nothing was written")
+    write_atomic(path, text.encode(body))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
