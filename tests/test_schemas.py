@@ -398,3 +398,30 @@ def test_example_manuals_have_their_required_files() -> None:
             assert (folder / required).is_file() or (folder / required).with_suffix(
                 ".yml"
             ).is_file(), f"manuals/{example}/{required}"
+
+
+# ------------------------------------------------------------------------------- the docs
+
+FORMAT_DOC = ROOT / "docs" / "format.md"
+
+
+def test_format_doc_names_every_field_of_every_schema() -> None:
+    doc = FORMAT_DOC.read_text("utf-8")
+    for name in NAMES:
+        for where, node in walk(schema(name)):
+            if where.endswith("/properties") and isinstance(node, dict):
+                for field in node:
+                    assert f"`{field}`" in doc, f"docs/format.md does not mention `{field}`"
+        for where, node in walk(schema(name)):
+            if where.endswith("/enum"):
+                for value in node:
+                    assert f"`{value}`" in doc, f"docs/format.md does not mention `{value}`"
+
+
+def test_format_doc_explains_every_finding_code() -> None:
+    findings = pytest.importorskip("opsmanual.findings")
+    doc = FORMAT_DOC.read_text("utf-8")
+    for code, severity in findings.SEVERITY.items():
+        row = re.search(rf"^\| `{re.escape(code)}` \| (\w+) \|", doc, re.MULTILINE)
+        assert row, f"docs/format.md has no row for the finding `{code}`"
+        assert row[1] == severity, f"`{code}` is {severity}, docs/format.md says {row[1]}"
