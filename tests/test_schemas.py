@@ -400,6 +400,21 @@ def test_example_manuals_have_their_required_files() -> None:
             ).is_file(), f"manuals/{example}/{required}"
 
 
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_editor_schemas_are_current(example: str) -> None:
+    """The copies an example keeps in .schemas/ for editors (as `init` writes) match schemas/."""
+    folder = ROOT / "manuals" / example / ".schemas"
+    if not folder.is_dir():
+        pytest.skip(f"manuals/{example}/.schemas/ does not exist")
+    for name in NAMES:
+        copy = folder / f"{name}.schema.json"
+        assert copy.is_file(), f"{copy.relative_to(ROOT)} is missing"
+        original = (SCHEMAS / f"{name}.schema.json").read_bytes()
+        assert copy.read_bytes() == original, (
+            f"{copy.relative_to(ROOT)} is stale: run `opsmanual schema -o {folder.relative_to(ROOT)}`"
+        )
+
+
 # ------------------------------------------------------------------------------- the docs
 
 FORMAT_DOC = ROOT / "docs" / "format.md"
