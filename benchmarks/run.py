@@ -1,0 +1,384 @@
+"""Time opsmanual against baselines measured in the same run, and print the ratios.
+
+    python benchmarks/run.py [--procedures 10000] [--repeat 3] [--only NAME ...] [--json FILE]
+
+Every measurement runs in a fresh Python process, so no run profits from another's caches
+(imports, compiled schemas). In-process timings (`bare-load`, `validate`) exclude interpreter
+start-up and imports and are compared with each other; whole-command timings (`validate-cli`,
+`render`, `diff`) are wall-clock times of the command, compared with the wall-clock time of the
+bare-load process. Best of `--repeat`; check-jsonschema, which takes about a minute at 10,000
+procedures, runs once. This is a report, not a test: it always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402  (the sibling script, importable wherever run.py is started from)
+
+PROJECT = HERE.parent
+PYTHON = sys.executable
+
+# One file list for every in-process timing: the files the format reads.
+_FILES = """
+import sys, time, json
+from pathlib import Path
+root = Path(sys.argv[1])
+def manual_files():
+    found = [root / n for n in ("manual.yaml", "records/updates.yaml", "records/loans.yaml")]
+    for folder in ("units", "roles", "procedures", "staff"):
+        found.extend(sorted((root / folder).glob("*.yaml")))
+    return [p for p in found if p.is_file()]
+"""
+
+BARE_LOAD = (
+    _FILES
+    + """
+import yaml
+start = time.perf_counter()
+for path in manual_files():
+    yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+)
+
+VALIDATE = """
+import sys, time, json
+from pathlib import Path
+from opsmanual.validate import validate
+start = time.perf_counter()
+report = validate(Path(sys.argv[1]), use_git=sys.argv[2] == "git")
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "errors": report.errors, "warnings": report.warnings}))
+"""
+
+
+@dataclass
+class Row:
+    name: str
+    seconds: float | None
+    baseline: str = ""
+    ratio: float | None = None
+    target: float | None = None
+    result: str = "info"  # PASS, MISS, info, SKIP, FAIL
+    note: str = ""
+
+
+class Bench:
+    def __init__(self, procedures: int, repeat: int, work: Path) -> None:
+        self.procedures = procedures
+        self.repeat = repeat
+        self.work = work
+        self.rows: list[Row] = []
+        self.imports: list[tuple[str, float]] = []
+        self.env = dict(os.environ, OPSMANUAL_NOW=generate.NOW, NO_COLOR="1")
+        self._done: dict[str, Row] = {}
+
+    # -- the manuals -------------------------------------------------------------------------
+
+    def manual(self, records: int = 3, git: bool = False) -> Path:
+        """A generated manual, cached under the work folder until generate.py changes."""
+        name = f"manual-n{self.procedures}-r{records}{'-git' if git else ''}"
+        folder = self.work / name
+        stamp = self.work / f"{name}.stamp"
+        digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()
+        if folder.is_dir() and stamp.is_file() and stamp.read_text() == digest:
+            return folder
+        log(f"generating {name} ...")
+        stamp.unlink(missing_ok=True)
+        generate.generate(folder, self.procedures, records, git)
+        stamp.write_text(digest)
+        return folder
+
+    # -- timing --------------------------------------------------------------------------------
+
+    def run(self, command: Sequence[str], quiet: bool = False) -> tuple[float, str, int]:
+        """Wall-clock seconds, stdout and exit code of one process."""
+        start = time.perf_counter()
+        done = subprocess.run(command, env=self.env, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        if done.returncode not in (0, 1) and not quiet:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            log(f"  {command[0]} ... exited {done.returncode}: {lines[-1] if lines else ''}")
+        return seconds, done.stdout, done.returncode
+
+    def best(self, command: Sequence[str], times: int | None = None) -> tuple[float, str, int]:
+        results = [self.run(command) for _ in range(times or self.repeat)]
+        return min(results, key=lambda r: r[0])
+
+    def script(self, code: str, *args: str) -> tuple[dict[str, float], float]:
+        """Best of --repeat fresh processes running `code`: its own report and its wall time."""
+        best: tuple[dict[str, float], float] | None = None
+        for _ in range(self.repeat):
+            wall, stdout, code_ = self.run([PYTHON, "-c", code, *args])
+            if code_ != 0:
+                raise RuntimeError(f"benchmark script failed with exit code {code_}")
+            report = json.loads(stdout.strip().splitlines()[-1])
+            if best is None or report["seconds"] < best[0]["seconds"]:
+                best = (report, wall)
+        assert best is not None
+        return best
+
+    def has_command(self, command: str, *modules: str) -> bool:
+        """Whether a command that may not be written yet exists: its module and its CLI entry."""
+        if not any(importlib.util.find_spec(module) for module in modules):
+            return False
+        return self.run(self.opsmanual(command, "--help"), quiet=True)[2] == 0
+
+    def opsmanual(self, *args: str) -> list[str]:
+        return [PYTHON, "-m", "opsmanual", *args]
+
+    # -- the rows ------------------------------------------------------------------------------
+
+    def add(self, row: Row) -> Row:
+        if row.ratio is not None and row.target is not None and row.result == "info":
+            row.result = "PASS" if row.ratio <= row.target else "MISS"
+        self.rows.append(row)
+        self._done[row.name] = row
+        log(f"  {format_row(row)}")
+        return row
+
+    def need(self, name: str) -> Row:
+        """A row measured earlier in this run, measuring it (and what it needs) first if not."""
+        if name not in self._done:
+            BENCHMARKS[name](self)
+        return self._done[name]
+
+
+def bare_load(bench: Bench) -> None:
+    report, wall = bench.script(BARE_LOAD, str(bench.manual()))
+    bench.add(Row("bare-load", report["seconds"], note="yaml.load(CSafeLoader) of every file"))
+    bench.add(Row("bare-load-process", wall, note="the same, as a whole python process"))
+
+
+def validate(bench: Bench) -> None:
+    base = bench.need("bare-load").seconds
+    report, _ = bench.script(VALIDATE, str(bench.manual()), "no-git")
+    bench.add(compare("validate", report, "bare-load", base, 1.5, "validate(root, use_git=False)"))
+
+
+def validate_cli(bench: Bench) -> None:
+    base = bench.need("bare-load-process").seconds
+    seconds, _, code = bench.best(
+        bench.opsmanual("validate", "--no-git", "-m", str(bench.manual()))
+    )
+    ratio = seconds / base if base else None
+    row = Row("validate-cli", seconds, "bare-load-process", ratio, 1.5)
+    row.note = "opsmanual validate --no-git, start-up included"
+    if code != 0:
+        row.result, row.note = "FAIL", f"exit code {code}: the generated manual has findings"
+    bench.add(row)
+
+
+def check_jsonschema(bench: Bench) -> None:
+    cli = Path(PYTHON).parent / "check-jsonschema"
+    if not cli.exists():
+        bench.add(Row("check-jsonschema", None, result="SKIP", note=f"{cli} is not installed"))
+        return
+    validate_row = bench.need("validate-cli")
+    root = bench.manual()
+    schema = PROJECT / "schemas" / "procedure.schema.json"
+    files = sorted(str(p) for p in (root / "procedures").glob("*.yaml"))
+    log(f"timing check-jsonschema on {len(files)} procedure files (once) ...")
+    seconds, _, code = bench.best([str(cli), "--schemafile", str(schema), *files], times=1)
+    note = "the procedure files only, run once"
+    bench.add(Row("check-jsonschema", seconds, note=note if code == 0 else f"exit {code}; {note}"))
+    assert validate_row.seconds is not None
+    bench.add(
+        Row(
+            "validate-cli/check-jsonschema",
+            validate_row.seconds,
+            "check-jsonschema",
+            validate_row.seconds / seconds,
+            0.2,
+            note="the whole manual against check-jsonschema on its procedures",
+        )
+    )
+
+
+def render(bench: Bench) -> None:
+    if not bench.has_command("render", "opsmanual.render"):
+        bench.add(Row("render", None, result="SKIP", note="opsmanual render does not exist yet"))
+        return
+    base = bench.need("bare-load-process").seconds
+    out = bench.work / f"site-n{bench.procedures}"
+    command = bench.opsmanual("render", "-m", str(bench.manual()), "-o", str(out))
+    seconds, _, code = bench.best([*command, "--format", "html"])
+    row = Row("render", seconds, "bare-load-process", seconds / base if base else None, 3.0)
+    row.note = "opsmanual render --format html"
+    if code != 0:
+        row.result, row.note = "FAIL", f"exit code {code}"
+    bench.add(row)
+
+
+def diff(bench: Bench) -> None:
+    if not bench.has_command("diff", "opsmanual.diff", "opsmanual.cli.history"):
+        bench.add(Row("diff", None, result="SKIP", note="opsmanual diff does not exist yet"))
+        return
+    base = bench.need("bare-load-process").seconds
+    root = bench.manual(git=True)
+    files = sorted((root / "procedures").glob("*.yaml"))
+    target = files[len(files) // 2]
+    original = target.read_bytes()
+    edited = re.sub(rb"(?m)^title: (.*)$", rb"title: \1 (edited)", original, count=1)
+    target.write_bytes(edited)
+    try:
+        seconds, stdout, code = bench.best(bench.opsmanual("diff", "-m", str(root), "-f", "json"))
+    finally:
+        target.write_bytes(original)
+    row = Row("diff", seconds, "bare-load-process", seconds / base if base else None, 0.1)
+    row.note = "opsmanual diff (work tree vs HEAD), one procedure edited"
+    if code != 0 or target.stem not in stdout:
+        row.result, row.note = "FAIL", f"exit code {code}; the edited procedure is not reported"
+    bench.add(row)
+
+
+def validate_git(bench: Bench) -> None:
+    if importlib.util.find_spec("opsmanual.history") is None:
+        bench.add(Row("validate-git", None, result="SKIP", note="opsmanual.history missing"))
+        return
+    root = str(bench.manual(records=100, git=True))
+    without, _ = bench.script(VALIDATE, root, "no-git")
+    bench.add(Row("validate-no-git-100", without["seconds"], note="the git manual, 100 records"))
+    report, _ = bench.script(VALIDATE, root, "git")
+    base = without["seconds"]
+    bench.add(compare("validate-git", report, "validate-no-git-100", base, 1.2, "use_git=True"))
+
+
+def startup(bench: Bench) -> None:
+    python, _, _ = bench.best([PYTHON, "-c", "pass"])
+    bench.add(Row("python-startup", python, note="python -c pass"))
+    seconds, _, code = bench.best(bench.opsmanual("--help"))
+    row = Row("startup", seconds, "python-startup", seconds / python, note="opsmanual --help")
+    if code != 0:
+        row.result, row.note = "FAIL", f"exit code {code}"
+    bench.add(row)
+
+
+def importtime(bench: Bench) -> None:
+    """The five packages outside the standard library that cost `opsmanual --help` the most."""
+    done = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "opsmanual", "--help"],
+        env=bench.env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    heaviest: dict[str, float] = {}
+    total = 0.0
+    for line in done.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if not match:
+            continue
+        cumulative, indent, name = int(match[2]) / 1e6, len(match[3]), match[4]
+        if indent == 1:
+            total += cumulative
+        package = name.split(".")[0]
+        if package in sys.stdlib_module_names or package == "opsmanual":
+            continue
+        if cumulative > heaviest.get(package, 0.0):
+            heaviest[package] = cumulative
+    bench.imports = sorted(heaviest.items(), key=lambda item: -item[1])[:5]
+    note = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in bench.imports)
+    bench.add(Row("importtime", total, note=f"opsmanual --help; heaviest: {note}"))
+
+
+def compare(
+    name: str, report: dict[str, float], baseline: str, base: float | None, target: float, note: str
+) -> Row:
+    row = Row(name, report["seconds"], baseline, report["seconds"] / base if base else None, target)
+    row.note = note
+    if report.get("errors"):
+        row.result, row.note = "FAIL", f"{int(report['errors'])} errors: the manual should be valid"
+    return row
+
+
+BENCHMARKS: dict[str, Callable[[Bench], None]] = {
+    "bare-load": bare_load,
+    "bare-load-process": bare_load,
+    "validate": validate,
+    "validate-cli": validate_cli,
+    "check-jsonschema": check_jsonschema,
+    "render": render,
+    "diff": diff,
+    "validate-git": validate_git,
+    "startup": startup,
+    "importtime": importtime,
+}
+ORDER = [
+    "bare-load",
+    "validate",
+    "validate-cli",
+    "check-jsonschema",
+    "render",
+    "diff",
+    "validate-git",
+    "startup",
+    "importtime",
+]
+
+
+def format_row(row: Row) -> str:
+    seconds = f"{row.seconds:9.3f}" if row.seconds is not None else f"{'-':>9}"
+    ratio = f"{row.ratio:7.2f}x" if row.ratio is not None else f"{'':>8}"
+    target = f"<= {row.target:g}x" if row.target is not None else ""
+    versus = f"vs {row.baseline}" if row.baseline else ""
+    return f"{row.name:<31}{seconds} s  {ratio} {versus:<23} {target:<8} {row.result:<5} {row.note}"
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--procedures", type=int, default=10_000, help="manual size (10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs (3)")
+    parser.add_argument(
+        "--only", action="append", choices=ORDER, metavar="NAME", help=f"one of {', '.join(ORDER)}"
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
+    parser.add_argument(
+        "--work", type=Path, default=HERE / ".work", help="cache of generated manuals"
+    )
+    args = parser.parse_args(argv)
+    if args.procedures < 1 or args.repeat < 1:
+        parser.error("--procedures and --repeat must be at least 1")
+    args.work.mkdir(parents=True, exist_ok=True)
+    bench = Bench(args.procedures, args.repeat, args.work.resolve())
+    for name in args.only or ORDER:
+        try:
+            bench.need(name)
+        except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as exc:
+            bench.add(Row(name, None, result="FAIL", note=str(exc)))
+    print(f"opsmanual benchmarks: {args.procedures} procedures, best of {args.repeat}")
+    print(f"{'name':<31}{'seconds':>9}    {'ratio':>7}  {'baseline':<23} {'target':<8} result")
+    for row in bench.rows:
+        print(format_row(row))
+    if args.json:
+        document = {
+            "procedures": args.procedures,
+            "repeat": args.repeat,
+            "python": sys.version.split()[0],
+            "results": [asdict(row) for row in bench.rows],
+            "heaviest_imports": [{"package": n, "seconds": s} for n, s in bench.imports],
+        }
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
