@@ -324,7 +324,7 @@ def _counts(gm: GitManual, change: Change, a: str, b: str) -> bool:
     if entity_of(path) is None and not (change.old and entity_of(change.old)):
         return False
     if path in MANUAL_FILES and change.status == "M":
-        return _without_version(gm.read(a, path)) != _without_version(gm.read(b, path))
+        return bool(_without_version(gm.read(a, path)) != _without_version(gm.read(b, path)))
     return True
 
 
@@ -429,3 +429,41 @@ def _at_record(manual: Manual, record: UpdateRecord, message: str) -> Finding:
         return make("unlogged-change", table_path(manual), message)
     key = "removed" if record.removed else "changes"
     return doc.finding("unlogged-change", message, [record.index, key])
+
+
+# --- record add ------------------------------------------------------------------------------
+
+
+def changed_since_last_record(root: Path, manual: Manual) -> tuple[list[str], list[str]]:
+    """`--changes auto`: the entities changed since the commit that added the last record, the
+    work tree included, as (changes, removed)."""
+    gm = open_repo(root)
+    if gm is None:
+        raise OpsError("--changes auto needs git history; give the entities: --changes KIND/ID,...")
+    if not gm.has_head():
+        raise OpsError("the repository has no commit yet; commit the manual, or give --changes")
+    last = manual.updates[-1]
+    base = RecordHistory(gm, table_path(manual)).added([last.version])[last.version]
+    if base is None:
+        raise OpsError(
+            f"cannot tell when record {last.version} was added: the clone is shallow; " + FETCH_HINT
+        )
+    if base == WORKTREE:
+        base = gm.resolve("HEAD")
+    changes: list[str] = []
+    removed: list[str] = []
+    for change in gm.changes(base, WORKTREE, renames=False):
+        if not _counts(gm, change, base, WORKTREE):
+            continue
+        entity = entity_of(change.new or change.old or "")
+        if entity is None:
+            continue
+        kind, _, ident = entity.partition("/")
+        gone = change.new is None and ident not in manual.known.get(kind, set())
+        (removed if gone and entity != "manual" else changes).append(entity)
+    return _ordered(changes), _ordered([e for e in removed if e not in changes])
+
+
+def _ordered(refs: list[str]) -> list[str]:
+    order = ("manual", "units", "roles", "procedures", "staff")
+    return sorted(set(refs), key=lambda r: (order.index(r.partition("/")[0]), r))

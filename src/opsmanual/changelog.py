@@ -1,0 +1,390 @@
+"""The staff notice: for each chosen update record, what changed and who must read it.
+
+The audience follows format.md, "The audience of a change". The per-field changes come from
+the semantic diff between the commit that added the record before and the commit that added
+this one; without git the notice is built from the update records alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opsmanual.diff import EntityChange, field_line
+from opsmanual.errors import OpsError
+from opsmanual.findings import Finding
+from opsmanual.history import WORKTREE, GitManual, RecordHistory, open_repo, table_path
+from opsmanual.manual import load_manual
+from opsmanual.model import Manual, Person, UpdateRecord
+from opsmanual.source import FolderSource
+
+VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+
+# The notice's own words, one table per manual language.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "{title}: update notice",
+        "subject": "{title}: update {versions}",
+        "version": "Version {version}",
+        "date": "Date",
+        "method": "Method",
+        "notice_ref": "Notice",
+        "summary": "Summary",
+        "changes": "What changed",
+        "removed": "Removed",
+        "added": "added",
+        "changed": "changed",
+        "audience": "Who must read it",
+        "roles": "Roles",
+        "staff": "Staff",
+        "nobody": "nobody (no active staff hold these roles)",
+        "no_details": "No field-by-field changes: {why}.",
+        "why_first": "this is the first issue of the manual",
+        "why_import": "the record was added together with the records before it",
+        "why_nogit": "the manual is not in a git repository, so only the update records are shown",
+        "why_shallow": "the git history is too shallow; fetch the full history",
+        "greeting": "Dear {name},",
+        "intro": "{title} has been updated. Please read the changes that concern your roles "
+        "({roles}):",
+        "intro_all": "{title} has been updated. Please read the changes below:",
+        "closing": "This notice was sent by opsmanual on behalf of the manual's owner.",
+        "methods": "reissue=full reprint;notice=head-office notice;amendment=edit in place;"
+        "appendix=attached pages",
+        "kinds": "manual=Manual;units=Unit;roles=Role;procedures=Procedure;staff=Person",
+        "none": "No update records after {since}.",
+    },
+    "zh-CN": {
+        "title": "《{title}》更新通知",
+        "subject": "《{title}》更新通知：{versions} 版",
+        "version": "{version} 版",
+        "date": "日期",
+        "method": "更新方式",
+        "notice_ref": "发文号",
+        "summary": "更新内容",
+        "changes": "具体变更",
+        "removed": "删除",
+        "added": "新增",
+        "changed": "修改",
+        "audience": "须阅读人员",
+        "roles": "岗位",
+        "staff": "人员",
+        "nobody": "无（没有在岗人员担任这些岗位）",
+        "no_details": "无逐项变更：{why}。",
+        "why_first": "这是手册的首次发布",
+        "why_import": "本条记录与之前的记录在同一次提交中加入",
+        "why_nogit": "手册不在 git 仓库中，只列出更新记录本身",
+        "why_shallow": "git 历史不完整，请获取完整历史",
+        "greeting": "{name}，您好：",
+        "intro": "{title}已更新，请阅读与您的岗位（{roles}）有关的以下变更：",
+        "intro_all": "{title}已更新，请阅读以下变更：",
+        "closing": "本通知由 opsmanual 代手册管理部门发送。",
+        "methods": "reissue=重新翻印;notice=发文;amendment=原处修订;appendix=附页",
+        "kinds": "manual=手册;units=部门;roles=岗位;procedures=流程;staff=人员",
+        "none": "{since} 之后没有更新记录。",
+    },
+}
+
+
+def words(manual: Manual) -> dict[str, str]:
+    language = manual.info.language if manual.info else "en"
+    return WORDS.get(language, WORDS["en"])
+
+
+def _table(text: str) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in text.split(";"))
+
+
+@dataclass
+class Entry:
+    """One update record in a notice."""
+
+    record: UpdateRecord
+    changes: list[EntityChange] = field(default_factory=list)
+    why_no_details: str | None = None  # a WORDS key when there are no per-field changes
+    audience: dict[str, set[str]] = field(default_factory=dict)  # ref -> staff ids
+    roles: list[str] = field(default_factory=list)
+
+    def staff_ids(self) -> set[str]:
+        return set().union(*self.audience.values()) if self.audience else set()
+
+
+@dataclass
+class Notice:
+    manual: Manual
+    entries: list[Entry]
+    since: str | None
+    findings: list[Finding] = field(default_factory=list)  # files that could not be parsed
+
+    @property
+    def title(self) -> str:
+        return self.manual.info.title if self.manual.info else "manual"
+
+    def versions(self) -> list[str]:
+        return [e.record.version for e in self.entries]
+
+    def staff(self) -> list[Person]:
+        wanted = set().union(*(e.staff_ids() for e in self.entries)) if self.entries else set()
+        return [p for p in self.manual.active_staff() if p.id in wanted]
+
+
+# --- the audience --------------------------------------------------------------------------
+
+
+def audience_roles(manual: Manual, ref: str, old: Any = None) -> list[str]:
+    """The roles an update of one entity reaches (format.md); `old` is a removed entity's data."""
+    kind, _, ident = ref.partition("/")
+    if kind == "procedures":
+        procedure = manual.procedures.get(ident)
+        if procedure is not None:
+            return procedure.roles()
+        return _procedure_roles(old)
+    if kind == "roles":
+        return [ident, *(r.id for r in manual.roles.values() if r.reports_to == ident)]
+    if kind == "units":
+        return [r.id for r in manual.roles.values() if r.unit == ident]
+    if kind == "manual":
+        return list(manual.roles)
+    return []
+
+
+def _procedure_roles(data: Any) -> list[str]:
+    if not isinstance(data, dict):
+        return []
+    steps: list[Any] = data["steps"] if isinstance(data.get("steps"), list) else []
+    found = [data.get("owner"), *(s.get("actor") for s in steps if isinstance(s, dict))]
+    for key in ("consulted", "informed"):
+        if isinstance(data.get(key), list):
+            found += data[key]
+    return list(dict.fromkeys(r for r in found if isinstance(r, str)))
+
+
+def audience_staff(manual: Manual, ref: str, roles: list[str]) -> set[str]:
+    active = manual.active_staff()
+    if ref == "manual":
+        return {p.id for p in active}
+    if ref.startswith("staff/"):
+        ident = ref.partition("/")[2]
+        return {p.id for p in active if p.id == ident}
+    wanted = set(roles)
+    return {p.id for p in active if wanted & set(p.roles)}
+
+
+# --- choosing the records and their changes --------------------------------------------------
+
+
+def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[UpdateRecord]:
+    records = manual.updates
+    if since is None:
+        return records[-1:]
+    versions = [r.version for r in records]
+    if since in versions:
+        return records[versions.index(since) + 1 :]
+    if gm is None:
+        if VERSION.match(since):
+            raise OpsError(f"--since {since}: no update record has this version")
+        raise OpsError(
+            f"--since {since}: not a version of the update record table, and the manual is not "
+            "in a git repository, so it cannot be a revision"
+        )
+    from opsmanual.history import versions_in
+
+    commit = gm.resolve(since)
+    before = set(versions_in(gm.read(commit, table_path(manual))))
+    return [r for r in records if r.version not in before]
+
+
+def build(root: Path, since: str | None = None) -> Notice:
+    """The notice for the update records after `since` (default: the last record alone)."""
+    manual, findings = load_manual(FolderSource(root))
+    unreadable = [f for f in findings if f.code.startswith("yaml-")]
+    if manual.info is None or not manual.updates:
+        problems = unreadable or [f for f in findings if f.severity == "error"]
+        return Notice(manual, [], since, problems)
+    gm = open_repo(root)
+    chosen = select(manual, since, gm)
+    entries = [Entry(r) for r in chosen]
+    if gm is None:
+        for entry in entries:
+            entry.why_no_details = "why_nogit"
+    else:
+        _add_changes(manual, gm, entries, unreadable)
+    for entry in entries:
+        _add_audience(manual, entry)
+    return Notice(manual, entries, since, unreadable)
+
+
+def _add_changes(
+    manual: Manual, gm: GitManual, entries: list[Entry], problems: list[Finding]
+) -> None:
+    from opsmanual.diff import diff_points
+
+    records = manual.updates
+    wanted: list[str] = []
+    for entry in entries:
+        i = entry.record.index
+        wanted += [records[i].version] + ([records[i - 1].version] if i > 0 else [])
+    added = RecordHistory(gm, table_path(manual)).added(list(dict.fromkeys(wanted)))
+    for entry in entries:
+        i = entry.record.index
+        if i == 0:
+            entry.why_no_details = "why_first"
+            continue
+        start, end = added[records[i - 1].version], added[entry.record.version]
+        if start is None or end is None:
+            entry.why_no_details = "why_shallow"
+        elif start == end:
+            entry.why_no_details = "why_import"
+        else:
+            listed = set(entry.record.changes) | set(entry.record.removed)
+            entry.changes, unreadable = diff_points(gm, start, end, listed)
+            problems += unreadable
+            if end == WORKTREE:
+                entry.changes = [c for c in entry.changes if c.ref in listed]
+
+
+def _add_audience(manual: Manual, entry: Entry) -> None:
+    old = {c.ref: c.old for c in entry.changes}
+    roles: list[str] = []
+    for ref in dict.fromkeys([*entry.record.changes, *entry.record.removed]):
+        reached = audience_roles(manual, ref, old.get(ref))
+        roles += reached
+        entry.audience[ref] = audience_staff(manual, ref, reached)
+    entry.roles = list(dict.fromkeys(roles))
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def _role_name(manual: Manual, role: str) -> str:
+    found = manual.roles.get(role)
+    return f"{found.title} ({role})" if found else role
+
+
+def _entity_name(manual: Manual, ref: str, w: dict[str, str]) -> str:
+    kinds = _table(w["kinds"])
+    kind, _, ident = ref.partition("/")
+    table: dict[str, dict[str, Any]] = {
+        "units": manual.units,
+        "roles": manual.roles,
+        "procedures": manual.procedures,
+        "staff": manual.staff,
+    }
+    entity = table.get(kind, {}).get(ident)
+    name = getattr(entity, "title", None) or getattr(entity, "name", None)
+    if kind == "manual":
+        return kinds["manual"]
+    return f"{kinds.get(kind, kind)} {name} ({ref})" if name else f"{kinds.get(kind, kind)} {ref}"
+
+
+def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> list[str]:
+    methods = _table(w["methods"])
+    lines = [
+        f"{w['date']}: {record.date.isoformat()}",
+        f"{w['method']}: {methods.get(record.method, record.method)}",
+    ]
+    if record.notice_ref:
+        lines.append(f"{w['notice_ref']}: {record.notice_ref}")
+    lines.append(f"{w['summary']}: {record.summary}")
+    return lines
+
+
+def _change_lines(
+    manual: Manual, entry: Entry, w: dict[str, str], refs: set[str] | None = None
+) -> list[str]:
+    """Each listed entity (or only `refs`) with its field changes, indented for text."""
+    by_ref = {c.ref: c for c in entry.changes}
+    lines: list[str] = []
+    for ref in dict.fromkeys([*entry.record.changes, *entry.record.removed]):
+        if refs is not None and ref not in refs:
+            continue
+        change = by_ref.get(ref)
+        op = "removed" if ref in entry.record.removed else (change.op if change else "changed")
+        lines.append(f"- {_entity_name(manual, ref, w)}: {w.get(op, op)}")
+        if change is not None:
+            lines += [f"    {field_line(f)}" for f in change.fields]
+    if entry.why_no_details:
+        lines.append(w["no_details"].format(why=w[entry.why_no_details]))
+    return lines
+
+
+def as_text(notice: Notice, markdown: bool = False) -> str:
+    w = words(notice.manual)
+    h1, h2, h3 = ("# ", "## ", "### ") if markdown else ("", "", "")
+    lines = [f"{h1}{w['title'].format(title=notice.title)}", ""]
+    if not notice.entries:
+        lines.append(w["none"].format(since=notice.since or ""))
+    for entry in notice.entries:
+        lines += [f"{h2}{w['version'].format(version=entry.record.version)}", ""]
+        bullet = "- " if markdown else ""
+        lines += [bullet + line for line in _record_lines(notice.manual, entry.record, w)]
+        lines += ["", f"{h3}{w['changes']}", ""]
+        lines += [
+            _md_line(line) if markdown else line for line in _change_lines(notice.manual, entry, w)
+        ]
+        lines += ["", f"{h3}{w['audience']}", ""]
+        roles = ", ".join(_role_name(notice.manual, r) for r in entry.roles) or "-"
+        people = [p for p in notice.manual.active_staff() if p.id in entry.staff_ids()]
+        staff = ", ".join(f"{p.name} <{p.email}>" if p.email else p.name for p in people)
+        lines += [f"{bullet}{w['roles']}: {roles}", f"{bullet}{w['staff']}: {staff or w['nobody']}"]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_line(line: str) -> str:
+    """Field lines become nested list items, with code spans for the field paths."""
+    if line.startswith("    "):
+        path, _, rest = line.strip().partition(": ")
+        return f"  - `{path}`: {rest}"
+    return line
+
+
+def as_json(notice: Notice) -> str:
+    staff = {p.id: p for p in notice.manual.active_staff()}
+    updates = []
+    for entry in notice.entries:
+        r = entry.record
+        people = [staff[i] for i in sorted(entry.staff_ids()) if i in staff]
+        updates.append(
+            {
+                "version": r.version,
+                "date": r.date.isoformat(),
+                "method": r.method,
+                "notice_ref": r.notice_ref,
+                "summary": r.summary,
+                "changes": [c.as_json() for c in entry.changes],
+                "audience": {
+                    "roles": entry.roles,
+                    "staff": [{"id": p.id, "name": p.name, "email": p.email} for p in people],
+                },
+            }
+        )
+    return json.dumps({"updates": updates}, ensure_ascii=False, indent=2, default=str)
+
+
+def letter(notice: Notice, person: Person) -> str:
+    """The body of one person's email: the records and the changes that reach them."""
+    w = words(notice.manual)
+    title = notice.manual.info.title if notice.manual.info else ""
+    mine = [r for r in person.roles if r in notice.manual.roles]
+    names = "、" if w is WORDS["zh-CN"] else ", "
+    roles = names.join(_role_name(notice.manual, r) for r in mine)
+    intro = w["intro"] if roles else w["intro_all"]
+    lines = [w["greeting"].format(name=person.name), "", intro.format(title=title, roles=roles)]
+    for entry in notice.entries:
+        refs = {ref for ref, ids in entry.audience.items() if person.id in ids}
+        if not refs:
+            continue
+        lines += ["", w["version"].format(version=entry.record.version)]
+        lines += _record_lines(notice.manual, entry.record, w)
+        lines += ["", f"{w['changes']}:"]
+        lines += _change_lines(notice.manual, entry, w, refs)
+    lines += ["", "--", w["closing"]]
+    return "\n".join(lines) + "\n"
+
+
+def subject(notice: Notice) -> str:
+    w = words(notice.manual)
+    return w["subject"].format(title=notice.title, versions=", ".join(notice.versions()))

@@ -1,0 +1,366 @@
+"""`diff`, `changelog` and `record add`: the manual's history."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
+from opsmanual.errors import OpsError, Refused
+from opsmanual.findings import Finding
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class ChangelogFormat(StrEnum):
+    markdown = "markdown"
+    text = "text"
+    json = "json"
+    email = "email"
+
+
+class Method(StrEnum):
+    reissue = "reissue"
+    notice = "notice"
+    amendment = "amendment"
+    appendix = "appendix"
+
+
+def _unreadable(findings: list[Finding]) -> None:
+    """A file the command cannot parse: print its findings and exit 1 (cli.md)."""
+    from opsmanual.output import text_line
+
+    for finding in findings:
+        out(text_line(finding))
+    raise typer.Exit(1)
+
+
+@app.command()
+def diff(
+    rev_a: Annotated[str | None, typer.Argument(help="From this revision. Default: HEAD.")] = None,
+    rev_b: Annotated[
+        str | None, typer.Argument(help="To this revision. Default: the working tree.")
+    ] = None,
+    manual: ManualOption = None,
+    format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.text,
+) -> None:
+    """Show what changed in the manual, entity by entity and field by field."""
+    from opsmanual import diff as semantic
+    from opsmanual.history import WORKTREE, require_repo
+
+    root = manual_root(manual)
+    gm = require_repo(root)
+    if not gm.has_head() and rev_a is None:
+        raise OpsError("the repository has no commit yet: there is nothing to compare with")
+    a_label = rev_a or "HEAD"
+    a = gm.resolve(a_label)
+    b = gm.resolve(rev_b) if rev_b else WORKTREE
+    changes, problems = semantic.diff_points(gm, a, b)
+    if problems:
+        _unreadable(problems)
+    b_label = rev_b or WORKTREE
+    if format is DiffFormat.json:
+        out(semantic.as_json(changes, a_label, b_label))
+    elif format is DiffFormat.markdown:
+        out(semantic.as_markdown(changes, a_label, b_label).rstrip("\n"))
+    else:
+        out(semantic.as_text(changes, a_label, b_label, color_enabled()))
+
+
+@app.command()
+def changelog(
+    manual: ManualOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Updates after this version or git revision. Default: the last update alone.",
+        ),
+    ] = None,
+    format: Annotated[
+        ChangelogFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ChangelogFormat.markdown,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="With --format email: write .eml files here."),
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help="Deliver the emails over SMTP.")] = False,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Also send to people the sent log says have it.")
+    ] = False,
+    smtp_host: Annotated[str, typer.Option("--smtp-host", help="SMTP server.")] = "localhost",
+    smtp_port: Annotated[int, typer.Option("--smtp-port", help="SMTP port.")] = 25,
+    smtp_user: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp-user", help="Log in as this user (password: $OPSMANUAL_SMTP_PASSWORD)."
+        ),
+    ] = None,
+    starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade to TLS first.")] = False,
+    sender: Annotated[
+        str | None, typer.Option("--from", help="The From address of the emails.")
+    ] = None,
+) -> None:
+    """The staff notice for recent updates: what changed and who must read it."""
+    from opsmanual import changelog as notices
+
+    root = manual_root(manual)
+    notice = notices.build(root, since)
+    if notice.findings:
+        _unreadable(notice.findings)
+    if send or format is ChangelogFormat.email or output_dir is not None:
+        _emails(
+            root,
+            notice,
+            output_dir,
+            send,
+            resend,
+            sender,
+            smtp_host,
+            smtp_port,
+            smtp_user,
+            starttls,
+        )
+        return
+    if format is ChangelogFormat.json:
+        out(notices.as_json(notice))
+    else:
+        if any(e.why_no_details == "why_nogit" for e in notice.entries):
+            err(
+                "not in a git repository: the notice lists the update records without field changes"
+            )
+        out(notices.as_text(notice, markdown=format is ChangelogFormat.markdown).rstrip("\n"))
+
+
+def _emails(
+    root: Path,
+    notice: Any,
+    output_dir: Path | None,
+    send: bool,
+    resend: bool,
+    sender: str | None,
+    host: str,
+    port: int,
+    user: str | None,
+    starttls: bool,
+) -> None:
+    from opsmanual import notify
+    from opsmanual.validate import now
+
+    moment = now()
+    if send and not (sender or (user and "@" in user)):
+        raise OpsError("--send needs a sender address: --from ADDRESS")
+    batch = notify.messages(
+        notice, sender or (user if user and "@" in user else notify.DEFAULT_FROM), moment
+    )
+    for person in notify.without_email(notice):
+        err(
+            f"{person.name} ({person.id}) has no email address in "
+            f"staff/{person.id}.yaml: not included"
+        )
+    if not notice.entries:
+        err("no update records to announce")
+        return
+    if output_dir is not None:
+        _write_eml(output_dir, batch)
+    if not send:
+        if output_dir is None:
+            _print_messages(batch)
+        return
+    todo, skipped = notify.pending(root, notice, batch, resend)
+    for person in skipped:
+        err(
+            f"already sent to {person.name} <{person.email}> (see {notify.SENT_LOG}); "
+            "--resend to send again"
+        )
+    server = notify.Server(host, port, user, starttls)
+    reached, failed = notify.send(root, notice, todo, server, moment.isoformat(timespec="seconds"))
+    for person in reached:
+        out(f"sent to {person.name} <{person.email}>")
+    if failed:
+        lines = "; ".join(f"{p.name} <{p.email}> ({why})" for p, why in failed)
+        raise OpsError(f"not delivered to {len(failed)} of {len(todo)}: {lines}")
+
+
+def _print_messages(batch: list[Any]) -> None:
+    for i, (_, message) in enumerate(batch):
+        if i:
+            out("")
+            out("-" * 72)
+            out("")
+        out(message.as_string(policy=message.policy.clone(utf8=True)).rstrip("\n"))
+
+
+def _write_eml(folder: Path, batch: list[Any]) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for person, message in batch:
+            (folder / f"{person.id}.eml").write_bytes(bytes(message))
+    except OSError as exc:
+        raise OpsError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+    out(f"wrote {len(batch)} message(s) to {folder}")
+
+
+record_app = typer.Typer(help="The update record table (更新记录表).", no_args_is_help=True)
+app.add_typer(record_app, name="record")
+
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@record_app.command("add")
+def record_add(
+    summary: Annotated[str, typer.Option("--summary", help="What changed, in a sentence.")],
+    manual: ManualOption = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Default: the last version plus one.")
+    ] = None,
+    method: Annotated[Method, typer.Option("--method", help="How the update is issued.")] = (
+        Method.amendment
+    ),
+    notice_ref: Annotated[
+        str | None, typer.Option("--notice-ref", help="The notice's number.")
+    ] = None,
+    changes: Annotated[
+        str,
+        typer.Option(
+            "--changes",
+            help="`auto` (from git) or KIND/ID,... (e.g. procedures/training,manual).",
+        ),
+    ] = "auto",
+    removed: Annotated[
+        str | None, typer.Option("--removed", help="Deleted entities, KIND/ID,... (with a LIST).")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD. Default: today.")] = None,
+    effective: Annotated[
+        str | None,
+        typer.Option("--effective", help="Set manual.yaml `effective` (YYYY-MM-DD)."),
+    ] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Staff id.")] = None,
+    approved_by: Annotated[str | None, typer.Option("--approved-by", help="Staff id.")] = None,
+) -> None:
+    """Append an update record and set manual.yaml's version to match."""
+    from opsmanual.history import changed_since_last_record
+    from opsmanual.manual import load_manual
+    from opsmanual.model import version_key
+    from opsmanual.source import FolderSource
+    from opsmanual.validate import now
+
+    root = manual_root(manual)
+    loaded, findings = load_manual(FolderSource(root))
+    if not loaded.updates or loaded.info is None:
+        _unreadable([f for f in findings if f.severity == "error"])
+    last = loaded.updates[-1]
+    new_version = version or _next_version(last.version)
+    if not _VERSION.match(new_version):
+        raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
+    if version_key(new_version) <= version_key(last.version):
+        raise Refused(
+            f"--version {new_version} is not greater than the last record's {last.version}"
+        )
+    day = date or now().date().isoformat()
+    for option, value in (("--date", day), ("--effective", effective)):
+        if value is not None and not _valid_date(value):
+            raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
+    if day < last.date.isoformat():
+        raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
+    for option, person in (("--author", author), ("--approved-by", approved_by)):
+        if person is not None and person not in loaded.known.get("staff", set()):
+            raise Refused(f"{option} {person}: no such person in staff/")
+    if changes.strip() == "auto":
+        listed, gone = changed_since_last_record(root, loaded)
+        if not listed and not gone:
+            raise Refused(
+                f"nothing in the manual changed since record {last.version}; "
+                "make the change first, or name the entities with --changes KIND/ID,..."
+            )
+    else:
+        listed = _refs(changes, loaded, must_exist=True)
+        gone = _refs(removed or "", loaded, must_exist=False)
+    entry: dict[str, Any] = {"version": new_version, "date": day, "summary": summary}
+    entry["method"] = method.value
+    if notice_ref:
+        entry["notice_ref"] = notice_ref
+    entry["changes"] = listed
+    if gone:
+        entry["removed"] = gone
+    for key, value in (("author", author), ("approved_by", approved_by)):
+        if value:
+            entry[key] = value
+    _write_record(root, loaded, entry, effective)
+    out(f"added update record {new_version} to {_table_name(loaded)}:")
+    for key, value in entry.items():
+        out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
+    out(
+        f"manual.yaml version is now {new_version}"
+        + (f", effective {effective}" if effective else "")
+    )
+
+
+def _valid_date(text: str) -> bool:
+    from datetime import date
+
+    if not _DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _next_version(last: str) -> str:
+    parts = last.split(".")
+    parts[-1] = str(int(parts[-1]) + 1)
+    return ".".join(parts)
+
+
+def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
+    refs = [item.strip() for item in text.split(",") if item.strip()]
+    for ref in refs:
+        if ref == "manual":
+            continue
+        kind, _, ident = ref.partition("/")
+        if kind not in ("units", "roles", "procedures", "staff") or not ident:
+            raise Refused(f"{ref!r} is not KIND/ID (units/, roles/, procedures/, staff/) or manual")
+        exists = ident in loaded.known.get(kind, set())
+        if must_exist and not exists:
+            raise Refused(f"{ref}: there is no {kind}/{ident}.yaml in the manual")
+        if not must_exist and exists:
+            raise Refused(f"{ref} still exists, so it cannot be listed as removed")
+    return list(dict.fromkeys(refs))
+
+
+def _table_name(loaded: Any) -> str:
+    from opsmanual.history import table_path
+
+    return str(table_path(loaded))
+
+
+def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
+    from opsmanual.history import table_path
+    from opsmanual.records import append_entry, edit_yaml, locked
+
+    manual_file = root / loaded.info.doc.path
+    version = entry["version"]
+
+    def set_version(data: Any) -> None:
+        if not isinstance(data, dict):
+            raise OpsError(f"{manual_file} is not a mapping; run `opsmanual validate`")
+        data["version"] = version
+        if effective is not None:
+            data["effective"] = effective
+
+    with locked(root):
+        append_entry(root / table_path(loaded), entry)
+        edit_yaml(manual_file, set_version)

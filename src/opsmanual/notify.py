@@ -1,0 +1,165 @@
+"""Notices as email: one RFC 5322 message per person, delivery over SMTP, and the sent log.
+
+The sent log, `records/notices.yaml`, lists one entry per version and person delivered
+(`version`, `staff`, `email`, `sent`, `message_id`). A person already holding an entry for every
+version of a notice is skipped unless `--resend`; the entry is written right after that person's
+message was accepted, so a re-run after a partial failure reaches only those not yet reached.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from typing import Any
+
+from opsmanual.changelog import Notice, letter, subject
+from opsmanual.errors import OpsError
+from opsmanual.load import parse
+from opsmanual.model import Person
+
+SENT_LOG = "records/notices.yaml"
+PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
+DEFAULT_FROM = "opsmanual@localhost"
+
+
+def messages(notice: Notice, sender: str, when: Any) -> list[tuple[Person, EmailMessage]]:
+    """One message per person of the audience who has an email address."""
+    manual_id = notice.manual.info.id if notice.manual.info else "manual"
+    versions = "-".join(notice.versions())
+    out: list[tuple[Person, EmailMessage]] = []
+    for person in notice.staff():
+        if not person.email:
+            continue
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = formataddr((person.name, person.email))
+        message["Subject"] = subject(notice)
+        message["Date"] = format_datetime(when)
+        # Stable per notice and person, so a mail client shows a resend as the same message.
+        message["Message-ID"] = f"<{manual_id}.{versions}.{person.id}@opsmanual>"
+        message.set_content(letter(notice, person), charset="utf-8")
+        out.append((person, message))
+    return out
+
+
+def without_email(notice: Notice) -> list[Person]:
+    return [p for p in notice.staff() if not p.email]
+
+
+# --- the sent log --------------------------------------------------------------------------
+
+
+def sent_log(root: Path) -> set[tuple[str, str]]:
+    """(version, staff id) pairs already delivered."""
+    path = root / SENT_LOG
+    if not path.is_file():
+        return set()
+    doc = parse(SENT_LOG, path.read_bytes())
+    data = getattr(doc, "data", None)
+    if not isinstance(data, list):
+        raise OpsError(f"{path} is not a list of sent notices; fix or remove it")
+    return {(str(e.get("version")), str(e.get("staff"))) for e in data if isinstance(e, dict)}
+
+
+def pending(
+    root: Path, notice: Notice, batch: list[tuple[Person, EmailMessage]], resend: bool
+) -> tuple[list[tuple[Person, EmailMessage]], list[Person]]:
+    """The messages still to send, and the people skipped because they already have them."""
+    if resend:
+        return batch, []
+    done = sent_log(root)
+    versions = notice.versions()
+    todo, skipped = [], []
+    for person, message in batch:
+        if all((v, person.id) in done for v in versions):
+            skipped.append(person)
+        else:
+            todo.append((person, message))
+    return todo, skipped
+
+
+def _log(root: Path, notice: Notice, person: Person, message: EmailMessage, when: str) -> None:
+    from opsmanual.records import append_entry, locked
+
+    with locked(root):
+        for version in notice.versions():
+            append_entry(
+                root / SENT_LOG,
+                {
+                    "version": version,
+                    "staff": person.id,
+                    "email": person.email or "",
+                    "sent": when,
+                    "message_id": str(message["Message-ID"]),
+                },
+            )
+
+
+# --- SMTP ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    host: str = "localhost"
+    port: int = 25
+    user: str | None = None
+    starttls: bool = False
+    timeout: float = 30.0
+
+
+def send(
+    root: Path,
+    notice: Notice,
+    batch: list[tuple[Person, EmailMessage]],
+    server: Server,
+    when: str,
+) -> tuple[list[Person], list[tuple[Person, str]]]:
+    """Deliver each message; returns who was reached and who was not (with the reason).
+
+    Raises `OpsError` when the server cannot be reached or refuses the login.
+    """
+    import ssl
+
+    password = os.environ.get(PASSWORD_ENV)
+    if server.user and not password:
+        raise OpsError(f"--smtp-user is given but {PASSWORD_ENV} is not set")
+    try:
+        smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+    except (OSError, smtplib.SMTPException) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise OpsError(
+            f"cannot reach the SMTP server {server.host}:{server.port}: {reason}"
+        ) from None
+    reached: list[Person] = []
+    failed: list[tuple[Person, str]] = []
+    with smtp:
+        try:
+            if server.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if server.user and password:
+                smtp.login(server.user, password)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise OpsError(f"the SMTP server {server.host}:{server.port} refused: {exc}") from None
+        for person, message in batch:
+            try:
+                refused = smtp.send_message(message)
+            except smtplib.SMTPRecipientsRefused as exc:
+                failed.append((person, _reason(exc.recipients)))
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                failed.append((person, str(exc) or type(exc).__name__))
+                continue
+            if refused:
+                failed.append((person, _reason(refused)))
+                continue
+            reached.append(person)
+            _log(root, notice, person, message, when)
+    return reached, failed
+
+
+def _reason(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{code} {text.decode('utf-8', 'replace')}" for code, text in refused.values())
