@@ -347,12 +347,15 @@ def _comment_lines(body: str) -> str:
     return f"{text}\n" if text else ""
 
 
-def edit_yaml(path: Path, mutate: Callable[[Any], T]) -> T:
+def edit_yaml(
+    path: Path, mutate: Callable[[Any], T], check: Callable[[str], None] | None = None
+) -> T:
     """Change one YAML file in place with `mutate(data)`; return what it returned.
 
     Must run inside `locked()`. `data` is the round-trip CommentedMap/CommentedSeq; a missing,
     empty or comment-only file gives an empty CommentedSeq (its comments are kept above what is
-    appended). If `mutate` raises, the file is untouched.
+    appended). If `mutate` raises, the file is untouched. `check`, if given, sees the new text
+    before it is written and may raise to keep the old file.
     """
     from ruamel.yaml.comments import CommentedSeq
 
@@ -371,6 +374,8 @@ def edit_yaml(path: Path, mutate: Callable[[Any], T]) -> T:
     else:
         body = _dump(_yaml(layout), data)
     _check_loads(path, body)
+    if check is not None:
+        check(body)
     if body != text.body:
         write_atomic(path, text.encode(body))
     return result
@@ -390,11 +395,13 @@ def _entry_separator(body: str, layout: Layout) -> str:
     return "\n" if gaps and sum(gaps) * 2 >= len(gaps) else ""
 
 
-def append_entry(path: Path, entry: dict[str, Any]) -> None:
+def append_entry(
+    path: Path, entry: dict[str, Any], check: Callable[[str], None] | None = None
+) -> None:
     """Append a mapping to a list file (records/*.yaml), leaving every existing byte as it was.
 
     Must run inside `locked()`. The new entry is written in the file's indentation, after the
-    last line, separated like the entries before it.
+    last line, separated like the entries before it. `check` as for `edit_yaml`.
     """
     from ruamel.yaml.comments import CommentedSeq
 
@@ -405,7 +412,7 @@ def append_entry(path: Path, entry: dict[str, Any]) -> None:
         raise OpsError(f"{path} is not a list; run `opsmanual validate`")
     if data is not None and (data.fa.flow_style() or not text.body.endswith("\n")):
         # `[...]` or no final newline: appending text would not extend the list, so re-emit it.
-        edit_yaml(path, lambda d: d.append(entry))
+        edit_yaml(path, lambda d: d.append(entry), check)
         return
     before = text.body if data is not None else _comment_lines(text.body)
     new = to_yaml([entry])
@@ -416,6 +423,8 @@ def append_entry(path: Path, entry: dict[str, Any]) -> None:
     expected = [*(old or []), _plain(new[0])]
     if loaded != expected:
         raise OpsError(f"appending to {path} would change its other entries; nothing was written")
+    if check is not None:
+        check(body)
     write_atomic(path, text.encode(body))
 
 

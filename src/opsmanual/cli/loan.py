@@ -1,0 +1,178 @@
+"""`loan out`, `loan back`, `loan list`: the borrowing register (借阅登记表)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
+
+if TYPE_CHECKING:
+    from opsmanual.loans import LoanRow
+
+loan = typer.Typer(
+    help="Lend controlled copies, record their return, list the borrowing register.",
+    no_args_is_help=True,
+)
+app.add_typer(loan, name="loan")
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
+    from opsmanual.loans import parse_when
+
+    if value is None:
+        return None
+    try:
+        return parse_when(value, end_of_day=end_of_day)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+@loan.command("out")
+def loan_out(
+    copy: Annotated[
+        str,
+        typer.Argument(
+            help="The copy to lend, e.g. OPS-01.", metavar="COPY_ID", show_default=False
+        ),
+    ],
+    to: Annotated[str, typer.Option("--to", help="Staff id of the borrower.", show_default=False)],
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due",
+            help="When it must come back (a bare date: the end of that day). "
+            "Default: the end of the day loan_days after today.",
+            show_default=False,
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="Why it is borrowed.", show_default=False)
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Staff id of who hands the copy out.", show_default=False),
+    ] = None,
+    manual: ManualOption = None,
+) -> None:
+    """Lend a controlled copy: append a loan to records/loans.yaml."""
+    from opsmanual.loans import lend, stamp
+    from opsmanual.validate import now
+
+    due_at = _when(due, "--due", end_of_day=True)
+    lent = lend(manual_root(manual), copy, to, now(), due_at, purpose, by)
+    out(
+        f"lent copy {copy} to {lent.borrower.name} ({lent.borrower.id}), due back {stamp(lent.due)}"
+    )
+
+
+@loan.command("back")
+def loan_back(
+    copy: Annotated[
+        str, typer.Argument(help="The copy returned.", metavar="COPY_ID", show_default=False)
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When it came back. Default: now.", show_default=False),
+    ] = None,
+    manual: ManualOption = None,
+) -> None:
+    """Record the return of a copy on its open loan."""
+    from opsmanual.loans import stamp, take_back
+    from opsmanual.validate import now
+
+    at_time = _when(at, "--at")
+    back = take_back(manual_root(manual), copy, now(), at_time)
+    out(f"copy {copy} returned by {back.borrower} at {stamp(back.returned)}")
+
+
+@loan.command("list")
+def loan_list(
+    open_: Annotated[
+        bool, typer.Option("--open", help="Only loans not yet returned (overdue included).")
+    ] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue loans.")] = False,
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.text,
+    manual: ManualOption = None,
+) -> None:
+    """List the borrowing register, oldest first, with each loan's status."""
+    from opsmanual.loans import RegisterUnreadable, as_json_entries, list_loans
+    from opsmanual.validate import now
+
+    root = manual_root(manual)
+    try:
+        rows = list_loans(root, now(), open_only=open_, overdue_only=overdue)
+    except RegisterUnreadable as exc:
+        err(f"cannot read the borrowing register: {exc}")
+        raise typer.Exit(1) from None
+    if format is ListFormat.json:
+        out(json.dumps({"loans": as_json_entries(rows)}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        what = "overdue loans" if overdue else "open loans" if open_ else "loans"
+        out(f"no {what}")
+        return
+    if sys.stdout.isatty():
+        _rich_table(rows)
+    else:
+        for line in _plain_table(rows):
+            out(line)
+
+
+_HEADERS = ("copy", "holder", "borrower", "since", "due", "returned", "status")
+
+
+def _cells(row: LoanRow) -> tuple[str, ...]:
+    loan = row.loan
+    borrower = f"{row.borrower_name} ({loan.borrower})" if row.borrower_name else loan.borrower
+    return (
+        loan.copy,
+        row.holder or "",
+        borrower,
+        _short(loan.borrowed),
+        _short(loan.due),
+        _short(loan.returned) if loan.returned else "",
+        row.status,
+    )
+
+
+def _short(moment: datetime) -> str:
+    """Minutes are enough to read a register; the file keeps the exact value."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _plain_table(rows: list[LoanRow]) -> list[str]:
+    from rich.cells import cell_len  # CJK names take two columns each
+
+    table = [_HEADERS, *(_cells(r) for r in rows)]
+    widths = [max(cell_len(line[i]) for line in table) for i in range(len(_HEADERS))]
+    return [
+        "  ".join(
+            cell + " " * (width - cell_len(cell)) for cell, width in zip(line, widths, strict=True)
+        ).rstrip()
+        for line in table
+    ]
+
+
+def _rich_table(rows: list[LoanRow]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(no_color=not color_enabled(), highlight=False)
+    table = Table(*_HEADERS, title="Borrowing register")
+    for row in rows:
+        style = "bold red" if row.status == "overdue" else "dim" if row.status == "returned" else ""
+        table.add_row(*_cells(row), style=style)
+    console.print(table)

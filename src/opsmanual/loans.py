@@ -1,0 +1,315 @@
+"""The borrowing register (借阅登记表): lend a copy, take it back, list the loans.
+
+`lend` and `take_back` refuse (raise `Refused`, leaving the file as it was) anything `validate`
+would reject, under the manual's edit lock, and check the new register again before writing it.
+The rules themselves live in `opsmanual.checks.loans`; this module only asks them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from opsmanual import schema
+from opsmanual.checks import loans as loan_checks
+from opsmanual.checks.references import missing
+from opsmanual.errors import Refused
+from opsmanual.findings import Finding
+from opsmanual.load import Document, parse
+from opsmanual.manual import load_manual
+from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
+from opsmanual.source import FolderSource
+
+REGISTER = "records/loans.yaml"
+_REGISTER_NAMES = (REGISTER, "records/loans.yml")
+_DATETIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+STATUSES = ("open", "overdue", "returned")
+
+
+def parse_when(text: str, end_of_day: bool = False) -> datetime:
+    """A date-time typed by the user, in the format's spellings; naive means local time.
+
+    A bare date is the start of that day, or its end when `end_of_day` (a due date).
+    Raises ValueError with a message fit for the user.
+    """
+    value = text.strip()
+    if not _DATETIME.match(value):
+        raise ValueError(
+            f"{text!r} is not a date-time; write YYYY-MM-DD, YYYY-MM-DDTHH:MM "
+            "or YYYY-MM-DDTHH:MM:SS+08:00"
+        )
+    try:
+        return parse_datetime(value, end_of_day=end_of_day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date or time") from None
+
+
+def stamp(moment: datetime) -> str:
+    """How the CLI writes a date-time: seconds precision, with its UTC offset."""
+    return moment.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def _seconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def register_path(root: Path) -> Path:
+    """The register file: records/loans.yaml, or records/loans.yml if only that one exists."""
+    for name in _REGISTER_NAMES:
+        if (root / name).is_file():
+            return root / name
+    return root / REGISTER
+
+
+def _loan_errors(manual: Manual, now: datetime) -> list[Finding]:
+    return [f for f in loan_checks.check(manual, now) if f.severity == "error"]
+
+
+def _refuse_findings(problems: list[Finding], what: str) -> None:
+    first = problems[0]
+    where = f"{first.file}:{first.line}" if first.line else first.file
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    raise Refused(
+        f"{what}: {where}: {first.message}{more}; fix it first (see `opsmanual validate`)"
+    )
+
+
+@dataclass
+class _State:
+    root: Path
+    manual: Manual
+    now: datetime
+
+    # Loan errors already in the register when the command started (only `loan back` may run
+    # with some: recording a return is how an inactive person's open loan is fixed).
+    before: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+
+    @classmethod
+    def load(cls, root: Path, now: datetime, tolerate_loan_errors: bool = False) -> _State:
+        manual, findings = load_manual(FolderSource(root))
+        if len([n for n in _REGISTER_NAMES if (root / n).is_file()]) > 1:
+            raise Refused("both records/loans.yaml and records/loans.yml exist; keep one")
+        if manual.info is None:
+            bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
+            _refuse_findings(bad or findings, "manual.yaml has errors")
+        names = set(_REGISTER_NAMES)
+        unreadable = [f for f in findings if f.file in names and f.severity == "error"]
+        if unreadable:
+            _refuse_findings(unreadable, "the borrowing register has errors")
+        errors = _loan_errors(manual, now)
+        if errors and not tolerate_loan_errors:
+            _refuse_findings(errors, "the borrowing register has errors")
+        return cls(root, manual, now, {(f.code, f.message) for f in errors})
+
+    def copy_ids(self) -> list[str]:
+        assert self.manual.info is not None
+        return [c.id for c in self.manual.info.copies]
+
+    def require_copy(self, copy: str) -> None:
+        known = self.copy_ids()
+        if not known:
+            raise Refused(
+                f"there is no copy {copy}: manual.yaml lists no controlled copies; "
+                "add them under `copies:` first"
+            )
+        if copy not in known:
+            raise Refused(f"there is no copy {copy}; the controlled copies are {', '.join(known)}")
+
+    def require_person(self, person_id: str, role: str) -> Person:
+        person = self.manual.staff.get(person_id)
+        if person is not None:
+            if not person.active:
+                raise Refused(
+                    f"{person.name} ({person.id}) is not active (staff/{person.id}.yaml says "
+                    f"`active: false`), so cannot be the {role}"
+                )
+            return person
+        if person_id in self.manual.known["staff"]:
+            raise Refused(
+                f"staff/{person_id}.yaml has errors, so {person_id} cannot be the {role}; "
+                "see `opsmanual validate`"
+            )
+        hint = missing(_NO_DOC, (), "person", person_id, self.manual.known["staff"]).message
+        raise Refused(f"{role}: {hint}")
+
+    def open_loan(self, copy: str) -> Loan | None:
+        for loan in reversed(self.manual.loans):
+            if loan.copy == copy and loan.returned is None:
+                return loan
+        return None
+
+    def name(self, person_id: str) -> str:
+        person = self.manual.staff.get(person_id)
+        return f"{person.name} ({person_id})" if person else person_id
+
+    def verify(self, body: str) -> None:
+        """Defence in depth: the register as it would be written has no loan error."""
+        path = register_path(self.root).relative_to(self.root).as_posix()
+        doc = parse(path, body.encode("utf-8"))
+        if isinstance(doc, Finding):
+            raise Refused(f"the new register would not load ({doc.message}); nothing was written")
+        assert self.manual.info is not None
+        problems = schema.check(doc, "loans")
+        if problems:
+            raise Refused(f"{problems[0].message}; nothing was written")
+        days = self.manual.info.loan_days
+        new_loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
+        candidate = dataclasses.replace(self.manual, loans=new_loans, loans_doc=doc)
+        new = [
+            f for f in _loan_errors(candidate, self.now) if (f.code, f.message) not in self.before
+        ]
+        if new:
+            raise Refused(f"{new[0].message}; nothing was written")
+
+
+_NO_DOC = Document(REGISTER, "", None)  # `missing` needs a document only to place its finding
+
+
+# --- lending and returning -----------------------------------------------------------------
+
+
+@dataclass
+class Lent:
+    entry: dict[str, str]
+    borrower: Person
+    due: datetime
+
+
+def lend(
+    root: Path,
+    copy: str,
+    to: str,
+    now: datetime,
+    due: datetime | None = None,
+    purpose: str | None = None,
+    by: str | None = None,
+) -> Lent:
+    """Append a loan of `copy` to `to`, borrowed `now`; refuse what validate would reject."""
+    from opsmanual import records
+
+    with records.locked(root):
+        state = _State.load(root, now)
+        state.require_copy(copy)
+        borrower = state.require_person(to, "borrower")
+        if by is not None:
+            state.require_person(by, "issuer")
+        current = state.open_loan(copy)
+        if current is not None:
+            raise Refused(
+                f"copy {copy} is already out to {state.name(current.borrower)} since "
+                f"{current.raw['borrowed']}; record its return first: opsmanual loan back {copy}"
+            )
+        borrowed = _seconds(now)
+        assert state.manual.info is not None
+        due_at = _seconds(due) if due else default_due(borrowed, state.manual.info.loan_days)
+        if due_at < borrowed:
+            raise Refused(f"the due date {stamp(due_at)} is before the loan ({stamp(borrowed)})")
+        if purpose is not None and not purpose.strip():
+            purpose = None
+        if purpose is not None and ("\n" in purpose or "\r" in purpose):
+            raise Refused("the purpose must be one line of text")
+        entry = {"copy": copy, "borrower": to, "borrowed": stamp(borrowed), "due": stamp(due_at)}
+        if purpose is not None:
+            entry["purpose"] = purpose.strip()
+        if by is not None:
+            entry["issued_by"] = by
+        records.append_entry(register_path(root), entry, state.verify)
+    return Lent(entry, borrower, due_at)
+
+
+@dataclass
+class Returned:
+    entry: dict[str, Any]
+    borrower: str
+    returned: datetime
+
+
+def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) -> Returned:
+    """Record the return of `copy` (now, or `at`) on its open loan."""
+    from opsmanual import records
+
+    with records.locked(root):
+        state = _State.load(root, now, tolerate_loan_errors=True)
+        state.require_copy(copy)
+        loan = state.open_loan(copy)
+        if loan is None:
+            last = next((x for x in reversed(state.manual.loans) if x.copy == copy), None)
+            after = (
+                f" (last returned {last.raw['returned']} by {state.name(last.borrower)})"
+                if last
+                else " (it has never been lent)"
+            )
+            raise Refused(f"copy {copy} is not out{after}; nothing to take back")
+        returned = _seconds(at if at is not None else now)
+        if returned < _seconds(loan.borrowed):
+            raise Refused(
+                f"the return {stamp(returned)} is before the loan of copy {copy} to "
+                f"{state.name(loan.borrower)} on {loan.raw['borrowed']}"
+            )
+        if returned > now:
+            raise Refused(f"the return {stamp(returned)} is in the future; it is {stamp(now)}")
+        index = loan.index
+
+        def mutate(data: Any) -> dict[str, Any]:
+            data[index]["returned"] = stamp(returned)
+            return dict(data[index])
+
+        entry = records.edit_yaml(register_path(root), mutate, state.verify)
+    return Returned({k: str(v) for k, v in entry.items()}, state.name(loan.borrower), returned)
+
+
+# --- listing -------------------------------------------------------------------------------
+
+
+class RegisterUnreadable(Exception):
+    """records/loans.yaml cannot be read at all (YAML or schema errors): `loan list` exits 1."""
+
+
+@dataclass
+class LoanRow:
+    loan: Loan
+    status: str
+    holder: str | None  # the unit that keeps the copy
+    borrower_name: str | None
+
+
+def list_loans(
+    root: Path, now: datetime, open_only: bool = False, overdue_only: bool = False
+) -> list[LoanRow]:
+    manual, findings = load_manual(FolderSource(root))
+    names = set(_REGISTER_NAMES)
+    broken = [f for f in findings if f.file in names and f.severity == "error"]
+    if broken:
+        first = broken[0]
+        where = f"{first.file}:{first.line}" if first.line else first.file
+        raise RegisterUnreadable(f"{where}: {first.message}")
+    holders = {c.id: c.holder for c in manual.info.copies} if manual.info else {}
+    rows = []
+    for loan in manual.loans:
+        status = loan.status(now)
+        if overdue_only and status != "overdue":
+            continue
+        if open_only and status == "returned":
+            continue
+        holder_id = holders.get(loan.copy)
+        unit = manual.units.get(holder_id) if holder_id else None
+        person = manual.staff.get(loan.borrower)
+        rows.append(
+            LoanRow(loan, status, unit.name if unit else holder_id, person.name if person else None)
+        )
+    return rows
+
+
+def as_json_entries(rows: Iterable[LoanRow]) -> list[dict[str, Any]]:
+    """Each loan as written in the file, plus its status."""
+    return [{**row.loan.raw, "status": row.status} for row in rows]
