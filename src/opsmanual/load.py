@@ -83,27 +83,54 @@ class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
         if isinstance(node, MappingNode):
-            seen: dict[str, int] = {}
-            for key_node, _ in node.value:
-                if key_node.tag == _MERGE_TAG:
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                if not isinstance(key, str):
-                    raise YamlProblem(
-                        "schema",
-                        f"the key `{key_node.value}` is not text; put it in quotes: "
-                        f'"{key_node.value}":',
-                        key_node.start_mark,
-                    )
-                if key in seen:
-                    raise YamlProblem(
-                        "yaml-duplicate-key",
-                        f"the key `{key}` is repeated (first on line {seen[key]}); "
-                        "keep one and delete the other",
-                        key_node.start_mark,
-                    )
-                seen[key] = key_node.start_mark.line + 1
+            self._check_keys(node)
         return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+    def _check_keys(self, node: MappingNode) -> None:
+        """Raise at the first key that is not text or that repeats an earlier key."""
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise YamlProblem(
+                    "schema",
+                    f"the key `{key_node.value}` is not text; put it in quotes: "
+                    f'"{key_node.value}":',
+                    key_node.start_mark,
+                )
+            if key in seen:
+                raise YamlProblem(
+                    "yaml-duplicate-key",
+                    f"the key `{key}` is repeated (first on line {seen[key]}); "
+                    "keep one and delete the other",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+
+
+class PlainLoader(Loader):
+    """The fast path, for the usual file with no aliases and no merge keys (no `*`, no `<<`).
+
+    Without aliases there is nothing to expand, and without merges a mapping has as many keys
+    as key nodes unless one repeats, so a length comparison replaces a check of every key.
+    """
+
+    construct_object = yaml.constructor.BaseConstructor.construct_object
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
+        if not isinstance(node, MappingNode):
+            return super().construct_mapping(node, deep)
+        construct = self.construct_object
+        try:
+            mapping = {construct(k, deep): construct(v, deep) for k, v in node.value}
+        except TypeError:  # an unhashable key, such as a list
+            mapping = {}
+        if len(mapping) != len(node.value) or (mapping and set(map(type, mapping)) != {str}):
+            self._check_keys(node)
+            raise YamlProblem("schema", "a key must be plain text", node.start_mark)
+        return mapping
 
 
 def _refuse_tag(loader: Loader, node: Node) -> None:
@@ -233,7 +260,7 @@ def parse(path: str, raw: bytes) -> Document | Finding:
             path,
             f"the file nests deeper than {MAX_DEPTH} levels; flatten it",
         )
-    loader = Loader(text)
+    loader = Loader(text) if "*" in text or "<<" in text else PlainLoader(text)
     try:
         data = loader.get_single_data()
     except YamlProblem as exc:

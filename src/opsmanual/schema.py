@@ -90,10 +90,19 @@ def _where(path: Sequence[str | int]) -> str:
     return out
 
 
+def _label(path: Sequence[str | int]) -> str:
+    """`steps[0].action`; in the record tables, `entry 2: changes[0]` (entries count from 1)."""
+    if not path:
+        return "the file"
+    if isinstance(path[0], int):
+        rest = _where(path[1:])
+        return f"entry {path[0] + 1}" + (f": `{rest}`" if rest else "")
+    return f"`{_where(path)}`"
+
+
 def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
     path: list[str | int] = list(error.absolute_path)
-    where = _where(path)
-    label = f"`{where}`" if where else "the file"
+    label = _label(path)
     validator = error.validator
     schema: Any = error.schema
     instance = error.instance
@@ -114,14 +123,22 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else error.message
-        where_in = f" in {label}" if where else ""
+        where_in = f" in {label}" if path else ""
         return [doc.finding("schema", f"missing required field `{name}`{where_in}", path)]
     if validator == "type":
         return [doc.finding("schema", _type_message(doc, path, label, schema, instance), path)]
     if validator == "pattern":
-        hint = PATTERN_HINTS.get(str(schema.get("pattern")), f"text matching {schema['pattern']}")
         shown = json.dumps(instance, ensure_ascii=False)
+        hint = PATTERN_HINTS.get(str(schema.get("pattern")))
+        if hint is None:  # the definition's own description says what is expected
+            return [doc.finding("schema", f"{label} is {shown}: {_describe(schema)}", path)]
         return [doc.finding("schema", f"{label} is {shown}; it must be {hint}", path)]
+    if validator == "not":
+        message = (
+            f"{label} must be one line, without a line break; write it on one line (`>-` folds "
+            "a long line), or put longer text in a long field such as `details`"
+        )
+        return [doc.finding("schema", message, path)]
     if validator == "enum":
         options = [str(o) for o in schema["enum"]]
         close = difflib.get_close_matches(str(instance), options, n=1)
@@ -140,6 +157,11 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
     if validator == "uniqueItems":
         return [doc.finding("schema", f"{label} lists the same item twice", path)]
     return [doc.finding("schema", f"{label}: {error.message}", path)]
+
+
+def _describe(schema: Any) -> str:
+    description = str(schema.get("description") or f"text matching {schema.get('pattern')}")
+    return description[0].lower() + description[1:] if description else description
 
 
 _TYPE_WORDS = {
