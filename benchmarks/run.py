@@ -291,7 +291,8 @@ def importtime(bench: Bench) -> None:
             continue
         if cumulative > heaviest.get(package, 0.0):
             heaviest[package] = cumulative
-    bench.imports = sorted(heaviest.items(), key=lambda item: -item[1])[:5]
+    ranked = sorted(heaviest.items(), key=lambda item: -item[1])
+    bench.imports = [(name, seconds) for name, seconds in ranked[:5] if seconds >= 0.001]
     note = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in bench.imports)
     bench.add(Row("importtime", total, note=f"opsmanual --help; heaviest: {note}"))
 
