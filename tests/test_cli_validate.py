@@ -44,7 +44,7 @@ def test_text_format_lines_and_summary(tmp_path: Path) -> None:
     )
     pattern = re.compile(r"^[\w./-]+(:\d+:\d+)?: (error|warning) [a-z-]+ \S.*$")
     assert all(pattern.match(line) for line in lines[:-1]), lines
-    assert lines[-1] == "manual `demo` has 2 errors"
+    assert lines[-1] == "manual `demo` has 1 error"
 
 
 def test_dangling_reference_lists_closest_ids(tmp_path: Path) -> None:

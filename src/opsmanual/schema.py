@@ -123,6 +123,9 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else error.message
+        unknown = [k for k in instance if k not in schema.get("properties", {})]
+        if difflib.get_close_matches(name, unknown, n=1, cutoff=0.6):
+            return []  # the misspelt key's own finding already says "did you mean"
         where_in = f" in {label}" if path else ""
         return [doc.finding("schema", f"missing required field `{name}`{where_in}", path)]
     if validator == "type":
