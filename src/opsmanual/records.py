@@ -210,8 +210,15 @@ def _yaml(layout: Layout) -> Any:
 
 def _dump(handler: Any, data: Any) -> str:
     buffer = io.StringIO()
-    handler.dump(data, buffer)
+    try:
+        handler.dump(data, buffer)
+    except Exception as exc:  # ruamel.yaml fails on a few rare layouts (a commented flow root)
+        raise _Unwritable(f"{type(exc).__name__}: {exc}") from exc
     return buffer.getvalue()
+
+
+class _Unwritable(OpsError):
+    """ruamel.yaml cannot write this data back."""
 
 
 def _load(path: Path, body: str) -> tuple[Any, Layout]:
@@ -227,8 +234,9 @@ def _load(path: Path, body: str) -> tuple[Any, Layout]:
     if data is None:
         return None, guess
     for layout in _candidates(guess):
-        if _dump(_yaml(layout), data) == body:
-            return data, layout
+        with suppress(_Unwritable):
+            if _dump(_yaml(layout), data) == body:
+                return data, layout
     return data, guess  # ruamel cannot reproduce this file exactly; keep as much as it can
 
 
@@ -372,7 +380,10 @@ def edit_yaml(
     elif empty:
         body = _comment_lines(text.body) + _dump(_yaml(layout), data)
     else:
-        body = _dump(_yaml(layout), data)
+        try:
+            body = _dump(_yaml(layout), data)
+        except _Unwritable as exc:
+            raise OpsError(f"cannot write {path} back in its own layout ({exc})") from None
     _check_loads(path, body)
     if check is not None:
         check(body)
@@ -410,9 +421,14 @@ def append_entry(
     data, layout = _load(path, text.body)
     if data is not None and not isinstance(data, CommentedSeq):
         raise OpsError(f"{path} is not a list; run `opsmanual validate`")
-    if data is not None and (data.fa.flow_style() or not text.body.endswith("\n")):
-        # `[...]` or no final newline: appending text would not extend the list, so re-emit it.
-        edit_yaml(path, lambda d: d.append(entry), check)
+    if data is not None and (not data or data.fa.flow_style() or not text.body.endswith("\n")):
+        # `[...]` or no final newline: appending text would not extend the list, so re-emit it,
+        # as a block list like every other register.
+        def add(seq: Any) -> None:
+            seq.fa.set_block_style()
+            seq.append(entry)
+
+        edit_yaml(path, add, check)
         return
     before = text.body if data is not None else _comment_lines(text.body)
     new = to_yaml([entry])
