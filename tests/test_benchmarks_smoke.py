@@ -128,3 +128,10 @@ def test_pre_commit_hook_has_the_required_fields() -> None:
     files = re.compile(hook["files"])
     assert files.search("procedures/plan.yaml") and files.search("manual.yml")
     assert not files.search("README.md")
+
+
+def test_ci_doc_shows_the_example_files_as_they_are() -> None:
+    doc = (PROJECT / "docs/ci.md").read_text("utf-8")
+    for example in ("github-workflow.yml", "gitlab-ci.yml"):
+        text = (PROJECT / "docs/examples" / example).read_text("utf-8")
+        assert f"```yaml\n{text}```" in doc, f"docs/ci.md is out of date with {example}"
