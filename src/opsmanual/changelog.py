@@ -55,6 +55,7 @@ WORDS: dict[str, dict[str, str]] = {
         "appendix=attached pages",
         "kinds": "manual=Manual;units=Unit;roles=Role;procedures=Procedure;staff=Person",
         "none": "No update records after {since}.",
+        "sep": ": ",
     },
     "zh-CN": {
         "title": "《{title}》更新通知",
@@ -78,12 +79,13 @@ WORDS: dict[str, dict[str, str]] = {
         "why_nogit": "手册不在 git 仓库中，只列出更新记录本身",
         "why_shallow": "git 历史不完整，请获取完整历史",
         "greeting": "{name}，您好：",
-        "intro": "{title}已更新，请阅读与您的岗位（{roles}）有关的以下变更：",
-        "intro_all": "{title}已更新，请阅读以下变更：",
+        "intro": "《{title}》已更新，请阅读与您的岗位（{roles}）有关的以下变更：",
+        "intro_all": "《{title}》已更新，请阅读以下变更：",
         "closing": "本通知由 opsmanual 代手册管理部门发送。",
         "methods": "reissue=重新翻印;notice=发文;amendment=原处修订;appendix=附页",
         "kinds": "manual=手册;units=部门;roles=岗位;procedures=流程;staff=人员",
         "none": "{since} 之后没有更新记录。",
+        "sep": "：",
     },
 }
 
@@ -258,9 +260,11 @@ def _add_audience(manual: Manual, entry: Entry) -> None:
 # --- output --------------------------------------------------------------------------------
 
 
-def _role_name(manual: Manual, role: str) -> str:
+def _role_name(manual: Manual, role: str, with_id: bool = True) -> str:
     found = manual.roles.get(role)
-    return f"{found.title} ({role})" if found else role
+    if found is None:
+        return role
+    return f"{found.title} ({role})" if with_id else found.title
 
 
 def _entity_name(manual: Manual, ref: str, w: dict[str, str]) -> str:
@@ -282,12 +286,12 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, str]) -> str:
 def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> list[str]:
     methods = _table(w["methods"])
     lines = [
-        f"{w['date']}: {record.date.isoformat()}",
-        f"{w['method']}: {methods.get(record.method, record.method)}",
+        f"{w['date']}{w['sep']}{record.date.isoformat()}",
+        f"{w['method']}{w['sep']}{methods.get(record.method, record.method)}",
     ]
     if record.notice_ref:
-        lines.append(f"{w['notice_ref']}: {record.notice_ref}")
-    lines.append(f"{w['summary']}: {record.summary}")
+        lines.append(f"{w['notice_ref']}{w['sep']}{record.notice_ref}")
+    lines.append(f"{w['summary']}{w['sep']}{record.summary}")
     return lines
 
 
@@ -328,7 +332,10 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
         roles = ", ".join(_role_name(notice.manual, r) for r in entry.roles) or "-"
         people = [p for p in notice.manual.active_staff() if p.id in entry.staff_ids()]
         staff = ", ".join(f"{p.name} <{p.email}>" if p.email else p.name for p in people)
-        lines += [f"{bullet}{w['roles']}: {roles}", f"{bullet}{w['staff']}: {staff or w['nobody']}"]
+        lines += [
+            f"{bullet}{w['roles']}{w['sep']}{roles}",
+            f"{bullet}{w['staff']}{w['sep']}{staff or w['nobody']}",
+        ]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -370,7 +377,7 @@ def letter(notice: Notice, person: Person) -> str:
     title = notice.manual.info.title if notice.manual.info else ""
     mine = [r for r in person.roles if r in notice.manual.roles]
     names = "、" if w is WORDS["zh-CN"] else ", "
-    roles = names.join(_role_name(notice.manual, r) for r in mine)
+    roles = names.join(_role_name(notice.manual, r, with_id=False) for r in mine)
     intro = w["intro"] if roles else w["intro_all"]
     lines = [w["greeting"].format(name=person.name), "", intro.format(title=title, roles=roles)]
     for entry in notice.entries:
@@ -379,7 +386,7 @@ def letter(notice: Notice, person: Person) -> str:
             continue
         lines += ["", w["version"].format(version=entry.record.version)]
         lines += _record_lines(notice.manual, entry.record, w)
-        lines += ["", f"{w['changes']}:"]
+        lines += ["", f"{w['changes']}{w['sep']}"]
         lines += _change_lines(notice.manual, entry, w, refs)
     lines += ["", "--", w["closing"]]
     return "\n".join(lines) + "\n"

@@ -29,15 +29,20 @@ class FieldChange:
 
     `op` is `changed` (old and new value), `added` (old is None), `removed` (new is None) or
     `moved` (a keyed list item whose position changed: old and new are 1-based positions).
+    An item added to a keyed list also has its 1-based `position` in the new list.
     """
 
     path: str
     old: Any
     new: Any
     op: str = "changed"
+    position: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"path": self.path, "op": self.op, "old": self.old, "new": self.new}
+        out = {"path": self.path, "op": self.op, "old": self.old, "new": self.new}
+        if self.position is not None:
+            out["position"] = self.position
+        return out
 
 
 @dataclass
@@ -152,7 +157,7 @@ def _diff_keyed(old: list[Any], new: list[Any], path: str, key: str) -> list[Fie
     for k, item in after.items():
         sub = f"{path}[{k}]"
         if k not in before:
-            out.append(FieldChange(sub, None, item, "added"))
+            out.append(FieldChange(sub, None, item, "added", position[k]))
             continue
         if k not in stay:
             out.append(FieldChange(sub, old_position[k], position[k], "moved"))
@@ -271,6 +276,8 @@ def show(value: Any, limit: int = 200) -> str:
 def field_line(f: FieldChange) -> str:
     if f.op == "moved":
         return f"{f.path}: moved from position {f.old} to {f.new}"
+    if f.op == "added" and f.position is not None:
+        return f"{f.path}: added at position {f.position}: {show(f.new)}"
     if f.op == "added":
         return f"{f.path}: added {show(f.new)}"
     if f.op == "removed":

@@ -26,8 +26,14 @@ PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
 DEFAULT_FROM = "opsmanual@localhost"
 
 
-def messages(notice: Notice, sender: str, when: Any) -> list[tuple[Person, EmailMessage]]:
-    """One message per person of the audience who has an email address."""
+def messages(
+    notice: Notice, sender: str, when: Any, readable: bool = False
+) -> list[tuple[Person, EmailMessage]]:
+    """One message per person of the audience who has an email address.
+
+    `readable` writes the body as 8-bit UTF-8 (for the terminal and .eml files); for SMTP it is
+    base64, which every server accepts whether or not it announces 8BITMIME.
+    """
     manual_id = notice.manual.info.id if notice.manual.info else "manual"
     versions = "-".join(notice.versions())
     out: list[tuple[Person, EmailMessage]] = []
@@ -41,7 +47,8 @@ def messages(notice: Notice, sender: str, when: Any) -> list[tuple[Person, Email
         message["Date"] = format_datetime(when)
         # Stable per notice and person, so a mail client shows a resend as the same message.
         message["Message-ID"] = f"<{manual_id}.{versions}.{person.id}@opsmanual>"
-        message.set_content(letter(notice, person), charset="utf-8")
+        encoding = "8bit" if readable else "base64"
+        message.set_content(letter(notice, person), charset="utf-8", cte=encoding)
         out.append((person, message))
     return out
 

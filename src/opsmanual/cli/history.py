@@ -160,9 +160,8 @@ def _emails(
     moment = now()
     if send and not (sender or (user and "@" in user)):
         raise OpsError("--send needs a sender address: --from ADDRESS")
-    batch = notify.messages(
-        notice, sender or (user if user and "@" in user else notify.DEFAULT_FROM), moment
-    )
+    address = sender or (user if user and "@" in user else notify.DEFAULT_FROM)
+    batch = notify.messages(notice, address, moment, readable=not send)
     for person in notify.without_email(notice):
         err(
             f"{person.name} ({person.id}) has no email address in "
@@ -198,7 +197,7 @@ def _print_messages(batch: list[Any]) -> None:
             out("")
             out("-" * 72)
             out("")
-        out(message.as_string(policy=message.policy.clone(utf8=True)).rstrip("\n"))
+        out(message.as_bytes(policy=message.policy.clone(utf8=True)).decode().rstrip("\n"))
 
 
 def _write_eml(folder: Path, batch: list[Any]) -> None:
