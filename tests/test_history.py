@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import GitRepo, example_repo
 from opsmanual.errors import OpsError
 from opsmanual.history import check_update_log, source_at
 from opsmanual.manual import load_manual
 from opsmanual.validate import validate
-from gitrepo import GitRepo, example_repo
 
 PROC = "procedures/annual-planning.yaml"
 OLD_ACTION = "action: 编写下一年度运营规划初稿"
