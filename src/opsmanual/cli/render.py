@@ -1,0 +1,131 @@
+"""`render`: check the manual, then write the handbook as HTML, Markdown or PDF."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from opsmanual.cli import ManualOption, app, err, manual_root, out
+
+if TYPE_CHECKING:
+    from opsmanual.findings import Finding
+    from opsmanual.model import Manual
+
+PROGRESS_OVER = 200  # procedures; smaller manuals render in a blink
+
+
+class RenderFormat(StrEnum):
+    html = "html"
+    markdown = "markdown"
+    pdf = "pdf"
+
+
+@app.command()
+def render(
+    manual: ManualOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write: a folder for html (default site/), a file for markdown "
+            "(handbook.md) and pdf (handbook.pdf).",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        RenderFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RenderFormat.html,
+    rev: Annotated[
+        str | None,
+        typer.Option(
+            "--rev", help="Render the manual as it was at this git revision.", show_default=False
+        ),
+    ] = None,
+    copy: Annotated[
+        str | None,
+        typer.Option(
+            "--copy", help="Stamp this controlled copy's number on every page.", show_default=False
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="A folder of templates that override ours, file by file.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
+    from opsmanual.render import DEFAULT_OUT, check_copy
+    from opsmanual.render import render as write
+
+    root = manual_root(manual)
+    loaded, findings = _checked(root, rev)
+    if any(f.severity == "error" for f in findings):
+        from opsmanual.output import text_line
+
+        for finding in findings:
+            typer.echo(text_line(finding), err=True)
+        err("the manual has errors, so no handbook was written; fix them and render again")
+        raise typer.Exit(1)
+    check_copy(loaded, copy)
+    target = output or DEFAULT_OUT[format.value]
+    if format is RenderFormat.pdf:
+        _warn_fonts(loaded)
+    count = len(loaded.procedures)
+    if count > PROGRESS_OVER and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("rendering procedures", total=count)
+            written = write(
+                loaded,
+                target,
+                format.value,
+                copy,
+                templates,
+                lambda done: bar.update(task, completed=done),
+            )
+    else:
+        written = write(loaded, target, format.value, copy, templates)
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    if warnings:
+        err(
+            f"note: the manual has {warnings} warning{'s' if warnings > 1 else ''}; "
+            "`opsmanual validate` lists them"
+        )
+    out(str(written))
+
+
+def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
+    """The manual and its findings: the work tree's, or a revision's read from git objects."""
+    from opsmanual.findings import sort_findings
+    from opsmanual.validate import now, validate
+
+    if rev is None:
+        report = validate(root, use_git=False)
+        return report.manual, report.findings
+    from opsmanual.checks import run_checks
+    from opsmanual.history import source_at
+    from opsmanual.manual import load_manual
+
+    loaded, findings = load_manual(source_at(root, rev))
+    findings += run_checks(loaded, now())
+    return loaded, sort_findings(findings)
+
+
+def _warn_fonts(loaded: Manual) -> None:
+    from opsmanual.render.pdf import missing_cjk_font
+
+    if loaded.info is not None and loaded.info.language == "zh-CN" and missing_cjk_font():
+        err(
+            "warning: no Chinese font found (fc-list :lang=zh is empty); the PDF's Chinese text "
+            "will not show: install one, e.g. Debian's fonts-noto-cjk"
+        )

@@ -1,0 +1,538 @@
+"""The model turned into what a handbook shows: ordered sections, labels, dates and cross-links.
+
+Every index (who owns what, who holds which role) is built once here, so that rendering is linear
+in the size of the manual. Text stays plain `str` (templates escape it); long text fields become
+`Markup` through `markup.to_html`, and the raw text is kept for the Markdown writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from opsmanual.model import Manual, ManualInfo, Procedure, Role
+from opsmanual.render.i18n import Words
+from opsmanual.render.markup import to_html
+from opsmanual.render.svg import FlowLane, FlowStep, OrgNode
+
+BLANK_ROWS = 15  # ruled rows after the register's entries, for paper use
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A mention of an entity: its label, and the anchor it links to when it exists."""
+
+    label: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Rich:
+    """A long text field: CommonMark source and its safe HTML."""
+
+    source: str
+    html: Markup
+
+    def __bool__(self) -> bool:
+        return bool(self.source.strip())
+
+    def __html__(self) -> str:
+        return str(self.html)
+
+
+def rich(text: str | None) -> Rich:
+    return Rich(text or "", to_html(text))
+
+
+@dataclass
+class UpdateView:
+    no: int
+    version: str
+    date: str
+    method: str
+    notice_ref: str
+    summary: str
+    changes: list[Ref]
+    removed: list[Ref]
+    author: Ref | None
+    approved_by: Ref | None
+
+
+@dataclass
+class UnitView:
+    id: str
+    anchor: str
+    name: str
+    depth: int
+    parent: Ref | None
+    head: Ref | None
+    description: Rich
+    duties: list[str]
+    roles: list[Ref]
+    children: list[Ref]
+
+
+@dataclass
+class PersonView:
+    id: str
+    anchor: str
+    name: str
+    email: str
+    roles: list[Ref]
+    active: bool
+
+
+@dataclass
+class RoleView:
+    id: str
+    anchor: str
+    title: str
+    unit: Ref
+    reports_to: Ref | None
+    direct_reports: list[Ref]
+    headcount: int | None
+    description: Rich
+    duties: list[str]
+    authorities: list[str]
+    qualifications: list[str]
+    holders: list[Ref]
+    owns: list[Ref]
+    acts_in: list[Ref]
+    consulted_in: list[Ref]
+    informed_in: list[Ref]
+
+
+@dataclass
+class StepView:
+    no: int
+    id: str
+    anchor: str
+    actor: Ref
+    action: str
+    details: Rich
+    outputs: list[str]
+    approval: bool
+    next: list[Ref]  # empty: the procedure ends here
+
+
+@dataclass
+class ProcedureView:
+    id: str
+    anchor: str
+    number: str
+    title: str
+    owner: Ref
+    purpose: Rich
+    scope: Rich
+    frequency: str
+    inputs: list[str]
+    outputs: list[str]
+    records: list[str]
+    raci: list[tuple[Ref, str]]
+    related: list[Ref]
+    reviewed: str
+    steps: list[StepView]
+    lanes: list[FlowLane]
+    flow: list[FlowStep]
+    html: Markup = field(default_factory=Markup)  # filled in by the HTML writer
+
+
+@dataclass
+class ChapterView:
+    number: str  # as shown: 第四章 / 4
+    anchor: str
+    title: str
+    text: Rich
+    procedures: list[ProcedureView]
+
+
+@dataclass
+class LoanView:
+    no: int
+    copy: Ref
+    borrower: Ref
+    borrowed: str
+    due: str
+    returned: str
+    purpose: str
+    issued_by: Ref | None
+
+
+@dataclass
+class CopyView:
+    id: str
+    holder: Ref
+    location: str
+
+
+@dataclass
+class Section:
+    """A numbered top-level part of the handbook, for headings and the contents page."""
+
+    number: str
+    anchor: str
+    title: str
+
+
+@dataclass
+class Handbook:
+    """Everything a template receives (as `h`), documented in docs/render.md."""
+
+    t: Words
+    info: ManualInfo
+    lang: str
+    title: str
+    organization: str
+    version: str
+    effective: str
+    owner: Ref
+    approver: Ref | None
+    copy: CopyView | None
+    copies: list[CopyView]
+    purpose: Rich
+    scope: Rich
+    principles: list[tuple[str, Rich]]
+    updates: list[UpdateView]
+    units: list[UnitView]
+    org_nodes: list[OrgNode]
+    staff: list[PersonView]
+    roles: list[RoleView]
+    chapters: list[ChapterView]
+    records_index: list[tuple[str, list[Ref]]]
+    loans: list[LoanView]
+    blank_rows: int
+    sections: dict[str, Section] = field(default_factory=dict)
+
+
+class _Index:
+    """Labels and anchors for every id, and who does what, built in one pass."""
+
+    def __init__(self, manual: Manual, t: Words) -> None:
+        self.m = manual
+        self.t = t
+        self.owns: dict[str, list[str]] = {}
+        self.acts: dict[str, list[str]] = {}
+        self.consulted: dict[str, list[str]] = {}
+        self.informed: dict[str, list[str]] = {}
+        for proc in manual.procedures.values():
+            self.owns.setdefault(proc.owner, []).append(proc.id)
+            for actor in dict.fromkeys(s.actor for s in proc.steps):
+                self.acts.setdefault(actor, []).append(proc.id)
+            for role in proc.consulted:
+                self.consulted.setdefault(role, []).append(proc.id)
+            for role in proc.informed:
+                self.informed.setdefault(role, []).append(proc.id)
+        self.holders: dict[str, list[str]] = {}
+        for person in manual.staff.values():
+            if person.active:
+                for role in person.roles:
+                    self.holders.setdefault(role, []).append(person.id)
+        self.reports: dict[str, list[str]] = {}
+        self.unit_roles: dict[str, list[str]] = {}
+        for r in manual.roles.values():
+            if r.reports_to:
+                self.reports.setdefault(r.reports_to, []).append(r.id)
+            self.unit_roles.setdefault(r.unit, []).append(r.id)
+
+    def unit(self, uid: str) -> Ref:
+        u = self.m.units.get(uid)
+        return Ref(u.name, f"#unit-{uid}") if u else Ref(uid)
+
+    def role(self, rid: str) -> Ref:
+        r = self.m.roles.get(rid)
+        return Ref(r.title, f"#role-{rid}") if r else Ref(rid)
+
+    def proc(self, pid: str) -> Ref:
+        p = self.m.procedures.get(pid)
+        return Ref(p.title, f"#proc-{pid}") if p else Ref(pid)
+
+    def person(self, sid: str) -> Ref:
+        p = self.m.staff.get(sid)
+        return Ref(p.name, f"#person-{sid}") if p else Ref(sid)
+
+    def entity(self, ref: str, exists: bool = True) -> Ref:
+        """`kind/id` or `manual`, as in update records."""
+        if ref == "manual":
+            return Ref(self.t.whole_manual, "#cover")
+        kind, _, eid = ref.partition("/")
+        lookup = {"units": self.unit, "roles": self.role, "procedures": self.proc}
+        lookup["staff"] = self.person
+        inner = lookup[kind](eid) if exists and kind in lookup else Ref(eid)
+        kind_word = self.t.kinds.get(kind, kind)
+        return Ref(self.t.format("kind_label", kind=kind_word, name=inner.label), inner.href)
+
+
+def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
+    """The whole handbook's content, in the order it is shown. The manual must have no errors."""
+    info = manual.info
+    assert info is not None, "render only a manual without errors"
+    ix = _Index(manual, t)
+    units = _units(manual, ix)
+    copies = [CopyView(c.id, ix.unit(c.holder), c.location or "") for c in info.copies]
+    chapters = _chapters(manual, info, ix, len(_FRONT) + 1)
+    book = Handbook(
+        t=t,
+        info=info,
+        lang=info.language,
+        title=info.title,
+        organization=info.organization or "",
+        version=info.version,
+        effective=t.date_text(info.effective),
+        owner=ix.unit(info.owner),
+        approver=ix.role(info.approver) if info.approver else None,
+        copy=next((c for c in copies if c.id == copy_id), None),
+        copies=copies,
+        purpose=rich(info.purpose),
+        scope=rich(info.scope),
+        principles=[(p.title, rich(p.text)) for p in info.principles],
+        updates=_updates(manual, ix),
+        units=units,
+        org_nodes=[
+            OrgNode(
+                u.id,
+                manual.units[u.id].parent,
+                u.name,
+                u.head.label if u.head else "",
+                f"#{u.anchor}",
+            )
+            for u in units
+        ],
+        staff=[
+            PersonView(
+                p.id,
+                f"person-{p.id}",
+                p.name,
+                p.email or "",
+                [ix.role(r) for r in p.roles],
+                p.active,
+            )
+            for p in manual.staff.values()
+        ],
+        roles=_roles(manual, units, ix),
+        chapters=chapters,
+        records_index=_records_index(chapters, ix),
+        loans=[
+            LoanView(
+                loan.index + 1,
+                Ref(loan.copy),
+                ix.person(loan.borrower),
+                t.datetime_text(loan.borrowed),
+                t.datetime_text(loan.due),
+                t.datetime_text(loan.returned),
+                loan.purpose or "",
+                ix.person(loan.issued_by) if loan.issued_by else None,
+            )
+            for loan in manual.loans
+        ],
+        blank_rows=BLANK_ROWS,
+    )
+    for n, (key, word) in enumerate(_FRONT, start=1):
+        book.sections[key] = Section(t.chapter_label(n), key, t[word])
+    book.sections["records-index"] = Section("", "records-index", t.records_index)
+    book.sections["loans"] = Section("", "loans", t.loans)
+    return book
+
+
+_FRONT = (("general", "general"), ("organization", "organization"), ("roles", "roles"))
+
+
+def _updates(manual: Manual, ix: _Index) -> list[UpdateView]:
+    views = []
+    for n, u in enumerate(manual.updates):
+        views.append(
+            UpdateView(
+                n + 1,
+                u.version,
+                ix.t.date_text(u.date),
+                ix.t.methods.get(u.method, u.method),
+                u.notice_ref or "",
+                u.summary,
+                # Older records may name what is gone since: those show as plain text.
+                [ix.entity(c) for c in u.changes],
+                [ix.entity(r, exists=False) for r in u.removed],
+                ix.person(u.author) if u.author else None,
+                ix.person(u.approved_by) if u.approved_by else None,
+            )
+        )
+    return views
+
+
+def _unit_order(manual: Manual) -> list[tuple[str, int]]:
+    children: dict[str | None, list[str]] = {}
+    for unit in manual.units.values():
+        parent = unit.parent if unit.parent in manual.units else None
+        children.setdefault(parent, []).append(unit.id)
+    order: list[tuple[str, int]] = []
+    stack = [(uid, 0) for uid in reversed(children.get(None, []))]
+    seen: set[str] = set()
+    while stack:
+        uid, depth = stack.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        order.append((uid, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(uid, [])))
+    return order
+
+
+def _units(manual: Manual, ix: _Index) -> list[UnitView]:
+    order = _unit_order(manual)
+    kids: dict[str, list[Ref]] = {}
+    for uid, _ in order:
+        parent = manual.units[uid].parent
+        if parent:
+            kids.setdefault(parent, []).append(ix.unit(uid))
+    views = []
+    for uid, depth in order:
+        u = manual.units[uid]
+        views.append(
+            UnitView(
+                u.id,
+                f"unit-{u.id}",
+                u.name,
+                depth,
+                ix.unit(u.parent) if u.parent else None,
+                ix.role(u.head) if u.head else None,
+                rich(u.description),
+                u.duties,
+                [ix.role(r) for r in _unit_roles(manual, u.id, u.head, ix)],
+                kids.get(u.id, []),
+            )
+        )
+    return views
+
+
+def _unit_roles(manual: Manual, uid: str, head: str | None, ix: _Index) -> list[str]:
+    roles = ix.unit_roles.get(uid, [])
+    return sorted(roles, key=lambda r: (r != head, r))
+
+
+def _roles(manual: Manual, units: list[UnitView], ix: _Index) -> list[RoleView]:
+    views = []
+    for unit in units:
+        for rid in _unit_roles(manual, unit.id, manual.units[unit.id].head, ix):
+            views.append(_role(manual.roles[rid], ix))
+    return views
+
+
+def _role(r: Role, ix: _Index) -> RoleView:
+    procs = ix.proc
+    return RoleView(
+        r.id,
+        f"role-{r.id}",
+        r.title,
+        ix.unit(r.unit),
+        ix.role(r.reports_to) if r.reports_to else None,
+        [ix.role(x) for x in ix.reports.get(r.id, [])],
+        r.headcount,
+        rich(r.description),
+        r.duties,
+        r.authorities,
+        r.qualifications,
+        [ix.person(p) for p in ix.holders.get(r.id, [])],
+        [procs(p) for p in ix.owns.get(r.id, [])],
+        [procs(p) for p in ix.acts.get(r.id, [])],
+        [procs(p) for p in ix.consulted.get(r.id, [])],
+        [procs(p) for p in ix.informed.get(r.id, [])],
+    )
+
+
+def _chapters(manual: Manual, info: ManualInfo, ix: _Index, first: int) -> list[ChapterView]:
+    t = ix.t
+    plan: list[tuple[str, str | None, list[str]]] = []
+    placed: set[str] = set()
+    if info.chapters is None:
+        plan.append((t.procedures, None, list(manual.procedures)))
+        placed.update(manual.procedures)
+    else:
+        for chapter in info.chapters:
+            ids = [p for p in chapter.procedures if p in manual.procedures and p not in placed]
+            placed.update(ids)
+            plan.append((chapter.title, chapter.text, ids))
+        rest = [p for p in manual.procedures if p not in placed]
+        if rest:
+            plan.append((t.other_procedures, None, rest))
+    chapters = []
+    for n, (title, text, ids) in enumerate(plan, start=first):
+        views = [_procedure(manual.procedures[pid], f"{n}.{k}", ix) for k, pid in enumerate(ids, 1)]
+        chapters.append(ChapterView(t.chapter_label(n), f"chapter-{n}", title, rich(text), views))
+    return chapters
+
+
+def _raci(p: Procedure) -> list[tuple[str, str]]:
+    letters: dict[str, str] = {}
+    actors = {s.actor for s in p.steps}
+    for role in p.roles():
+        mine = "".join(
+            letter
+            for letter, hit in (
+                ("R", role in actors),
+                ("A", role == p.owner),
+                ("C", role in p.consulted),
+                ("I", role in p.informed),
+            )
+            if hit
+        )
+        letters[role] = "/".join(mine)
+    return list(letters.items())
+
+
+def _procedure(p: Procedure, number: str, ix: _Index) -> ProcedureView:
+    t = ix.t
+    steps = []
+    flow = []
+    numbers = {s.id: str(i + 1) for i, s in enumerate(p.steps)}
+    for i, s in enumerate(p.steps):
+        succ = p.successors(i)
+        anchor = f"proc-{p.id}-step-{s.id}"
+        steps.append(
+            StepView(
+                i + 1,
+                s.id,
+                anchor,
+                ix.role(s.actor),
+                s.action,
+                rich(s.details),
+                s.outputs,
+                s.approval,
+                [Ref(numbers.get(x, x), f"#proc-{p.id}-step-{x}") for x in succ],
+            )
+        )
+        flow.append(
+            FlowStep(s.id, s.actor, f"{i + 1}. {s.action}", s.approval, tuple(succ), f"#{anchor}")
+        )
+    lanes = [
+        FlowLane(actor, ix.role(actor).label, f"#role-{actor}")
+        for actor in dict.fromkeys(s.actor for s in p.steps)
+    ]
+    return ProcedureView(
+        p.id,
+        f"proc-{p.id}",
+        number,
+        p.title,
+        ix.role(p.owner),
+        rich(p.purpose),
+        rich(p.scope),
+        t.frequencies.get(p.frequency, p.frequency) if p.frequency else "",
+        p.inputs,
+        p.outputs,
+        p.records,
+        [(ix.role(r), letters) for r, letters in _raci(p)],
+        [ix.proc(r) for r in p.related],
+        t.date_text(p.reviewed) if p.reviewed else t.not_reviewed,
+        steps,
+        lanes,
+        flow,
+    )
+
+
+def _records_index(chapters: list[ChapterView], ix: _Index) -> list[tuple[str, list[Ref]]]:
+    index: dict[str, list[Ref]] = {}
+    for chapter in chapters:
+        for proc in chapter.procedures:
+            for record in dict.fromkeys(proc.records):
+                index.setdefault(record, []).append(
+                    Ref(f"{proc.number} {proc.title}", f"#{proc.anchor}")
+                )
+    return list(index.items())

@@ -1,0 +1,110 @@
+"""The handbook as one HTML page, from Jinja2 templates (ours, or a user's on top of ours)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from opsmanual.errors import OpsError
+from opsmanual.render.context import Handbook
+from opsmanual.render.svg import flow_layout, org_layout, to_svg
+from opsmanual.resources import resource_dir
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+Progress = Callable[[int], None]
+
+
+def environment(user_dir: Path | None) -> Environment:
+    """Autoescaping always on; a user's templates override ours file by file, in the sandbox."""
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    ours = FileSystemLoader(str(resource_dir("templates")))
+    options: dict[str, Any] = {
+        "autoescape": True,
+        "undefined": StrictUndefined,
+        "keep_trailing_newline": True,
+    }
+    env: Environment
+    if user_dir is None:
+        env = Environment(loader=ours, **options)
+    else:
+        if not user_dir.is_dir():
+            raise OpsError(f"no such templates folder: {user_dir}")
+        loader = ChoiceLoader([FileSystemLoader(str(user_dir)), ours])
+        env = SandboxedEnvironment(loader=loader, **options)
+    env.filters["css_string"] = css_string
+    env.filters["css_counters"] = css_counters
+    return env
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal for any text: everything but letters, digits and CJK is escaped."""
+    out = []
+    for char in str(text):
+        if char.isalnum() or ord(char) > 0x7F:
+            out.append(char)
+        elif char == " ":
+            out.append(" ")
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')
+
+
+def css_counters(text: str) -> Markup:
+    """`Page {page} of {pages}` as a CSS `content` value with page counters."""
+    parts = re.split(r"(\{page\}|\{pages\})", str(text))
+    values = []
+    for part in parts:
+        if part == "{page}":
+            values.append("counter(page)")
+        elif part == "{pages}":
+            values.append("counter(pages)")
+        elif part:
+            values.append(str(css_string(part)))
+    return Markup(" ".join(values))
+
+
+def running_line(book: Handbook) -> str:
+    """Title, version and copy: the running header of every printed page."""
+    t = book.t
+    parts = [book.title, t.format("page_header_version", version=book.version)]
+    parts.append(f"{t.copy} {book.copy.id}" if book.copy else t.uncontrolled_short)
+    return " · ".join(parts)
+
+
+def render_html(
+    book: Handbook, user_dir: Path | None, pdf: bool = False, progress: Progress | None = None
+) -> str:
+    from jinja2 import TemplateError
+
+    env = environment(user_dir)
+    t = book.t
+    common: dict[str, Any] = {"h": book, "t": t, "pdf": pdf, "running": running_line(book)}
+    try:
+        procedure = env.get_template("procedure.html.j2")
+        done = 0
+        for chapter in book.chapters:
+            for p in chapter.procedures:
+                svg = to_svg(
+                    flow_layout(p.lanes, p.flow, t.yes, t.no_branch),
+                    f"{p.title} — {t.flow}",
+                    "flow",
+                )
+                p.html = Markup(procedure.render(common, p=p, flow_svg=Markup(svg)))
+                done += 1
+                if progress is not None:
+                    progress(done)
+        org = to_svg(org_layout(book.org_nodes), t.org_chart, "org")
+        common["page_of"] = t.page_of
+        return env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
+    except TemplateError as exc:
+        name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        where = f" ({name}:{line})" if name else ""
+        raise OpsError(f"template error{where}: {exc.message or exc}") from exc

@@ -1,0 +1,476 @@
+"""Org chart and flow diagram: a small layered layout, then plain SVG text.
+
+Layout and drawing are separate so that tests can check the geometry (no overlapping boxes, edges
+ending on boxes) without parsing SVG. Every number is rounded the same way, so the same input
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import escape
+
+FONT = 12.0  # px, text inside boxes
+LINE = 15.0  # px, line height inside boxes
+PAD = 8.0
+
+
+def char_em(char: str) -> float:
+    """Estimated advance of one character in em: CJK and other wide characters 1, Latin 0.55."""
+    return 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    return sum(char_em(c) for c in text) * size
+
+
+def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> list[str]:
+    """Greedy wrap: Latin breaks at spaces, CJK between any two characters; long text ends in …."""
+    lines: list[str] = []
+    current = ""
+    for token in _tokens(" ".join(text.split())):
+        candidate = current + token if current else token.lstrip()
+        if text_width(candidate, size) <= width or not current:
+            current = candidate
+            while text_width(current, size) > width and len(current) > 1:
+                cut = _fit(current, width, size)
+                lines.append(current[:cut])
+                current = current[cut:].lstrip()
+        else:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+    if current:
+        lines.append(current.rstrip())
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and text_width(last + "…", size) > width:
+            last = last[:-1]
+        lines = [*lines[: max_lines - 1], last + "…"]
+    return lines or [""]
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their leading space, and each wide character alone."""
+    tokens: list[str] = []
+    for char in text:
+        wide = char_em(char) == 1.0
+        if wide or not tokens or char == " " or char_em(tokens[-1][-1]) == 1.0:
+            tokens.append(char)
+        else:
+            tokens[-1] += char
+    merged: list[str] = []
+    for token in tokens:
+        if merged and merged[-1] == " ":
+            merged[-1] += token
+        else:
+            merged.append(token)
+    return merged
+
+
+def _fit(text: str, width: float, size: float) -> int:
+    total = 0.0
+    for i, char in enumerate(text):
+        total += char_em(char) * size
+        if total > width:
+            return max(i, 1)
+    return len(text)
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    lines: tuple[str, ...]
+    href: str | None = None
+    shape: str = "rect"  # or "diamond"
+    css: str = "box"
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+
+@dataclass(frozen=True)
+class Edge:
+    points: tuple[tuple[float, float], ...]
+    label: str | None = None
+    back: bool = False
+    source: int = 0  # index of the box it leaves
+    target: int = 0  # index of the box it enters
+
+
+@dataclass
+class Diagram:
+    width: float
+    height: float
+    boxes: list[Box] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    lanes: list[Box] = field(default_factory=list)  # lane headers (flow diagrams)
+
+
+# --- org chart ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    id: str
+    parent: str | None
+    title: str
+    subtitle: str
+    href: str
+
+
+ORG_W = 150.0
+ORG_GAP_X = 20.0
+ORG_GAP_Y = 36.0
+ORG_MAX_WIDTH = 1000.0
+INDENT = 36.0
+
+
+def org_layout(nodes: Sequence[OrgNode]) -> Diagram:
+    """A top-down tree; an indented list when the widest level would not fit a page."""
+    children: dict[str | None, list[OrgNode]] = {}
+    ids = {n.id for n in nodes}
+    for node in nodes:
+        parent = node.parent if node.parent in ids else None
+        children.setdefault(parent, []).append(node)
+    order: list[tuple[OrgNode, int]] = []  # depth-first, with depth
+    seen: set[str] = set()
+
+    def visit(node: OrgNode, depth: int) -> None:
+        if node.id in seen:
+            return
+        seen.add(node.id)
+        order.append((node, depth))
+        for child in children.get(node.id, []):
+            visit(child, depth + 1)
+
+    for root in children.get(None, []):
+        visit(root, 0)
+    if not order:
+        return Diagram(0, 0)
+    texts = {
+        n.id: tuple(
+            wrap(n.title, ORG_W - 2 * PAD, 13, 2) + wrap(n.subtitle, ORG_W - 2 * PAD, 11, 1)
+        )
+        for n, _ in order
+    }
+    h = max(len(t) for t in texts.values()) * LINE + 2 * PAD
+    leaves = sum(1 for n, _ in order if not children.get(n.id))
+    if leaves * (ORG_W + ORG_GAP_X) <= ORG_MAX_WIDTH:
+        return _org_tree(order, children, texts, h)
+    return _org_indented(order, texts, h)
+
+
+def _org_tree(
+    order: list[tuple[OrgNode, int]],
+    children: dict[str | None, list[OrgNode]],
+    texts: dict[str, tuple[str, ...]],
+    h: float,
+) -> Diagram:
+    xs: dict[str, float] = {}
+    slot = [0.0]
+
+    def place(node: OrgNode) -> float:
+        kids = [k for k in children.get(node.id, []) if k.id not in xs]
+        if not kids:
+            xs[node.id] = slot[0]
+            slot[0] += ORG_W + ORG_GAP_X
+        else:
+            centres = [place(k) for k in kids]
+            xs[node.id] = (centres[0] + centres[-1]) / 2
+        return xs[node.id]
+
+    for node, depth in order:
+        if depth == 0:
+            place(node)
+    index: dict[str, int] = {}
+    diagram = Diagram(0, 0)
+    for node, depth in order:
+        index[node.id] = len(diagram.boxes)
+        y = 10 + depth * (h + ORG_GAP_Y)
+        diagram.boxes.append(
+            Box(_r(xs[node.id] + 10), _r(y), ORG_W, _r(h), texts[node.id], node.href, css="unit")
+        )
+    _org_edges(diagram, order, index, indented=False)
+    diagram.width = _r(slot[0] + 10 - ORG_GAP_X + 10)
+    diagram.height = _r(max(b.y + b.h for b in diagram.boxes) + 10)
+    return diagram
+
+
+def _org_indented(
+    order: list[tuple[OrgNode, int]], texts: dict[str, tuple[str, ...]], h: float
+) -> Diagram:
+    index: dict[str, int] = {}
+    diagram = Diagram(0, 0)
+    for row, (node, depth) in enumerate(order):
+        index[node.id] = len(diagram.boxes)
+        y = _r(10 + row * (h + 12))
+        diagram.boxes.append(
+            Box(10 + depth * INDENT, y, ORG_W, _r(h), texts[node.id], node.href, css="unit")
+        )
+    _org_edges(diagram, order, index, indented=True)
+    diagram.width = _r(max(b.x + b.w for b in diagram.boxes) + 10)
+    diagram.height = _r(max(b.y + b.h for b in diagram.boxes) + 10)
+    return diagram
+
+
+def _org_edges(
+    diagram: Diagram, order: list[tuple[OrgNode, int]], index: dict[str, int], indented: bool
+) -> None:
+    for node, _ in order:
+        if node.parent is None or node.parent not in index:
+            continue
+        p, c = index[node.parent], index[node.id]
+        pb, cb = diagram.boxes[p], diagram.boxes[c]
+        points: tuple[tuple[float, float], ...]
+        if indented:
+            x = pb.x + INDENT / 2
+            points = ((x, pb.y + pb.h), (x, cb.cy), (cb.x, cb.cy))
+        else:
+            mid = _r(pb.y + pb.h + ORG_GAP_Y / 2)
+            points = ((pb.cx, pb.y + pb.h), (pb.cx, mid), (cb.cx, mid), (cb.cx, cb.y))
+        diagram.edges.append(Edge(tuple((_r(a), _r(b)) for a, b in points), source=p, target=c))
+
+
+# --- flow diagram ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowLane:
+    id: str
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    id: str
+    lane: str
+    label: str
+    decision: bool
+    successors: tuple[str, ...]
+    href: str
+
+
+LANE_W = 180.0
+STEP_W = 150.0
+HEADER_H = 40.0
+GAP = 34.0
+LOOP_GAP = 12.0
+
+
+def flow_layout(lanes: Sequence[FlowLane], steps: Sequence[FlowStep], yes: str, no: str) -> Diagram:
+    """One column per lane, one row per layer; forward edges go down, loops go round the right."""
+    lane_of = {lane.id: i for i, lane in enumerate(lanes)}
+    position = {s.id: i for i, s in enumerate(steps)}
+    rows = _rows(steps, lane_of, position)
+    boxes_text = [
+        wrap(s.label, (STEP_W * 0.58 if s.decision else STEP_W) - 2 * PAD, FONT, 5) for s in steps
+    ]
+    heights = [
+        max(len(t) * LINE + 2 * PAD, 44.0) * (2.0 if s.decision else 1.0) - (8 if s.decision else 0)
+        for s, t in zip(steps, boxes_text, strict=True)
+    ]
+    row_count = max(rows, default=-1) + 1
+    row_h = [0.0] * row_count
+    for row, h in zip(rows, heights, strict=True):
+        row_h[row] = max(row_h[row], h)
+    row_top: list[float] = []
+    y = HEADER_H + GAP
+    for h in row_h:
+        row_top.append(y)
+        y += h + GAP
+    diagram = Diagram(0, 0)
+    for i, lane in enumerate(lanes):
+        title = tuple(wrap(lane.title, LANE_W - 2 * PAD, FONT, 2))
+        diagram.lanes.append(Box(i * LANE_W, 0, LANE_W, HEADER_H, title, lane.href, css="lane"))
+    for s, row, h, text in zip(steps, rows, heights, boxes_text, strict=True):
+        x = lane_of[s.lane] * LANE_W + (LANE_W - STEP_W) / 2
+        top = row_top[row] + (row_h[row] - h) / 2
+        shape = "diamond" if s.decision else "rect"
+        diagram.boxes.append(
+            Box(
+                _r(x),
+                _r(top),
+                STEP_W,
+                _r(h),
+                tuple(text),
+                s.href,
+                shape,
+                "decision" if s.decision else "step",
+            )
+        )
+    right = len(lanes) * LANE_W
+    loops = 0
+    for i, s in enumerate(steps):
+        many = s.decision and len(s.successors) > 1
+        for k, target in enumerate(s.successors):
+            j = position.get(target)
+            if j is None:
+                continue
+            label = (yes if k == 0 else no) if many else None
+            below = row_top[rows[i]] + row_h[rows[i]] + GAP / 2
+            above = row_top[rows[j]] - GAP / 2
+            src, dst = diagram.boxes[i], diagram.boxes[j]
+            start, end = (src.cx, src.y + src.h), (dst.cx, dst.y)
+            if j > i:
+                if rows[j] == rows[i] + 1:
+                    points = [start, (src.cx, below), (dst.cx, below), end]
+                else:
+                    channel = dst.x + STEP_W + (LANE_W - STEP_W) / 4
+                    points = [start, (src.cx, below), (channel, below), (channel, above)]
+                    points += [(dst.cx, above), end]
+                back = False
+            else:
+                loops += 1
+                channel = right + loops * LOOP_GAP
+                offset = min(loops * 3.0, GAP / 2 - 4)
+                points = [start, (src.cx, below + offset), (channel, below + offset)]
+                points += [(channel, above - offset), (dst.cx, above - offset), end]
+                back = True
+            rounded = tuple((_r(a), _r(b)) for a, b in _dedupe(points))
+            diagram.edges.append(Edge(rounded, label, back, i, j))
+    diagram.width = _r(right + loops * LOOP_GAP + (LOOP_GAP if loops else 0))
+    diagram.height = _r(y)
+    return diagram
+
+
+def _rows(
+    steps: Sequence[FlowStep], lane_of: dict[str, int], position: dict[str, int]
+) -> list[int]:
+    """Longest path over forward edges, bumped down where a lane already has a box in that row."""
+    rows = [0] * len(steps)
+    taken: set[tuple[int, int]] = set()
+    preds: list[list[int]] = [[] for _ in steps]
+    for i, s in enumerate(steps):
+        for target in s.successors:
+            j = position.get(target)
+            if j is not None and j > i:
+                preds[j].append(i)
+    for i, s in enumerate(steps):
+        row = max((rows[p] + 1 for p in preds[i]), default=0)
+        if i > 0 and not preds[i]:
+            row = rows[i - 1] + 1  # reached only by a loop: keep list order
+        lane = lane_of[s.lane]
+        while (lane, row) in taken:
+            row += 1
+        taken.add((lane, row))
+        rows[i] = row
+    return rows
+
+
+def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    kept: list[tuple[float, float]] = []
+    for p in points:
+        if not kept or kept[-1] != p:
+            kept.append(p)
+    return kept
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+
+def _r(value: float) -> float:
+    return round(value, 1)
+
+
+def _n(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def to_svg(diagram: Diagram, label: str, css: str) -> str:
+    """Inline SVG (no ids, no external references), sized in px and scalable by CSS."""
+    w, h = _n(diagram.width), _n(diagram.height)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(label)}">'
+    ]
+    for i, lane in enumerate(diagram.lanes):
+        fill = "lane-a" if i % 2 == 0 else "lane-b"
+        out.append(
+            f'<rect class="{fill}" x="{_n(lane.x)}" y="0" width="{_n(lane.w)}" height="{h}"/>'
+        )
+        out.append(_linked(lane.href, _rect(lane) + _text(lane, 12.5, bold=True)))
+    for edge in diagram.edges:
+        out.append(_edge(edge))
+    for box in diagram.boxes:
+        shape = _diamond(box) if box.shape == "diamond" else _rect(box)
+        size = FONT if box.css != "unit" else 13.0
+        out.append(_linked(box.href, shape + _text(box, size, bold=box.css == "unit")))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _linked(href: str | None, inner: str) -> str:
+    return f'<a href="{escape(href)}">{inner}</a>' if href else inner
+
+
+def _rect(box: Box) -> str:
+    return (
+        f'<rect class="{box.css}" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
+        f'height="{_n(box.h)}" rx="4"/>'
+    )
+
+
+def _diamond(box: Box) -> str:
+    pts = [(box.cx, box.y), (box.x + box.w, box.cy), (box.cx, box.y + box.h), (box.x, box.cy)]
+    return f'<polygon class="{box.css}" points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}"/>'
+
+
+def _text(box: Box, size: float, bold: bool = False) -> str:
+    first = box.cy - (len(box.lines) - 1) * LINE / 2 + size * 0.35
+    weight = ' font-weight="bold"' if bold else ""
+    small = ' font-size="11"'
+    spans = "".join(
+        f'<tspan x="{_n(box.cx)}" y="{_n(_r(first + i * LINE))}"'
+        f"{small if box.css == 'unit' and i == len(box.lines) - 1 else ''}>"
+        f"{escape(line)}</tspan>"
+        for i, line in enumerate(box.lines)
+    )
+    return f'<text font-size="{_n(size)}" text-anchor="middle"{weight}>{spans}</text>'
+
+
+def _edge(edge: Edge) -> str:
+    pts = edge.points
+    path = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+    css = "edge back" if edge.back else "edge"
+    parts = [f'<polyline class="{css}" points="{path}"/>']
+    (x1, y1), (x2, y2) = pts[-2], pts[-1]
+    if x1 == x2:  # arrowheads only on vertical ends, which is how every edge arrives
+        d = 1 if y2 > y1 else -1
+        head = [(x2, y2), (x2 - 4, y2 - 7 * d), (x2 + 4, y2 - 7 * d)]
+        parts.append(
+            f'<polygon class="arrow" points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
+        )
+    elif y1 == y2:
+        d = 1 if x2 > x1 else -1
+        head = [(x2, y2), (x2 - 7 * d, y2 - 4), (x2 - 7 * d, y2 + 4)]
+        parts.append(
+            f'<polygon class="arrow" points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
+        )
+    if edge.label:
+        lx, ly = _label_at(pts)
+        parts.append(
+            f'<text class="edge-label" x="{_n(lx)}" y="{_n(ly)}">{escape(edge.label)}</text>'
+        )
+    return "".join(parts)
+
+
+def _label_at(pts: tuple[tuple[float, float], ...]) -> tuple[float, float]:
+    """Just past the first bend, where the branches of a decision part ways."""
+    (x0, y0), (x1, y1) = pts[0], pts[1]
+    if len(pts) > 2 and pts[2][0] != x1:
+        direction = 1 if pts[2][0] > x1 else -1
+        return _r(x1 + direction * 14 - (12 if direction < 0 else 0)), _r(y1 - 3)
+    return _r(x0 + 4), _r((y0 + y1) / 2 + 4)
