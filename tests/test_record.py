@@ -1,0 +1,140 @@
+"""`opsmanual record add`: the record appended, the version set, comments kept, validate passes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from gitrepo import GitRepo, example_repo
+from opsmanual.cli import app
+from opsmanual.cli.history import _next_version
+from opsmanual.validate import validate
+
+PROC = "procedures/annual-planning.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-23T10:00:00+08:00")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    return example_repo(tmp_path / "repo")
+
+
+def add(root: Path, *args: str) -> Any:
+    return runner.invoke(app, ["record", "add", "-m", str(root), *args])
+
+
+def records(root: Path) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = yaml.safe_load(
+        (root / "records/updates.yaml").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def test_the_story_change_record_validate(repo: GitRepo) -> None:
+    repo.replace(PROC, "action: 编写下一年度运营规划初稿", "action: 编写规划初稿")
+    assert [f.code for f in validate(repo.root).findings] == ["unlogged-change"]
+    before = repo.path("records/updates.yaml").read_text(encoding="utf-8")
+    result = add(repo.root, "--summary", "年度规划流程修订", "--changes", "auto")
+    assert result.exit_code == 0, result.output
+    assert "added update record 1.4" in result.stdout
+    assert "procedures/annual-planning" in result.stdout
+    after = repo.path("records/updates.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before)  # every byte kept, comments included
+    last = records(repo.root)[-1]
+    assert last["version"] == "1.4"
+    assert last["changes"] == ["procedures/annual-planning"]
+    assert last["summary"] == "年度规划流程修订"
+    manual_text = repo.path("manual.yaml").read_text(encoding="utf-8")
+    assert 'version: "1.4"' in manual_text
+    assert manual_text.startswith("# yaml-language-server")  # comments kept
+    assert validate(repo.root).findings == []
+    repo.commit("1.4")
+    assert validate(repo.root).findings == []
+
+
+def test_auto_lists_deleted_entities_under_removed(repo: GitRepo) -> None:
+    repo.path("procedures/training.yaml").unlink()
+    repo.replace("manual.yaml", ", training]", "]")
+    result = add(repo.root, "--summary", "drop training")
+    assert result.exit_code == 0, result.output
+    last = records(repo.root)[-1]
+    assert last["changes"] == ["manual"]
+    assert last["removed"] == ["procedures/training"]
+    assert "unlogged-change" not in [f.code for f in validate(repo.root).findings]
+
+
+def test_options_written(repo: GitRepo) -> None:
+    result = add(
+        repo.root,
+        "--summary", "reissue",
+        "--version", "2.0",
+        "--method", "reissue",
+        "--notice-ref", "运营发〔2026〕30号",
+        "--changes", "manual,roles/ops-planner",
+        "--date", "2026-12-01",
+        "--effective", "2026-12-15",
+        "--author", "zheng-li",
+        "--approved-by", "zhou-ming",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    last = records(repo.root)[-1]
+    assert last == {
+        "version": "2.0",
+        "date": "2026-12-01",
+        "summary": "reissue",
+        "method": "reissue",
+        "notice_ref": "运营发〔2026〕30号",
+        "changes": ["manual", "roles/ops-planner"],
+        "author": "zheng-li",
+        "approved_by": "zhou-ming",
+    }
+    manual = yaml.safe_load(repo.path("manual.yaml").read_text(encoding="utf-8"))
+    assert manual["version"] == "2.0"
+    assert str(manual["effective"]) == "2026-12-15"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--version", "1.3"], "not greater"),
+        (["--version", "1.2.9"], "not greater"),
+        (["--version", "v2"], "dotted numbers"),
+        (["--changes", "procedures/nope"], "no procedures/nope.yaml"),
+        (["--changes", "widgets/x"], "KIND/ID"),
+        (["--changes", "manual", "--date", "2026-01-01"], "before the last record"),
+        (["--changes", "manual", "--author", "nobody"], "no such person"),
+        ([], "nothing in the manual changed"),
+    ],
+)
+def test_refusals_exit_1_and_write_nothing(repo: GitRepo, args: list[str], message: str) -> None:
+    before = repo.path("records/updates.yaml").read_bytes()
+    result = add(repo.root, "--summary", "x", *args)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert repo.path("records/updates.yaml").read_bytes() == before
+
+
+def test_list_works_without_git(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    shutil.copytree(Path(__file__).parent.parent / "manuals/operations-en", root)
+    assert add(root, "--summary", "x").exit_code == 2  # auto needs git
+    result = add(root, "--summary", "Training updated", "--changes", "procedures/training")
+    assert result.exit_code == 0, result.output
+    assert records(root)[-1]["version"] == "1.4"
+    assert validate(root).findings == []
+
+
+def test_next_version() -> None:
+    assert _next_version("1.9") == "1.10"
+    assert _next_version("1") == "2"
+    assert _next_version("2.0.1") == "2.0.2"
