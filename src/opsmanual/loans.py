@@ -76,6 +76,8 @@ def _loan_errors(manual: Manual, now: datetime) -> list[Finding]:
 
 
 def _refuse_findings(problems: list[Finding], what: str) -> None:
+    if not problems:
+        raise Refused(f"{what}; see `opsmanual validate`")
     first = problems[0]
     where = f"{first.file}:{first.line}" if first.line else first.file
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -167,12 +167,21 @@ def _plain_table(rows: list[LoanRow]) -> list[str]:
 
 
 def _rich_table(rows: list[LoanRow]) -> None:
+    """The six columns of the spec, sized to fit 80 columns; overdue loans in bold red."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
     console = Console(no_color=not color_enabled(), highlight=False)
-    table = Table(*_HEADERS, title="Borrowing register")
+    table = Table(
+        title="Borrowing register", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+    )
+    for header in ("copy", "holder", "borrower", "since", "due", "status"):
+        table.add_column(header, no_wrap=header in ("copy", "since", "due", "status"))
     for row in rows:
         style = "bold red" if row.status == "overdue" else "dim" if row.status == "returned" else ""
-        table.add_row(*_cells(row), style=style)
+        copy, holder, _, since, due, _, status = _cells(row)
+        table.add_row(
+            copy, holder, row.borrower_name or row.loan.borrower, since, due, status, style=style
+        )
     console.print(table)
