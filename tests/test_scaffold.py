@@ -60,6 +60,7 @@ def test_expected_files_exist(tmp_path: Path, language: str) -> None:
         "records/loans.yaml",
         ".vscode/settings.json",
         ".vscode/extensions.json",
+        ".gitignore",
         *(f".schemas/{name}" for name in set(EXPECTED_SCHEMAS.values())),
     }
     assert {p.relative_to(dest).as_posix() for p in written} == expected

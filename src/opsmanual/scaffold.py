@@ -374,6 +374,8 @@ def _editor_files(schemas: dict[str, str]) -> dict[str, str]:
     extensions = {"recommendations": ["redhat.vscode-yaml"]}
     files[".vscode/settings.json"] = json.dumps(settings, indent=2, ensure_ascii=False) + "\n"
     files[".vscode/extensions.json"] = json.dumps(extensions, indent=2) + "\n"
+    # The lock that serializes `loan` and `record` edits is left behind empty; keep it out of git.
+    files[".gitignore"] = "records/.opsmanual.lock\n"
     return files
 
 
@@ -394,8 +396,9 @@ def create_manual(dest: Path, language: str) -> list[Path]:
             raise Refused(f"{dest} is not empty; choose a new or empty folder")
 
     from opsmanual.schema import schema_texts
+    from opsmanual.validate import now
 
-    files = _yaml_files(dest, language, dt.date.today())
+    files = _yaml_files(dest, language, now().date())
     files.update(_editor_files(schema_texts()))
 
     written: list[Path] = []
