@@ -79,18 +79,21 @@ class GitManual:
         if point == WORKTREE:
             file = self.root / path
             return file.read_bytes() if file.is_file() else None
+        # One persistent `git cat-file --batch` answers every read: no tree parsed in Python.
         try:
-            blob = self.repo.commit(point).tree / (self.prefix + path)
-        except KeyError:
+            _, kind, _, data = self.repo.git.get_object_data(f"{point}:{self.prefix}{path}")
+        except ValueError:
             return None
-        data: bytes = blob.data_stream.read()
-        return data
+        return bytes(data) if kind == b"blob" else None
 
-    def blob_id(self, commit: str, path: str) -> str | None:
+    def object_id(self, commit: str, path: str) -> str | None:
+        """The id of a blob or tree (path relative to the manual folder; "" for the folder)."""
+        spec = f"{commit}:{self.prefix}{path}".rstrip("/")
         try:
-            return str((self.repo.commit(commit).tree / (self.prefix + path)).hexsha)
-        except KeyError:
+            sha, _, _ = self.repo.git.get_object_header(spec)
+        except ValueError:
             return None
+        return bytes(sha).decode()
 
     def changes(self, a: str, b: str, renames: bool = True) -> list[Change]:
         """Files of the manual that differ between two points (`b` may be the work tree), as
@@ -204,13 +207,8 @@ def source_at(root: Path, rev: str) -> GitSource:
     """The manual's files at a git revision, for `render --rev` and the history commands."""
     gm = require_repo(root)
     commit = gm.resolve(rev)
-    if gm.prefix:
-        try:
-            gm.repo.commit(commit).tree / gm.prefix.rstrip("/")
-        except KeyError:
-            raise OpsError(
-                f"the manual folder {gm.prefix.rstrip('/')} did not exist at {rev}"
-            ) from None
+    if gm.prefix and gm.object_id(commit, "") is None:
+        raise OpsError(f"the manual folder {gm.prefix.rstrip('/')} did not exist at {rev}")
     if not any(gm.read(commit, name) is not None for name in MANUAL_FILES):
         raise OpsError(f"the manual folder has no manual.yaml at {rev}")
     return GitSource(gm, commit)
@@ -244,7 +242,7 @@ class RecordHistory:
         self._by_blob: dict[str, set[str]] = {}
 
     def _versions_at(self, commit: str) -> set[str]:
-        blob = self.gm.blob_id(commit, self.table)
+        blob = self.gm.object_id(commit, self.table)
         if blob is None:
             return set()
         if blob not in self._by_blob:
