@@ -289,13 +289,7 @@ def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
         updates=_updates(manual, ix),
         units=units,
         org_nodes=[
-            OrgNode(
-                u.id,
-                manual.units[u.id].parent,
-                u.name,
-                u.head.label if u.head else "",
-                f"#{u.anchor}",
-            )
+            OrgNode(u.id, manual.units[u.id].parent, u.name, _head_line(u, ix), f"#{u.anchor}")
             for u in units
         ],
         staff=[
@@ -335,6 +329,15 @@ def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
 
 
 _FRONT = (("general", "general"), ("organization", "organization"), ("roles", "roles"))
+
+
+def _head_line(u: UnitView, ix: _Index) -> str:
+    """The unit's head role, with who holds it: what an org chart box shows under the name."""
+    if u.head is None:
+        return ""
+    head = ix.m.units[u.id].head or ""
+    names = [ix.m.staff[p].name for p in ix.holders.get(head, [])]
+    return f"{u.head.label} · {ix.t.join(names)}" if names else u.head.label
 
 
 def _updates(manual: Manual, ix: _Index) -> list[UpdateView]:

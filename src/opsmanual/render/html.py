@@ -72,11 +72,14 @@ def css_counters(text: str) -> Markup:
 
 
 def running_line(book: Handbook) -> str:
-    """Title, version and copy: the running header of every printed page."""
+    """Version and copy: with the title, the running header of every printed page."""
     t = book.t
-    parts = [book.title, t.format("page_header_version", version=book.version)]
-    parts.append(f"{t.copy} {book.copy.id}" if book.copy else t.uncontrolled_short)
-    return " · ".join(parts)
+    version = t.format("page_header_version", version=book.version)
+    return (
+        f"{version} · {t.copy} {book.copy.id}"
+        if book.copy
+        else f"{version} · {t.uncontrolled_short}"
+    )
 
 
 def render_html(

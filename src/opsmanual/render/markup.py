@@ -49,7 +49,7 @@ def _parser() -> MarkdownIt:
     md.disable("image")
     md.validateLink = safe_link  # type: ignore[method-assign]
 
-    def softbreak(tokens: Any, idx: int, options: Any, env: Any) -> str:
+    def softbreak(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
         before = tokens[idx - 1].content if idx > 0 else ""
         after = tokens[idx + 1].content if idx + 1 < len(tokens) else ""
         return join_lines(before, after)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import escape
 
+NO_LINE_START = set("，。、；：？！）」』”’》〉】,.;:?!)")
 FONT = 12.0  # px, text inside boxes
 LINE = 15.0  # px, line height inside boxes
 PAD = 8.0
@@ -33,9 +34,10 @@ def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> lis
     current = ""
     for token in _tokens(" ".join(text.split())):
         candidate = current + token if current else token.lstrip()
-        if text_width(candidate, size) <= width or not current:
+        # Closing punctuation never starts a line (kinsoku): it may overhang the box a little.
+        if text_width(candidate, size) <= width or not current or token in NO_LINE_START:
             current = candidate
-            while text_width(current, size) > width and len(current) > 1:
+            while text_width(current, size) > width + size and len(current) > 1:
                 cut = _fit(current, width, size)
                 lines.append(current[:cut])
                 current = current[cut:].lstrip()
@@ -88,7 +90,7 @@ class Box:
     lines: tuple[str, ...]
     href: str | None = None
     shape: str = "rect"  # or "diamond"
-    css: str = "box"
+    css: str = "step"
 
     @property
     def cx(self) -> float:
@@ -380,6 +382,22 @@ def _dedupe(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 # --- drawing -----------------------------------------------------------------------------------
 
 
+# Presentation attributes rather than CSS: WeasyPrint's SVG renderer ignores the page's CSS.
+STYLE = {
+    "unit": 'fill="#ffffff" stroke="#1f4e79" stroke-width="1.2"',
+    "step": 'fill="#ffffff" stroke="#1f4e79" stroke-width="1.2"',
+    "decision": 'fill="#fff8e6" stroke="#b7791f" stroke-width="1.2"',
+    "lane": 'fill="#e4eaf1" stroke="#b9c0ca" stroke-width="1"',
+    "lane-a": 'fill="#f6f8fa"',
+    "lane-b": 'fill="#ffffff" stroke="#dfe3e8" stroke-width="1"',
+    "edge": 'fill="none" stroke="#44505e" stroke-width="1.2"',
+    "edge back": 'fill="none" stroke="#44505e" stroke-width="1.2" stroke-dasharray="4 3"',
+    "arrow": 'fill="#44505e"',
+    "edge-label": 'fill="#b7791f" font-size="10" font-weight="bold"',
+    "text": 'fill="#1d2430"',
+}
+
+
 def _r(value: float) -> float:
     return round(value, 1)
 
@@ -393,13 +411,14 @@ def to_svg(diagram: Diagram, label: str, css: str) -> str:
     """Inline SVG (no ids, no external references), sized in px and scalable by CSS."""
     w, h = _n(diagram.width), _n(diagram.height)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" width="{w}" height="{h}" '
+        f'<svg class="{css}" width="{w}" height="{h}" '
         f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(label)}">'
     ]
     for i, lane in enumerate(diagram.lanes):
         fill = "lane-a" if i % 2 == 0 else "lane-b"
         out.append(
-            f'<rect class="{fill}" x="{_n(lane.x)}" y="0" width="{_n(lane.w)}" height="{h}"/>'
+            f'<rect class="{fill}" {STYLE[fill]} x="{_n(lane.x)}" y="0" width="{_n(lane.w)}" '
+            f'height="{h}"/>'
         )
         out.append(_linked(lane.href, _rect(lane) + _text(lane, 12.5, bold=True)))
     for edge in diagram.edges:
@@ -418,51 +437,53 @@ def _linked(href: str | None, inner: str) -> str:
 
 def _rect(box: Box) -> str:
     return (
-        f'<rect class="{box.css}" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
+        f'<rect class="{box.css}" {STYLE[box.css]} x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
         f'height="{_n(box.h)}" rx="4"/>'
     )
 
 
 def _diamond(box: Box) -> str:
     pts = [(box.cx, box.y), (box.x + box.w, box.cy), (box.cx, box.y + box.h), (box.x, box.cy)]
-    return f'<polygon class="{box.css}" points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}"/>'
+    return f'<polygon class="{box.css}" {STYLE[box.css]} points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}"/>'
 
 
 def _text(box: Box, size: float, bold: bool = False) -> str:
     first = box.cy - (len(box.lines) - 1) * LINE / 2 + size * 0.35
     weight = ' font-weight="bold"' if bold else ""
-    small = ' font-size="11"'
+    small = ' font-size="11" font-weight="normal"'
     spans = "".join(
         f'<tspan x="{_n(box.cx)}" y="{_n(_r(first + i * LINE))}"'
         f"{small if box.css == 'unit' and i == len(box.lines) - 1 else ''}>"
         f"{escape(line)}</tspan>"
         for i, line in enumerate(box.lines)
     )
-    return f'<text font-size="{_n(size)}" text-anchor="middle"{weight}>{spans}</text>'
+    return (
+        f'<text {STYLE["text"]} font-size="{_n(size)}" text-anchor="middle"{weight}>{spans}</text>'
+    )
 
 
 def _edge(edge: Edge) -> str:
     pts = edge.points
     path = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
     css = "edge back" if edge.back else "edge"
-    parts = [f'<polyline class="{css}" points="{path}"/>']
+    parts = [f'<polyline class="{css}" {STYLE[css]} points="{path}"/>']
     (x1, y1), (x2, y2) = pts[-2], pts[-1]
     if x1 == x2:  # arrowheads only on vertical ends, which is how every edge arrives
         d = 1 if y2 > y1 else -1
         head = [(x2, y2), (x2 - 4, y2 - 7 * d), (x2 + 4, y2 - 7 * d)]
         parts.append(
-            f'<polygon class="arrow" points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
+            f'<polygon class="arrow" {STYLE["arrow"]} points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
         )
     elif y1 == y2:
         d = 1 if x2 > x1 else -1
         head = [(x2, y2), (x2 - 7 * d, y2 - 4), (x2 - 7 * d, y2 + 4)]
         parts.append(
-            f'<polygon class="arrow" points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
+            f'<polygon class="arrow" {STYLE["arrow"]} points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
         )
     if edge.label:
         lx, ly = _label_at(pts)
         parts.append(
-            f'<text class="edge-label" x="{_n(lx)}" y="{_n(ly)}">{escape(edge.label)}</text>'
+            f'<text class="edge-label" {STYLE["edge-label"]} x="{_n(lx)}" y="{_n(ly)}">{escape(edge.label)}</text>'
         )
     return "".join(parts)
 
