@@ -95,7 +95,9 @@ class Bench:
         folder = self.work / name
         stamp = self.work / f"{name}.stamp"
         digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()
-        if folder.is_dir() and stamp.is_file() and stamp.read_text() == digest:
+        fresh = folder.is_dir() and stamp.is_file() and stamp.read_text() == digest
+        # An interrupted diff run may have left its edit in the repository.
+        if fresh and (not git or _clean(folder)):
             return folder
         log(f"generating {name} ...")
         stamp.unlink(missing_ok=True)
@@ -295,6 +297,13 @@ def importtime(bench: Bench) -> None:
     bench.imports = [(name, seconds) for name, seconds in ranked[:5] if seconds >= 0.001]
     note = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in bench.imports)
     bench.add(Row("importtime", total, note=f"opsmanual --help; heaviest: {note}"))
+
+
+def _clean(repo: Path) -> bool:
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    return status.returncode == 0 and not status.stdout.strip()
 
 
 def compare(
