@@ -386,7 +386,7 @@ def letter(notice: Notice, person: Person) -> str:
             continue
         lines += ["", w["version"].format(version=entry.record.version)]
         lines += _record_lines(notice.manual, entry.record, w)
-        lines += ["", f"{w['changes']}{w['sep']}"]
+        lines += ["", f"{w['changes']}{w['sep'].rstrip()}"]
         lines += _change_lines(notice.manual, entry, w, refs)
     lines += ["", "--", w["closing"]]
     return "\n".join(lines) + "\n"
