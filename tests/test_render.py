@@ -92,7 +92,8 @@ SECTION_ORDER = {
 def test_html_holds_every_section_in_order(name: str, tmp_path: Path) -> None:
     html = rendered(name, "html", tmp_path)
     positions = [html.find(marker) for marker in SECTION_ORDER[name]]
-    assert -1 not in positions, [m for m, p in zip(SECTION_ORDER[name], positions) if p < 0]
+    missing = [m for m, p in zip(SECTION_ORDER[name], positions, strict=True) if p < 0]
+    assert not missing
     assert positions == sorted(positions)
     assert f'lang="{"zh-CN" if name == "operations" else "en"}"' in html
 

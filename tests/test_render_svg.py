@@ -39,7 +39,7 @@ def assert_sound(d: Diagram) -> None:
     for i, a in enumerate(d.boxes):
         for b in d.boxes[i + 1 :]:
             assert not overlap(a, b), (a, b)
-        assert 0 <= a.x and a.x + a.w <= d.width and 0 <= a.y and a.y + a.h <= d.height
+        assert a.x >= 0 and a.x + a.w <= d.width and a.y >= 0 and a.y + a.h <= d.height
     for edge in d.edges:
         assert on_boundary(d.boxes[edge.source], edge.points[0]), edge
         assert on_boundary(d.boxes[edge.target], edge.points[-1]), edge

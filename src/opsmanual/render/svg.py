@@ -431,20 +431,24 @@ def to_svg(diagram: Diagram, label: str, css: str) -> str:
     return "".join(out)
 
 
+def _points(points: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+
+
 def _linked(href: str | None, inner: str) -> str:
     return f'<a href="{escape(href)}">{inner}</a>' if href else inner
 
 
 def _rect(box: Box) -> str:
     return (
-        f'<rect class="{box.css}" {STYLE[box.css]} x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
-        f'height="{_n(box.h)}" rx="4"/>'
+        f'<rect class="{box.css}" {STYLE[box.css]} x="{_n(box.x)}" y="{_n(box.y)}" '
+        f'width="{_n(box.w)}" height="{_n(box.h)}" rx="4"/>'
     )
 
 
 def _diamond(box: Box) -> str:
     pts = [(box.cx, box.y), (box.x + box.w, box.cy), (box.cx, box.y + box.h), (box.x, box.cy)]
-    return f'<polygon class="{box.css}" {STYLE[box.css]} points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}"/>'
+    return f'<polygon class="{box.css}" {STYLE[box.css]} points="{_points(pts)}"/>'
 
 
 def _text(box: Box, size: float, bold: bool = False) -> str:
@@ -464,26 +468,23 @@ def _text(box: Box, size: float, bold: bool = False) -> str:
 
 def _edge(edge: Edge) -> str:
     pts = edge.points
-    path = " ".join(f"{_n(x)},{_n(y)}" for x, y in pts)
+    path = _points(pts)
     css = "edge back" if edge.back else "edge"
     parts = [f'<polyline class="{css}" {STYLE[css]} points="{path}"/>']
     (x1, y1), (x2, y2) = pts[-2], pts[-1]
     if x1 == x2:  # arrowheads only on vertical ends, which is how every edge arrives
         d = 1 if y2 > y1 else -1
         head = [(x2, y2), (x2 - 4, y2 - 7 * d), (x2 + 4, y2 - 7 * d)]
-        parts.append(
-            f'<polygon class="arrow" {STYLE["arrow"]} points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
-        )
+        parts.append(f'<polygon class="arrow" {STYLE["arrow"]} points="{_points(head)}"/>')
     elif y1 == y2:
         d = 1 if x2 > x1 else -1
         head = [(x2, y2), (x2 - 7 * d, y2 - 4), (x2 - 7 * d, y2 + 4)]
-        parts.append(
-            f'<polygon class="arrow" {STYLE["arrow"]} points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in head)}"/>'
-        )
+        parts.append(f'<polygon class="arrow" {STYLE["arrow"]} points="{_points(head)}"/>')
     if edge.label:
         lx, ly = _label_at(pts)
         parts.append(
-            f'<text class="edge-label" {STYLE["edge-label"]} x="{_n(lx)}" y="{_n(ly)}">{escape(edge.label)}</text>'
+            f'<text class="edge-label" {STYLE["edge-label"]} x="{_n(lx)}" y="{_n(ly)}">'
+            f"{escape(edge.label)}</text>"
         )
     return "".join(parts)
 
