@@ -86,6 +86,34 @@ class GitManual:
             return None
         return bytes(data) if kind == b"blob" else None
 
+    def read_blobs(self, ids: dict[str, str]) -> dict[str, bytes]:
+        """Many blobs by id (path -> id), in a single `git cat-file --batch` run; by id, since
+        resolving `commit:path` would scan a large folder's tree once per file."""
+        import subprocess
+
+        paths = list(ids)
+        specs = "".join(f"{ids[p]}\n" for p in paths).encode("ascii")
+        try:
+            done = subprocess.run(
+                ["git", "cat-file", "--batch"], input=specs, cwd=self.top, capture_output=True
+            )
+        except OSError as exc:
+            raise OpsError(f"cannot run git: {exc.strerror or exc}") from None
+        if done.returncode != 0:
+            raise OpsError(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}")
+        out: dict[str, bytes] = {}
+        data, at = done.stdout, 0
+        for path in paths:
+            end = data.index(b"\n", at)
+            header = data[at:end].split()
+            at = end + 1
+            if header[-1] == b"missing":
+                continue
+            size = int(header[2])
+            out[path] = data[at : at + size]
+            at += size + 1
+        return out
+
     def object_id(self, commit: str, path: str) -> str | None:
         """The id of a blob or tree (path relative to the manual folder; "" for the folder)."""
         spec = f"{commit}:{self.prefix}{path}".rstrip("/")
@@ -179,28 +207,39 @@ class GitSource:
         self.gm = gm
         self.commit = commit
         self._only = sorted(set(only)) if only is not None else None
+        self._blobs: dict[str, bytes] | None = None
+        self._ids: dict[str, str] | None = None
 
     def paths(self) -> list[str]:
         if self._only is not None:
             return [p for p in self._only if relevant(p)]
-        tree = self.gm.repo.commit(self.commit).tree
-        if self.gm.prefix:
-            tree = tree / self.gm.prefix.rstrip("/")
-        return sorted(
-            str(PurePosixPath(blob.path).relative_to(self.gm.prefix or "."))
-            for blob in tree.traverse()
-            if blob.type == "blob" and relevant(_rel(blob.path, self.gm.prefix))
-        )
+        return sorted(self._listing())
+
+    def _listing(self) -> dict[str, str]:
+        """Path -> blob id of every file of the format, from one `git ls-tree`."""
+        if self._ids is None:
+            scope = self.gm.prefix or "."
+            listing = self.gm.git("ls-tree", "-r", "-z", self.commit, "--", scope)
+            n = len(self.gm.prefix)
+            self._ids = {}
+            for line in listing.split("\0"):
+                meta, _, name = line.partition("\t")
+                if name and meta.split()[1] == "blob" and relevant(name[n:]):
+                    self._ids[name[n:]] = meta.split()[2]
+        return self._ids
 
     def read(self, path: str) -> bytes:
-        data = self.gm.read(self.commit, path)
+        if self._only is None:
+            if self._blobs is None:
+                # A whole manual is read in one `git cat-file --batch` run, not a round trip
+                # per file.
+                self._blobs = self.gm.read_blobs(self._listing())
+            data = self._blobs.get(path)
+        else:
+            data = self.gm.read(self.commit, path)
         if data is None:
             raise OpsError(f"{path} does not exist at {self.commit[:12]}")
         return data
-
-
-def _rel(path: str, prefix: str) -> str:
-    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def source_at(root: Path, rev: str) -> GitSource:
