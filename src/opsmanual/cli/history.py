@@ -182,6 +182,9 @@ def _emails(
             f"already sent to {person.name} <{person.email}> (see {notify.SENT_LOG}); "
             "--resend to send again"
         )
+    if not todo:
+        out(f"nothing to send: all {len(skipped)} recipient(s) already have this notice")
+        return
     server = notify.Server(host, port, user, starttls)
     reached, failed = notify.send(root, notice, todo, server, moment.isoformat(timespec="seconds"))
     for person in reached:
