@@ -201,7 +201,7 @@ def _impossible_dates(doc: Document, kind: str) -> list[Finding]:
             try:
                 parse_datetime(value)
             except ValueError:
-                path = [name] if index is None else [index, name]
+                path: list[str | int] = [name] if index is None else [index, name]
                 problems.append(
                     doc.finding(
                         "schema", f"`{name}` is {value}, which is not a real date or time", path

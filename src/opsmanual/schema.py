@@ -105,7 +105,7 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
     label = _label(path)
     validator = error.validator
     schema: Any = error.schema
-    instance = error.instance
+    instance: Any = error.instance
 
     if validator == "additionalProperties" and isinstance(instance, dict):
         known = list(schema.get("properties", {}))
@@ -132,10 +132,10 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
         return [doc.finding("schema", _type_message(doc, path, label, schema, instance), path)]
     if validator == "pattern":
         shown = json.dumps(instance, ensure_ascii=False)
-        hint = PATTERN_HINTS.get(str(schema.get("pattern")))
-        if hint is None:  # the definition's own description says what is expected
+        known_hint = PATTERN_HINTS.get(str(schema.get("pattern")))
+        if known_hint is None:  # the definition's own description says what is expected
             return [doc.finding("schema", f"{label} is {shown}: {_describe(schema)}", path)]
-        return [doc.finding("schema", f"{label} is {shown}; it must be {hint}", path)]
+        return [doc.finding("schema", f"{label} is {shown}; it must be {known_hint}", path)]
     if validator == "not":
         message = (
             f"{label} must be one line, without a line break; write it on one line (`>-` folds "

@@ -108,5 +108,5 @@ def main() -> None:
 
 from opsmanual.cli import history as _history  # noqa: E402,F401
 from opsmanual.cli import loan as _loan  # noqa: E402,F401
-from opsmanual.cli import validate as _validate  # noqa: E402,F401  (registers its commands)
 from opsmanual.cli import render as _render  # noqa: E402,F401
+from opsmanual.cli import validate as _validate  # noqa: E402,F401  (registers its commands)
