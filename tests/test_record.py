@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from gitrepo import GitRepo, example_repo
 from opsmanual.cli import app
 from opsmanual.cli.history import _next_version
+from opsmanual.load import Document, parse
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
@@ -34,9 +35,10 @@ def add(root: Path, *args: str) -> Any:
 
 
 def records(root: Path) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = yaml.safe_load(
-        (root / "records/updates.yaml").read_text(encoding="utf-8")
-    )
+    # Our own loader: it reads dates as the strings they are written as.
+    doc = parse("records/updates.yaml", (root / "records/updates.yaml").read_bytes())
+    assert isinstance(doc, Document)
+    data: list[dict[str, Any]] = doc.data
     return data
 
 

@@ -99,7 +99,7 @@ def test_append_keeps_the_file_as_a_prefix_in_its_own_layout(root: Path) -> None
     assert after.startswith(before)
     assert after[len(before) :] == (
         '- version: "1.10"\n'
-        '  date: "2026-11-01"\n'
+        "  date: 2026-11-01\n"
         '  summary: "yes"\n'
         "  changes:\n"
         "    - procedures/training\n"
@@ -160,7 +160,7 @@ def test_crlf_and_bom_are_kept(root: Path) -> None:
     after = path.read_bytes()
     assert after.startswith(b"\xef\xbb\xbf# yaml-language-server")
     assert b"\n" not in after.replace(b"\r\n", b"")
-    assert after.endswith(b'  borrowed: "2026-11-01"\r\n')
+    assert after.endswith(b"  borrowed: 2026-11-01\r\n")
     assert loaded(path)[0]["purpose"] == "x"
 
 

@@ -9,6 +9,7 @@ nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import os
@@ -251,6 +252,9 @@ def _mistyped(value: str) -> bool:
     return bool(tag != _STR_TAG)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def to_yaml(value: Any) -> Any:
     """Plain data as round-trip nodes; strings YAML would read as numbers, booleans, dates or
     nulls (`1.10`, `yes`, `2026-01-01`, `~`) are double-quoted so they stay strings."""
@@ -269,6 +273,10 @@ def to_yaml(value: Any) -> Any:
         for i, item in enumerate(value):
             value[i] = to_yaml(item)
         return value
+    if type(value) is str and _ISO_DATE.fullmatch(value):
+        # A date is written plain, as people write it; our loader reads it back as this string.
+        with suppress(ValueError):
+            return dt.date.fromisoformat(value)
     if type(value) is str and _mistyped(value):
         return DoubleQuotedScalarString(value)
     return value
@@ -445,6 +453,8 @@ def append_entry(
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
