@@ -209,3 +209,18 @@ def test_check_jsonschema_agrees_file_by_file(
     )
     assert theirs.returncode in (0, 1), theirs.stderr
     assert (theirs.returncode == 1) == ours_bad
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opsmanual.validate
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(opsmanual.validate, "validate", broken)
+    code, out, err = invoke("validate", "--no-git", "-m", str(write_manual(tmp_path)))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "RuntimeError: disk on fire" in err and "report" in err
+    assert "Traceback" not in err
