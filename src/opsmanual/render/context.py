@@ -235,30 +235,33 @@ class _Index:
                 self.reports.setdefault(r.reports_to, []).append(r.id)
             self.unit_roles.setdefault(r.unit, []).append(r.id)
 
+        # One Ref per entity, made once: mentions are many, and equal Refs render once.
+        self.refs: dict[str, dict[str, Ref]] = {
+            "units": {u.id: Ref(u.name, f"#unit-{u.id}") for u in manual.units.values()},
+            "roles": {r.id: Ref(r.title, f"#role-{r.id}") for r in manual.roles.values()},
+            "procedures": {p.id: Ref(p.title, f"#proc-{p.id}") for p in manual.procedures.values()},
+            "staff": {p.id: Ref(p.name, f"#person-{p.id}") for p in manual.staff.values()},
+        }
+
     def unit(self, uid: str) -> Ref:
-        u = self.m.units.get(uid)
-        return Ref(u.name, f"#unit-{uid}") if u else Ref(uid)
+        return self.refs["units"].get(uid) or Ref(uid)
 
     def role(self, rid: str) -> Ref:
-        r = self.m.roles.get(rid)
-        return Ref(r.title, f"#role-{rid}") if r else Ref(rid)
+        return self.refs["roles"].get(rid) or Ref(rid)
 
     def proc(self, pid: str) -> Ref:
-        p = self.m.procedures.get(pid)
-        return Ref(p.title, f"#proc-{pid}") if p else Ref(pid)
+        return self.refs["procedures"].get(pid) or Ref(pid)
 
     def person(self, sid: str) -> Ref:
-        p = self.m.staff.get(sid)
-        return Ref(p.name, f"#person-{sid}") if p else Ref(sid)
+        return self.refs["staff"].get(sid) or Ref(sid)
 
     def entity(self, ref: str, exists: bool = True) -> Ref:
         """`kind/id` or `manual`, as in update records."""
         if ref == "manual":
             return Ref(self.t.whole_manual, "#cover")
         kind, _, eid = ref.partition("/")
-        lookup = {"units": self.unit, "roles": self.role, "procedures": self.proc}
-        lookup["staff"] = self.person
-        inner = lookup[kind](eid) if exists and kind in lookup else Ref(eid)
+        known = self.refs.get(kind, {}).get(eid) if exists else None
+        inner = known or Ref(eid)
         kind_word = self.t.kinds.get(kind, kind)
         return Ref(self.t.format("kind_label", kind=kind_word, name=inner.label), inner.href)
 

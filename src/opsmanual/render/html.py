@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from opsmanual.errors import OpsError
-from opsmanual.render.context import Handbook
+from opsmanual.render.context import Handbook, Ref
 from opsmanual.render.svg import flow_layout, org_layout, to_svg
 from opsmanual.resources import resource_dir
 
@@ -39,9 +40,38 @@ def environment(user_dir: Path | None) -> Environment:
             raise OpsError(f"no such templates folder: {user_dir}")
         loader = ChoiceLoader([FileSystemLoader(str(user_dir)), ours])
         env = SandboxedEnvironment(loader=loader, **options)
+    env.globals.update(ref=ref, refs=refs, bullets=bullets, ref_list=ref_list)
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
     return env
+
+
+# The helpers templates call for every mention of an entity: Python, not Jinja macros, because a
+# large handbook calls them hundreds of thousands of times.
+def ref(r: Ref | None) -> Markup:
+    """A mention: a link to the entity's anchor, or its plain label when it has none."""
+    return Markup("") if r is None else _ref(r)
+
+
+@lru_cache(maxsize=65536)
+def _ref(r: Ref) -> Markup:
+    if r.href:
+        return Markup(f'<a href="{escape(r.href)}">{escape(r.label)}</a>')
+    return escape(r.label)
+
+
+def refs(items: Iterable[Ref], sep: str) -> Markup:
+    return escape(sep).join(ref(r) for r in items)
+
+
+def bullets(items: Iterable[str]) -> Markup:
+    inner = "".join(f"<li>{escape(i)}</li>" for i in items)
+    return Markup(f"<ul>{inner}</ul>") if inner else Markup("")
+
+
+def ref_list(items: Iterable[Ref]) -> Markup:
+    inner = "".join(f"<li>{ref(r)}</li>" for r in items)
+    return Markup(f"<ul>{inner}</ul>") if inner else Markup("")
 
 
 def css_string(text: str) -> Markup:

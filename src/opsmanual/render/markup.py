@@ -19,7 +19,8 @@ SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Text with none of these can only be plain paragraphs: rendered without markdown-it, which is
 # what keeps a 10,000-procedure handbook fast.
-_SPECIAL = re.compile(r"[`*_\[\]<>!&\\#|~=]|^\s|\s$|^[-+]|^\d+[.)]|\n\s*\n", re.MULTILINE)
+_SPECIAL = re.compile(r"[`*_\[\]<>!&\\#|~=]|^\s|\s$|^[-+]|^\d+[.)]", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 
 
 def safe_link(url: str) -> bool:
@@ -62,14 +63,17 @@ def to_html(text: str | None) -> Markup:
     """CommonMark to HTML: raw HTML escaped, unsafe links dropped, no images."""
     if not text or not text.strip():
         return Markup("")
-    body = text.strip("\n")
-    if _SPECIAL.search(body) is None:
-        lines = body.split("\n")
+    paragraphs = _BLANK_LINES.split(text.strip("\n"))
+    if any(_SPECIAL.search(p) for p in paragraphs):
+        return Markup(_parser().render(text))
+    html = []
+    for paragraph in paragraphs:
+        lines = paragraph.split("\n")
         joined = lines[0]
         for line in lines[1:]:
             joined += join_lines(joined, line) + line
-        return Markup(f"<p>{escape(joined)}</p>\n")
-    return Markup(_parser().render(text))
+        html.append(f"<p>{escape(joined)}</p>\n")
+    return Markup("".join(html))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!&])")

@@ -7,6 +7,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,31 +20,44 @@ LINE = 15.0  # px, line height inside boxes
 PAD = 8.0
 
 
+_WIDTHS: dict[str, float] = {}
+
+
 def char_em(char: str) -> float:
     """Estimated advance of one character in em: CJK and other wide characters 1, Latin 0.55."""
-    return 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
+    if char < "\u1100":
+        return 0.55
+    em = _WIDTHS.get(char)
+    if em is None:
+        em = _WIDTHS[char] = 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
+    return em
 
 
 def text_width(text: str, size: float = FONT) -> float:
-    return sum(char_em(c) for c in text) * size
+    return sum(map(char_em, text)) * size
 
 
 def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> list[str]:
-    """Greedy wrap: Latin breaks at spaces, CJK between any two characters; long text ends in …."""
+    """Greedy wrap: Latin breaks at spaces, CJK between any two characters; long text ends in ….
+
+    Closing punctuation never starts a line (kinsoku): it may overhang the box by one character.
+    """
     lines: list[str] = []
-    current = ""
+    current, used = "", 0.0
     for token in _tokens(" ".join(text.split())):
-        candidate = current + token if current else token.lstrip()
-        # Closing punctuation never starts a line (kinsoku): it may overhang the box a little.
-        if text_width(candidate, size) <= width or not current or token in NO_LINE_START:
-            current = candidate
-            while text_width(current, size) > width + size and len(current) > 1:
-                cut = _fit(current, width, size)
-                lines.append(current[:cut])
-                current = current[cut:].lstrip()
-        else:
+        extra = text_width(token, size)
+        if current and (used + extra <= width or token in NO_LINE_START):
+            current, used = current + token, used + extra
+            continue
+        if current:
             lines.append(current.rstrip())
-            current = token.lstrip()
+        current = token.lstrip()
+        used = text_width(current, size)
+        while used > width + size and len(current) > 1:  # a word wider than the box
+            cut = _fit(current, width, size)
+            lines.append(current[:cut])
+            current = current[cut:].lstrip()
+            used = text_width(current, size)
     if current:
         lines.append(current.rstrip())
     if len(lines) > max_lines:
@@ -54,22 +68,13 @@ def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> lis
     return lines or [""]
 
 
+# A Latin word or a single wide (CJK) character, each with the space before it: the places a
+# line may break.
+_TOKEN = re.compile(r" ?[^ \u2e80-\uffff]+| ?[\u2e80-\uffff]| ")
+
+
 def _tokens(text: str) -> list[str]:
-    """Words with their leading space, and each wide character alone."""
-    tokens: list[str] = []
-    for char in text:
-        wide = char_em(char) == 1.0
-        if wide or not tokens or char == " " or char_em(tokens[-1][-1]) == 1.0:
-            tokens.append(char)
-        else:
-            tokens[-1] += char
-    merged: list[str] = []
-    for token in tokens:
-        if merged and merged[-1] == " ":
-            merged[-1] += token
-        else:
-            merged.append(token)
-    return merged
+    return _TOKEN.findall(text)
 
 
 def _fit(text: str, width: float, size: float) -> int:
@@ -403,8 +408,8 @@ def _r(value: float) -> float:
 
 
 def _n(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    whole = int(value)
+    return str(whole) if whole == value else f"{value:.1f}"
 
 
 def to_svg(diagram: Diagram, label: str, css: str) -> str:
