@@ -105,7 +105,7 @@ def test_chinese_words_and_dates(tmp_path: Path) -> None:
         assert word in html
     # oldest first, each with its changes and removals
     table = html[html.index('id="updates"') :]
-    assert table.index("<td>1.0</td>") < table.index("<td>1.1</td>") < table.index("<td>1.3</td>")
+    assert table.index(">1.0</td>") < table.index(">1.1</td>") < table.index(">1.3</td>")
     assert "岗位：ops-assistant" in html  # removed in 1.3, no longer linkable
     assert '<a href="#proc-manual-control">流程：手册更新与受控管理</a>' in html
 
