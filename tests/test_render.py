@@ -377,3 +377,18 @@ def test_render_at_a_revision(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("# Operations Management Department Handbook")
     result = run("render", "-m", str(root), "--rev", "no-such-rev", "-o", str(tmp_path / "x"))
     assert result.exit_code == 2
+
+
+def test_large_manuals_render_in_workers_with_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opsmanual.render.html as html
+
+    monkeypatch.setattr(html, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(html, "CHUNK", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    seen: list[int] = []
+    manual, _ = load_manual(FolderSource(MANUALS / "operations"))
+    written = render(manual, tmp_path / "out", "html", progress=seen.append)
+    assert written.read_text(encoding="utf-8") == (GOLDEN / "operations.html").read_text("utf-8")
+    assert seen == [2, 4, 6, 8, 9]
