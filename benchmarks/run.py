@@ -388,7 +388,13 @@ def main(argv: list[str] | None = None) -> int:
             bench.need(name)
         except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as exc:
             bench.add(Row(name, None, result="FAIL", note=str(exc)))
-    print(f"opsmanual benchmarks: {args.procedures} procedures, best of {args.repeat}")
+    # Both say how far the seconds can be trusted: a busy machine slows every side of a
+    # comparison, and a command that shares its work among processes gains with more cores.
+    cores, load = os.cpu_count(), os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    print(
+        f"opsmanual benchmarks: {args.procedures} procedures, best of {args.repeat}; "
+        f"{cores} cores, load average {load if load is None else round(load, 2)} at the end"
+    )
     print(f"{'name':<31}{'seconds':>9}    {'ratio':>7}  {'baseline':<23} {'target':<8} result")
     for row in bench.rows:
         print(format_row(row))
@@ -397,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             "procedures": args.procedures,
             "repeat": args.repeat,
             "python": sys.version.split()[0],
+            "cores": cores,
+            "load_average": load,
             "results": [asdict(row) for row in bench.rows],
             "heaviest_imports": [{"package": n, "seconds": s} for n, s in bench.imports],
         }
