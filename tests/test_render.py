@@ -383,10 +383,11 @@ def test_large_manuals_render_in_workers_with_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import opsmanual.render.html as html
+    from opsmanual import parallel
 
     monkeypatch.setattr(html, "PARALLEL_FROM", 1)
     monkeypatch.setattr(html, "CHUNK", 2)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
     seen: list[int] = []
     manual, _ = load_manual(FolderSource(MANUALS / "operations"))
     written = render(manual, tmp_path / "out", "html", progress=seen.append)

@@ -27,6 +27,7 @@ from opsmanual.model import (
     UpdateRecord,
     parse_datetime,
 )
+from opsmanual.parallel import ordered_map
 from opsmanual.source import MANUAL_FILES, Source
 
 _ENTITY_CLASSES: dict[str, Any] = {
@@ -60,6 +61,8 @@ def _load(source: Source) -> tuple[Manual, list[Finding]]:
     manual = Manual(info=None, known={kind: set() for kind in ENTITY_KINDS})
     paths = source.paths()
     manual.has_staff_folder = any(p.startswith("staff/") for p in paths)
+    yaml_paths = [path for path in paths if _kind_of(path) is not None]
+    parsed = dict(zip(yaml_paths, _parse_all(source, yaml_paths), strict=True))
     for path in paths:
         kind = _kind_of(path)
         if kind is None:
@@ -67,7 +70,7 @@ def _load(source: Source) -> tuple[Manual, list[Finding]]:
                 make("stray-file", path, "not a .yaml file, so it is not read; move or rename it")
             )
             continue
-        doc = parse(path, source.read(path))
+        doc = parsed[path]
         if isinstance(doc, Finding):
             findings.append(doc)
             manual.broken.add(kind)
@@ -88,6 +91,20 @@ def _load(source: Source) -> tuple[Manual, list[Finding]]:
     if manual.info is None and not _has(paths, "manual"):
         findings.append(make("schema", "manual.yaml", "manual.yaml is missing"))
     return manual, findings
+
+
+# Parsing is most of the time of a large manual; from this many files it is shared out.
+PARALLEL_FROM = 2000
+PARSE_CHUNK = 500
+
+
+def _parse_all(source: Source, paths: list[str]) -> list[Document | Finding]:
+    raws = [source.read(path) for path in paths]  # read here: a source may not survive a fork
+
+    def some(start: int, end: int) -> list[Document | Finding]:
+        return [parse(paths[i], raws[i]) for i in range(start, end)]
+
+    return ordered_map(some, len(paths), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
 
 
 def _has(paths: list[str], stem: str) -> bool:

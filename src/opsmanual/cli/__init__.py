@@ -6,6 +6,7 @@ Only this package prints or exits. Errors a user can cause arrive as findings, a
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -23,6 +24,11 @@ REPORT_URL = "the project's issue tracker"
 
 class OpsGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
+        # A command loads the whole manual, millions of objects that live until it ends; the
+        # cyclic collector would rescan them over and over (a third of a large render) and find
+        # nothing, so it is paused for the command and restored after.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             return super().invoke(ctx)
         except OpsError as exc:
@@ -44,6 +50,9 @@ class OpsGroup(TyperGroup):
                 f"please report it, with the command you ran, at {REPORT_URL}"
             )
             raise typer.Exit(2) from None
+        finally:
+            if collecting:
+                gc.enable()
 
 
 app = typer.Typer(
@@ -103,7 +112,18 @@ def _root(
 
 
 def main() -> None:
-    app(prog_name="opsmanual")
+    try:
+        app(prog_name="opsmanual")
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            err(done.code)
+    # Freeing a large manual object by object takes over half a second and serves nothing in a
+    # process that is ending, so flush what was written and leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 from opsmanual.cli import history as _history  # noqa: E402,F401

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from opsmanual.errors import OpsError
+from opsmanual.parallel import ordered_map
 from opsmanual.render.context import Handbook, Ref
 from opsmanual.render.svg import flow_layout, org_layout, to_svg
 from opsmanual.resources import resource_dir
@@ -112,64 +113,27 @@ def running_line(book: Handbook) -> str:
     )
 
 
-class _Job:
-    """What the procedure workers need; set before forking, so that children inherit it."""
-
-    env: Any = None
-    common: dict[str, Any] = {}  # noqa: RUF012
-    procedures: list[Any] = []  # noqa: RUF012
-
-    @classmethod
-    def set(cls, env: Any, common: dict[str, Any], procedures: list[Any]) -> None:
-        cls.env, cls.common, cls.procedures = env, common, procedures
-
-
-def _render_range(bounds: tuple[int, int]) -> list[str]:
-    template = _Job.env.get_template("procedure.html.j2")
-    t = _Job.common["t"]
-    out = []
-    for p in _Job.procedures[bounds[0] : bounds[1]]:
-        layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch)
-        svg = Markup(to_svg(layout, f"{p.title} — {t.flow}", "flow"))
-        out.append(template.render(_Job.common, p=p, flow_svg=svg))
-    return out
-
-
 # Below this many procedures a second process costs more than it saves.
 PARALLEL_FROM = 400
 CHUNK = 100
 
 
-def _render_all(count: int, progress: Progress | None) -> list[str]:
-    """Each procedure's HTML, in order; a large manual is shared out among forked workers.
+def _procedures_html(
+    env: Any, common: dict[str, Any], procedures: list[Any], progress: Progress | None
+) -> list[str]:
+    """Each procedure's HTML with its flow diagram; most of a large render, so shared out."""
+    template = env.get_template("procedure.html.j2")
+    t = common["t"]
 
-    Procedures are independent and a 10,000-procedure manual spends most of its render time on
-    them, so on a machine with several cores each core takes a run of them. Workers are forked:
-    they inherit the handbook instead of receiving it pickled, and send back only text.
-    """
-    import multiprocessing
-    import os
+    def some(start: int, end: int) -> list[str]:
+        out = []
+        for p in procedures[start:end]:
+            layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch)
+            svg = Markup(to_svg(layout, f"{p.title} — {t.flow}", "flow"))
+            out.append(template.render(common, p=p, flow_svg=svg))
+        return out
 
-    chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-    workers = min(os.cpu_count() or 1, 8)
-    pieces: list[str] = []
-    if (
-        count < PARALLEL_FROM
-        or workers < 2
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        results: Iterable[list[str]] = map(_render_range, chunks)
-        for part in results:
-            pieces += part
-            if progress is not None:
-                progress(len(pieces))
-        return pieces
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for part in pool.imap(_render_range, chunks):
-            pieces += part
-            if progress is not None:
-                progress(len(pieces))
-    return pieces
+    return ordered_map(some, len(procedures), chunk=CHUNK, minimum=PARALLEL_FROM, progress=progress)
 
 
 def render_html(
@@ -182,8 +146,7 @@ def render_html(
     common: dict[str, Any] = {"h": book, "t": t, "pdf": pdf, "running": running_line(book)}
     try:
         procedures = [p for chapter in book.chapters for p in chapter.procedures]
-        _Job.set(env, common, procedures)
-        pieces = _render_all(len(procedures), progress)
+        pieces = _procedures_html(env, common, procedures, progress)
         for p, html in zip(procedures, pieces, strict=True):
             p.html = Markup(html)
         org = to_svg(org_layout(book.org_nodes), t.org_chart, "org")

@@ -1,0 +1,58 @@
+"""Share a long run of independent items among forked worker processes, keeping their order.
+
+Used where a large manual spends seconds on work item by item (parsing files, drawing
+procedures). Workers are forked, so they inherit the data instead of receiving it pickled, and
+send back only their results. A small run, a single core, or a platform without fork stays in
+this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_work: Callable[[int, int], list[Any]] | None = None
+
+
+def _run(bounds: tuple[int, int]) -> list[Any]:
+    assert _work is not None
+    return _work(*bounds)
+
+
+def cores() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def ordered_map(
+    work: Callable[[int, int], list[T]],
+    count: int,
+    *,
+    chunk: int,
+    minimum: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[T]:
+    """`work(start, end)` over consecutive ranges of `range(count)`, results joined in order."""
+    global _work
+    ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
+    results: list[T] = []
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if count < minimum or cores() < 2 or not forkable or _work is not None:
+        for bounds in ranges:
+            results += work(*bounds)
+            if progress is not None:
+                progress(len(results))
+        return results
+    _work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(cores()) as pool:
+            for part in pool.imap(_run, ranges):
+                results += part
+                if progress is not None:
+                    progress(len(results))
+    finally:
+        _work = None
+    return results
