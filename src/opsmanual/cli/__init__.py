@@ -121,8 +121,11 @@ def main() -> None:
             err(done.code)
     # Freeing a large manual object by object takes over half a second and serves nothing in a
     # process that is ending, so flush what was written and leave at once.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # the reader went away (`| head`): nothing left to tell it
+            pass
     os._exit(code)
 
 
