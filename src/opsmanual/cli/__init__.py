@@ -6,6 +6,7 @@ Only this package prints or exits. Errors a user can cause arrive as findings, a
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -122,10 +123,8 @@ def main() -> None:
     # Freeing a large manual object by object takes over half a second and serves nothing in a
     # process that is ending, so flush what was written and leave at once.
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError):  # the reader went away (`| head`)
             stream.flush()
-        except OSError:  # the reader went away (`| head`): nothing left to tell it
-            pass
     os._exit(code)
 
 
