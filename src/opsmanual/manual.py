@@ -6,9 +6,6 @@ built from the files that are sound.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -27,7 +24,7 @@ from opsmanual.model import (
     UpdateRecord,
     parse_datetime,
 )
-from opsmanual.parallel import ordered_map
+from opsmanual.parallel import collector_paused, ordered_map
 from opsmanual.source import MANUAL_FILES, Source
 
 _ENTITY_CLASSES: dict[str, Any] = {
@@ -38,21 +35,8 @@ _ENTITY_CLASSES: dict[str, Any] = {
 }
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading makes millions of objects that all live on; collecting cycles among them while
-    they are made only rescans them again and again (about a sixth of the time of a big load)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
-    with _collector_paused():
+    with collector_paused():
         return _load(source)
 
 

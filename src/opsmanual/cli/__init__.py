@@ -7,7 +7,6 @@ Only this package prints or exits. Errors a user can cause arrive as findings, a
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typer.core import TyperGroup
 
 from opsmanual import __version__
 from opsmanual.errors import OpsError, Refused
+from opsmanual.parallel import collector_paused
 from opsmanual.source import find_manual
 
 REPORT_URL = "the project's issue tracker"
@@ -25,11 +25,10 @@ REPORT_URL = "the project's issue tracker"
 
 class OpsGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
-        # A command loads the whole manual, millions of objects that live until it ends; the
-        # cyclic collector would rescan them over and over (a third of a large render) and find
-        # nothing, so it is paused for the command and restored after.
-        collecting = gc.isenabled()
-        gc.disable()
+        with collector_paused():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except OpsError as exc:
@@ -51,9 +50,6 @@ class OpsGroup(TyperGroup):
                 f"please report it, with the command you ran, at {REPORT_URL}"
             )
             raise typer.Exit(2) from None
-        finally:
-            if collecting:
-                gc.enable()
 
 
 app = typer.Typer(

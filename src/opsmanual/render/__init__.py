@@ -6,7 +6,6 @@ file next to the target, renamed into place, so a reader never sees half a handb
 
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.model import Manual
+from opsmanual.parallel import collector_paused
 
 FORMATS = ("html", "markdown", "pdf")
 DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
@@ -55,7 +55,8 @@ def render(
         return target
     from opsmanual.render.html import render_html
 
-    html = _without_gc(lambda: render_html(book, templates, pdf=fmt == "pdf", progress=progress))
+    with collector_paused():
+        html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
     if fmt == "pdf":
         from opsmanual.render.pdf import write_pdf
 
@@ -73,18 +74,6 @@ def render(
     target = out / "index.html"
     _write_atomic(target, html.encode("utf-8"))
     return target
-
-
-def _without_gc(work: Callable[[], str]) -> str:
-    """Run `work` with the cyclic garbage collector paused: rendering makes millions of short-lived
-    objects and no cycles, and collections over the big model tree dominated a large render."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return work()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _prepare(target: Path) -> None:
