@@ -11,6 +11,7 @@ from opsmanual.checks import run_checks
 from opsmanual.findings import Finding, count, sort_findings
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, parse_datetime
+from opsmanual.parallel import collector_paused
 from opsmanual.source import FolderSource
 
 
@@ -48,10 +49,11 @@ class Report:
 
 
 def validate(root: Path, use_git: bool = True, at: datetime | None = None) -> Report:
-    manual, findings = load_manual(FolderSource(root))
-    findings += run_checks(manual, at or now())
-    if use_git:
-        from opsmanual.history import check_update_log
+    with collector_paused():  # the loaded manual would be rescanned by every collection
+        manual, findings = load_manual(FolderSource(root))
+        findings += run_checks(manual, at or now())
+        if use_git:
+            from opsmanual.history import check_update_log
 
-        findings += check_update_log(root, manual)
-    return Report(root, manual, sort_findings(findings))
+            findings += check_update_log(root, manual)
+        return Report(root, manual, sort_findings(findings))
