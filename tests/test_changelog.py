@@ -240,3 +240,18 @@ def test_login_needs_the_password_variable(
     assert result.exit_code == 2
     assert "OPSMANUAL_SMTP_PASSWORD" in result.stderr
     assert smtp[0].received == []
+
+
+def test_a_removed_role_is_not_listed_among_the_readers() -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from opsmanual.cli import app
+
+    example = Path(__file__).resolve().parents[1] / "manuals" / "operations"
+    result = CliRunner().invoke(app, ["changelog", "-m", str(example), "--format", "json"])
+    update = json.loads(result.stdout)["updates"][-1]
+    assert "roles/ops-assistant" in example.joinpath("records/updates.yaml").read_text("utf-8")
+    assert "ops-assistant" not in update["audience"]["roles"]
+    assert "document-controller" in update["audience"]["roles"]

@@ -254,7 +254,9 @@ def _add_audience(manual: Manual, entry: Entry) -> None:
         reached = audience_roles(manual, ref, old.get(ref))
         roles += reached
         entry.audience[ref] = audience_staff(manual, ref, reached)
-    entry.roles = list(dict.fromkeys(roles))
+    # A role removed by the update has no holders left to read it; listing its bare id would
+    # only puzzle the reader.
+    entry.roles = [role for role in dict.fromkeys(roles) if role in manual.roles]
 
 
 # --- output --------------------------------------------------------------------------------
