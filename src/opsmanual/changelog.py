@@ -286,9 +286,13 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, str]) -> str:
 
 
 def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> list[str]:
+    from opsmanual.render.i18n import load_words
+
     methods = _table(w["methods"])
+    language = manual.info.language if manual.info else "en"
+    day = load_words(language).date_text(record.date)  # as the handbook writes dates
     lines = [
-        f"{w['date']}{w['sep']}{record.date.isoformat()}",
+        f"{w['date']}{w['sep']}{day}",
         f"{w['method']}{w['sep']}{methods.get(record.method, record.method)}",
     ]
     if record.notice_ref:
