@@ -140,3 +140,28 @@ def test_next_version() -> None:
     assert _next_version("1.9") == "1.10"
     assert _next_version("1") == "2"
     assert _next_version("2.0.1") == "2.0.2"
+
+
+def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "plain"
+    shutil.copytree(Path(__file__).parent.parent / "manuals/operations-en", root)
+    env = {**os.environ, "OPSMANUAL_NOW": "2026-11-23T10:00:00+08:00"}
+    command = [sys.executable, "-m", "opsmanual", "record", "add", "-m", str(root)]
+    procs = [
+        subprocess.Popen(
+            [*command, "--summary", f"change {i}", "--changes", "procedures/training"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(4)
+    ]
+    results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
+    assert [code for _, _, code in results] == [0, 0, 0, 0], results
+    assert [r["version"] for r in records(root)][-4:] == ["1.4", "1.5", "1.6", "1.7"]
+    assert validate(root).findings == []

@@ -255,51 +255,54 @@ def record_add(
     from opsmanual.history import changed_since_last_record
     from opsmanual.manual import load_manual
     from opsmanual.model import version_key
+    from opsmanual.records import locked
     from opsmanual.source import FolderSource
     from opsmanual.validate import now
 
     root = manual_root(manual)
-    loaded, findings = load_manual(FolderSource(root))
-    if not loaded.updates or loaded.info is None:
-        _unreadable([f for f in findings if f.severity == "error"])
-    last = loaded.updates[-1]
-    new_version = version or _next_version(last.version)
-    if not _VERSION.match(new_version):
-        raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
-    if version_key(new_version) <= version_key(last.version):
-        raise Refused(
-            f"--version {new_version} is not greater than the last record's {last.version}"
-        )
-    day = date or now().date().isoformat()
-    for option, value in (("--date", day), ("--effective", effective)):
-        if value is not None and not _valid_date(value):
-            raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
-    if day < last.date.isoformat():
-        raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
-    for option, person in (("--author", author), ("--approved-by", approved_by)):
-        if person is not None and person not in loaded.known.get("staff", set()):
-            raise Refused(f"{option} {person}: no such person in staff/")
-    if changes.strip() == "auto":
-        listed, gone = changed_since_last_record(root, loaded)
-        if not listed and not gone:
+    # Read the table under the lock: two concurrent runs must not both append the same version.
+    with locked(root):
+        loaded, findings = load_manual(FolderSource(root))
+        if not loaded.updates or loaded.info is None:
+            _unreadable([f for f in findings if f.severity == "error"])
+        last = loaded.updates[-1]
+        new_version = version or _next_version(last.version)
+        if not _VERSION.match(new_version):
+            raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
+        if version_key(new_version) <= version_key(last.version):
             raise Refused(
-                f"nothing in the manual changed since record {last.version}; "
-                "make the change first, or name the entities with --changes KIND/ID,..."
+                f"--version {new_version} is not greater than the last record's {last.version}"
             )
-    else:
-        listed = _refs(changes, loaded, must_exist=True)
-        gone = _refs(removed or "", loaded, must_exist=False)
-    entry: dict[str, Any] = {"version": new_version, "date": day, "summary": summary}
-    entry["method"] = method.value
-    if notice_ref:
-        entry["notice_ref"] = notice_ref
-    entry["changes"] = listed
-    if gone:
-        entry["removed"] = gone
-    for key, value in (("author", author), ("approved_by", approved_by)):
-        if value:
-            entry[key] = value
-    _write_record(root, loaded, entry, effective)
+        day = date or now().date().isoformat()
+        for option, value in (("--date", day), ("--effective", effective)):
+            if value is not None and not _valid_date(value):
+                raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
+        if day < last.date.isoformat():
+            raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
+        for option, person in (("--author", author), ("--approved-by", approved_by)):
+            if person is not None and person not in loaded.known.get("staff", set()):
+                raise Refused(f"{option} {person}: no such person in staff/")
+        if changes.strip() == "auto":
+            listed, gone = changed_since_last_record(root, loaded)
+            if not listed and not gone:
+                raise Refused(
+                    f"nothing in the manual changed since record {last.version}; "
+                    "make the change first, or name the entities with --changes KIND/ID,..."
+                )
+        else:
+            listed = _refs(changes, loaded, must_exist=True)
+            gone = _refs(removed or "", loaded, must_exist=False)
+        entry: dict[str, Any] = {"version": new_version, "date": day, "summary": summary}
+        entry["method"] = method.value
+        if notice_ref:
+            entry["notice_ref"] = notice_ref
+        entry["changes"] = listed
+        if gone:
+            entry["removed"] = gone
+        for key, value in (("author", author), ("approved_by", approved_by)):
+            if value:
+                entry[key] = value
+        _write_record(root, loaded, entry, effective)
     out(f"added update record {new_version} to {_table_name(loaded)}:")
     for key, value in entry.items():
         out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
