@@ -255,3 +255,12 @@ def test_a_removed_role_is_not_listed_among_the_readers() -> None:
     assert "roles/ops-assistant" in example.joinpath("records/updates.yaml").read_text("utf-8")
     assert "ops-assistant" not in update["audience"]["roles"]
     assert "document-controller" in update["audience"]["roles"]
+
+
+def test_markdown_note_without_field_changes_stands_apart_from_the_list(repo: GitRepo) -> None:
+    from markdown_it import MarkdownIt
+
+    out = changelog(repo, "--since", "1.2").stdout
+    html = MarkdownIt().render(out)
+    assert "<p>无逐项变更：本条记录与之前的记录在同一次提交中加入。</p>" in html
+    assert "岗位 roles/ops-assistant: 删除</li>" in html

@@ -34,7 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
         "notice_ref": "Notice",
         "summary": "Summary",
         "changes": "What changed",
-        "removed": "Removed",
+        "removed": "removed",
         "added": "added",
         "changed": "changed",
         "audience": "Who must read it",
@@ -316,6 +316,8 @@ def _change_lines(
         if change is not None:
             lines += [f"    {field_line(f)}" for f in change.fields]
     if entry.why_no_details:
+        # Apart from the list: in Markdown a line right after an item would continue that item.
+        lines += [""] if lines else []
         lines.append(w["no_details"].format(why=w[entry.why_no_details]))
     return lines
 
