@@ -142,3 +142,22 @@ def test_any_bytes_give_a_document_or_a_finding(raw: bytes) -> None:
     assert isinstance(result, Document | Finding)
     if isinstance(result, Finding):
         assert result.code in {"yaml-syntax", "yaml-limits", "yaml-duplicate-key", "schema"}
+
+
+def test_control_character_is_placed_and_explained() -> None:
+    f = finding(b'id: nul\nname: "a\x00b"\n')
+    assert (f.code, f.line, f.column) == ("yaml-syntax", 2, 9)
+    assert "U+0000" in f.message
+    assert "unicode string" not in f.message
+
+
+def test_complex_key_says_what_is_wrong() -> None:
+    f = finding(b"id: x\n? [a, b]\n: c\n")
+    assert (f.code, f.line, f.column) == ("schema", 2, 3)
+    assert "ScalarNode" not in f.message
+    assert "not a list or mapping" in f.message
+
+
+def test_too_deep_points_at_the_level_that_is_too_deep() -> None:
+    f = finding(b"id: x\nname: " + b"[" * 300 + b"]" * 300 + b"\n")
+    assert (f.code, f.line, f.column) == ("yaml-limits", 2, 106)

@@ -92,6 +92,13 @@ class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem(
+                    "schema",
+                    "a key must be plain text, not a list or mapping; "
+                    "remove the `?` or brackets before the `:`",
+                    key_node.start_mark,
+                )
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raise YamlProblem(
@@ -208,9 +215,10 @@ class Document:
         return make(code, self.path, message, self.position(path, key))
 
 
-def _too_deep(text: str) -> bool:
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where the file first nests deeper than MAX_DEPTH, or None."""
     if text.count("[") + text.count("{") < MAX_DEPTH // 2 and not _DEEP_LINE.search(text):
-        return False
+        return None
     depth = 0
     starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
@@ -219,12 +227,12 @@ def _too_deep(text: str) -> bool:
             if isinstance(event, starts):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return True
+                    return _position(event.start_mark)
             elif isinstance(event, ends):
                 depth -= 1
     except yaml.YAMLError:
-        return False  # the real parse reports the syntax error with its position
-    return False
+        return None  # the real parse reports the syntax error with its position
+    return None
 
 
 def _decode(path: str, raw: bytes) -> str | Finding:
@@ -254,11 +262,13 @@ def parse(path: str, raw: bytes) -> Document | Finding:
     text = _decode(path, raw)
     if isinstance(text, Finding):
         return text
-    if "\x00" not in text and _too_deep(text):
+    deep = None if "\x00" in text else _too_deep(text)
+    if deep is not None:
         return make(
             "yaml-limits",
             path,
             f"the file nests deeper than {MAX_DEPTH} levels; flatten it",
+            deep,
         )
     loader = Loader(text) if "*" in text or "<<" in text else PlainLoader(text)
     try:
@@ -268,6 +278,8 @@ def parse(path: str, raw: bytes) -> Document | Finding:
     except yaml.MarkedYAMLError as exc:
         message = _syntax_message(exc, text)
         return make("yaml-syntax", path, message, _position(exc.problem_mark))
+    except yaml.reader.ReaderError as exc:
+        return make("yaml-syntax", path, _reader_message(exc), _offset_position(text, exc.position))
     except yaml.YAMLError as exc:
         return make("yaml-syntax", path, str(exc).replace("\n", " "))
     except RecursionError:
@@ -275,6 +287,20 @@ def parse(path: str, raw: bytes) -> Document | Finding:
     finally:
         loader.dispose()
     return Document(path, text, data)
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    char = exc.character
+    code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
+    return (
+        f"the file holds the control character {code}, which YAML does not allow; "
+        "delete it (it is often left by a copy from another program)"
+    )
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return (text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
