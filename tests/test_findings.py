@@ -56,7 +56,7 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None,
     (
         "deep nesting",
         {"units/team.yaml": "id: team\nname: Team\nx-deep: " + "[" * 5000 + "]" * 5000},
-        ("units/team.yaml", None, None, "yaml-limits"),
+        ("units/team.yaml", 3, 108, "yaml-limits"),
     ),
     ("typo'd field", {"roles/clerk.yaml": ROLE_WITH_TYPO}, ("roles/clerk.yaml", 5, 1, "schema")),
     (
@@ -253,6 +253,27 @@ def test_finding_at_its_place(
     assert expected in found, json.dumps(report["findings"], ensure_ascii=False, indent=1)
     errors = report["errors"]
     assert code == (1 if errors else 0)
+
+
+def test_id_mismatch_never_suggests_an_invalid_id(tmp_path: Path) -> None:
+    write_manual(
+        tmp_path,
+        {
+            "units/Team.yaml": "id: team\nname: Team\n",
+            "units/bad.yaml": "id: Bad Team\nname: Bad\n",
+        },
+    )
+    _, report = run_json(tmp_path)
+    by_file = {
+        f["file"]: (f["code"], f["message"])  # type: ignore[index]
+        for f in report["findings"]  # type: ignore[attr-defined]
+    }
+    code, message = by_file["units/Team.yaml"]
+    assert code == "id-mismatch"
+    assert message.endswith("rename the file to team.yaml")
+    # One root cause, one finding: the schema says what an id may hold.
+    assert by_file["units/bad.yaml"][0] == "schema"
+    assert [f["file"] for f in report["findings"]].count("units/bad.yaml") == 1  # type: ignore
 
 
 def test_every_code_is_covered() -> None:

@@ -6,6 +6,7 @@ built from the files that are sound.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -157,14 +158,12 @@ def _add_entity(
     file_id = data.get("id") if isinstance(data, dict) else None
     if isinstance(file_id, str) and file_id != stem:
         manual.broken.add(kind)
-        findings.append(
-            doc.finding(
-                "id-mismatch",
-                f"the file is named {stem!r} but its id is {file_id!r}; "
-                f"rename the file to {file_id}.yaml or write `id: {stem}`",
-                ["id"],
-            )
-        )
+        if _is_id(file_id):  # else the schema finding on `id` already says what to write
+            fix = f"rename the file to {file_id}.yaml"
+            if _is_id(stem):
+                fix += f" or write `id: {stem}`"
+            message = f"the file is named {stem!r} but its id is {file_id!r}; {fix}"
+            findings.append(doc.finding("id-mismatch", message, ["id"]))
     if stem in manual.known[kind]:
         manual.broken.add(kind)
         findings.append(
@@ -177,6 +176,13 @@ def _add_entity(
     manual.known[kind].add(stem)
     if not problems and file_id == stem:
         manual.entities(kind)[stem] = _ENTITY_CLASSES[kind].from_doc(doc)
+
+
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _is_id(text: str) -> bool:
+    return len(text) <= 64 and _ID.fullmatch(text) is not None
 
 
 # Fields whose pattern the schema checks but whose calendar sense it cannot (2026-02-30).
