@@ -276,6 +276,17 @@ def test_id_mismatch_never_suggests_an_invalid_id(tmp_path: Path) -> None:
     assert [f["file"] for f in report["findings"]].count("units/bad.yaml") == 1  # type: ignore
 
 
+def test_empty_update_table_is_one_finding(tmp_path: Path) -> None:
+    write_manual(tmp_path, {"records/updates.yaml": "[]\n"})
+    code, report = run_json(tmp_path)
+    assert code == 1
+    findings = report["findings"]
+    assert [(f["file"], f["code"]) for f in findings] == [  # type: ignore
+        ("records/updates.yaml", "schema")
+    ]
+    assert "first issue" in findings[0]["message"]  # type: ignore
+
+
 def test_every_code_is_covered() -> None:
     from opsmanual.findings import SEVERITY
 

@@ -148,6 +148,9 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
         hint = f"; did you mean `{close[0]}`?" if close else ""
         message = f"{label} is `{instance}`; it must be one of: {', '.join(options)}{hint}"
         return [doc.finding("schema", message, path)]
+    if validator == "minItems" and not path:
+        message = "the table is empty; its first entry is the first issue of the manual"
+        return [doc.finding("schema", message, path)]
     if validator == "minItems":
         return [doc.finding("schema", f"{label} must list at least one item", path)]
     if validator == "minLength":
