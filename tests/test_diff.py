@@ -289,3 +289,14 @@ def test_git_problems_exit_2(tmp_path: Path, repo: GitRepo) -> None:
     result = runner.invoke(app, ["diff", "-m", str(plain)])
     assert result.exit_code == 2
     assert "not inside a git repository" in result.stderr
+
+
+def test_a_revision_beyond_a_shallow_clone_says_to_fetch(tmp_path: Path, repo: GitRepo) -> None:
+    repo.replace("procedures/training.yaml", "title: ", "title: 新")
+    repo.commit("second")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone))
+    result = runner.invoke(app, ["diff", "-m", str(clone / "manuals/operations"), "HEAD~1"])
+    assert result.exit_code == 2
+    assert "shallow clone" in result.stderr and "git fetch --unshallow" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -62,9 +62,17 @@ class GitManual:
         from git.exc import BadName, GitCommandError
 
         try:
-            return str(self.repo.commit(rev).hexsha)
+            commit = str(self.repo.commit(rev).hexsha)
         except (BadName, GitCommandError, ValueError):
             raise OpsError(f"unknown revision {rev!r} in {self.top}") from None
+        try:
+            # In a shallow clone `HEAD~1` names a parent whose object was never fetched.
+            self.repo.git.get_object_header(commit)
+        except ValueError:
+            raise OpsError(
+                f"revision {rev!r} is beyond the history of this shallow clone; " + FETCH_HINT
+            ) from None
+        return commit
 
     def shallow_boundary(self) -> set[str]:
         if self._shallow is None:
