@@ -59,6 +59,8 @@ def test_untracked_new_entity_needs_a_record(repo: GitRepo) -> None:
         text.replace("id: process-group", "id: quality-group"), encoding="utf-8"
     )
     assert codes(repo.root) == [("unlogged-change", "units/quality-group.yaml")]
+    [finding] = validate(repo.root).findings
+    assert finding.message.startswith("units/quality-group.yaml was added after the commit")
 
 
 def test_change_committed_after_the_last_record(repo: GitRepo) -> None:

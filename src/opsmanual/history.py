@@ -442,7 +442,8 @@ def _unlisted(manual: Manual, record: UpdateRecord, change: Change) -> list[Find
         _at_file(
             manual,
             change.new,
-            f"{change.new} changed in the span of update record {record.version} but {entity} "
+            f"{change.new} {'was added' if change.old is None else 'changed'} in the span of "
+            f"update record {record.version} but {entity} "
             f"is not in its `changes`; add `{entity}` to the last record's `changes` in "
             "records/updates.yaml",
         )
@@ -450,7 +451,7 @@ def _unlisted(manual: Manual, record: UpdateRecord, change: Change) -> list[Find
 
 
 def _after(manual: Manual, record: UpdateRecord, change: Change, commit: str) -> Finding:
-    what = "deleted" if change.new is None else "changed"
+    what = "deleted" if change.new is None else "added" if change.old is None else "changed"
     message = (
         f"{change.new or change.old} was {what} after the commit that added the last update "
         f"record ({record.version}, {commit}); enter the change in the update record table: "
