@@ -287,6 +287,18 @@ def test_empty_update_table_is_one_finding(tmp_path: Path) -> None:
     assert "first issue" in findings[0]["message"]  # type: ignore
 
 
+def test_type_messages_suggest_a_fix_that_works(tmp_path: Path) -> None:
+    plan = BASE["procedures/plan.yaml"]
+    plan = plan.replace("reviewed: 2026-10-01", "reviewed: yes")
+    plan = plan.replace("next: [publish, draft]", "next: publish")
+    write_manual(tmp_path, {"procedures/plan.yaml": plan})
+    _, report = run_json(tmp_path)
+    messages = [f["message"] for f in report["findings"]]  # type: ignore
+    # Quoting `yes` would only trade this finding for a pattern one: say what the field holds.
+    assert any("reviewed" in m and "YYYY-MM-DD" in m and "quote" not in m for m in messages)
+    assert any(m.endswith("write next: [publish]") for m in messages), messages
+
+
 def test_every_code_is_covered() -> None:
     from opsmanual.findings import SEVERITY
 

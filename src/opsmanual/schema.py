@@ -194,8 +194,17 @@ def _type_message(
     if expected == "string" and isinstance(instance, bool | int | float) and raw is not None:
         read_as = "true/false" if isinstance(instance, bool) else f"the number {instance}"
         key = path[-1] if path and isinstance(path[-1], str) else None
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and not re.search(pattern, raw):  # quoting would not do
+            must = PATTERN_HINTS.get(pattern) or _describe(schema)
+            return f"{label} is written {raw}, which YAML reads as {read_as}; it must be {must}"
         quoted = f'{key}: "{raw}"' if key else f'"{raw}"'
         return f"{label} is written {raw}, which YAML reads as {read_as}; quote it: {quoted}"
+    short = raw is not None and "\n" not in raw and len(raw) <= 60
+    if expected == "array" and isinstance(instance, str | int | float) and short:
+        key = path[-1] if path and isinstance(path[-1], str) else None
+        written = f"{key}: [{raw}]" if key else f"[{raw}]"
+        return f"{label} must be a list, even of one item; write {written}"
     if instance is None:
         return f"{label} is empty; it must be {wanted}"
     return f"{label} must be {wanted}, not {_TYPE_WORDS.get(_json_type(instance), 'this')}"
