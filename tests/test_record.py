@@ -116,14 +116,19 @@ def test_options_written(repo: GitRepo) -> None:
         (["--changes", "manual", "--date", "2026-01-01"], "before the last record"),
         (["--changes", "manual", "--author", "nobody"], "no such person"),
         ([], "nothing in the manual changed"),
+        (["--changes", "manual", "--summary", ""], "`summary` must not be empty"),
+        (["--changes", "manual", "--summary", "two\nlines"], "must be one line"),
+        (["--changes", "manual", "--notice-ref", "N\n1"], "must be one line"),
     ],
 )
 def test_refusals_exit_1_and_write_nothing(repo: GitRepo, args: list[str], message: str) -> None:
     before = repo.path("records/updates.yaml").read_bytes()
+    manual_before = repo.path("manual.yaml").read_bytes()
     result = add(repo.root, "--summary", "x", *args)
     assert result.exit_code == 1, result.output
     assert message in result.stderr
     assert repo.path("records/updates.yaml").read_bytes() == before
+    assert repo.path("manual.yaml").read_bytes() == manual_before
 
 
 def test_list_works_without_git(tmp_path: Path) -> None:

@@ -366,6 +366,23 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
         if effective is not None:
             data["effective"] = effective
 
+    table = table_path(loaded)
+
+    def check(body: str) -> None:
+        """The table as it would be written passes its schema (an empty or multi-line
+        `--summary` would not): refuse rather than write a record validate rejects."""
+        from opsmanual import schema
+        from opsmanual.load import parse
+
+        doc = parse(table, body.encode("utf-8"))
+        if isinstance(doc, Finding):
+            raise Refused(f"the new record would not load ({doc.message}); nothing was written")
+        old = loaded.updates_doc
+        before = {f.message for f in schema.check(old, "updates")} if old else set()
+        problems = [f for f in schema.check(doc, "updates") if f.message not in before]
+        if problems:
+            raise Refused(f"{problems[0].message}; nothing was written")
+
     with locked(root):
-        append_entry(root / table_path(loaded), entry)
+        append_entry(root / table, entry, check)
         edit_yaml(manual_file, set_version)
