@@ -287,3 +287,16 @@ def test_any_one_line_text_round_trips_through_our_loader(
         records.append_entry(path, entry)
         records.edit_yaml(path, lambda data: data[0].__setitem__("k0", values[-1]))
     assert loaded(path) == [{**entry, "k0": values[-1]}]
+
+
+def test_a_file_without_a_final_newline_keeps_that_convention(root: Path) -> None:
+    path = root / "manual.yaml"
+    text = path.read_bytes().rstrip(b"\n")
+    path.write_bytes(text)
+
+    def bump(data: Any) -> None:
+        data["version"] = "1.4"
+
+    with records.locked(root):
+        records.edit_yaml(path, bump)
+    assert path.read_bytes() == text.replace(b'version: "1.3"', b'version: "1.4"')

@@ -236,7 +236,7 @@ def _load(path: Path, body: str) -> tuple[Any, Layout]:
         return None, guess
     for layout in _candidates(guess):
         with suppress(_Unwritable):
-            if _dump(_yaml(layout), data) == body:
+            if _dump(_yaml(layout), data).rstrip("\n") == body.rstrip("\n"):
                 return data, layout
     return data, guess  # ruamel cannot reproduce this file exactly; keep as much as it can
 
@@ -392,6 +392,8 @@ def edit_yaml(
             body = _dump(_yaml(layout), data)
         except _Unwritable as exc:
             raise OpsError(f"cannot write {path} back in its own layout ({exc})") from None
+    if text.body and not text.body.endswith("\n"):
+        body = body.rstrip("\n")  # the file's own convention: no final newline
     _check_loads(path, body)
     if check is not None:
         check(body)
