@@ -264,3 +264,17 @@ def test_markdown_note_without_field_changes_stands_apart_from_the_list(repo: Gi
     html = MarkdownIt().render(out)
     assert "<p>无逐项变更：本条记录与之前的记录在同一次提交中加入。</p>" in html
     assert "岗位 roles/ops-assistant: 删除</li>" in html
+
+
+def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> None:
+    from opsmanual.changelog import build, letter
+
+    repo = example_repo(tmp_path / "repo")
+    repo.replace("procedures/project-management.yaml", "title: ", "title: 新")
+    runner.invoke(app, ["record", "add", "-m", str(repo.root), "--summary", "项目管理流程更名"])
+    repo.commit("1.4")
+    notice = build(repo.root)
+    zheng = notice.manual.staff["zheng-li"]  # project coordinator and document controller
+    assert set(zheng.roles) == {"project-coordinator", "document-controller"}
+    body = letter(notice, zheng)
+    assert "项目协调员" in body and "文控专员" not in body

@@ -383,7 +383,9 @@ def letter(notice: Notice, person: Person) -> str:
     """The body of one person's email: the records and the changes that reach them."""
     w = words(notice.manual)
     title = notice.manual.info.title if notice.manual.info else ""
-    mine = [r for r in person.roles if r in notice.manual.roles]
+    # Only the roles this notice concerns: a person may hold others it does not touch.
+    concerned = {r for e in notice.entries if person.id in e.staff_ids() for r in e.roles}
+    mine = [r for r in person.roles if r in notice.manual.roles and r in concerned]
     names = "、" if w is WORDS["zh-CN"] else ", "
     roles = names.join(_role_name(notice.manual, r, with_id=False) for r in mine)
     intro = w["intro"] if roles else w["intro_all"]
