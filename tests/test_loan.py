@@ -123,7 +123,8 @@ def test_bad_date_time_is_a_usage_error(root: Path, args: tuple[str, str], messa
     code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao", *args)
     assert code == 2
     assert message in stderr
-    assert "Traceback" not in stderr
+    assert stderr.startswith(f"opsmanual: error: {args[0]}: ")
+    assert len(stderr.strip().splitlines()) == 1
     assert register(root).read_bytes() == before
 
 

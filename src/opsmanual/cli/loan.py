@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
+from opsmanual.errors import OpsError
 
 if TYPE_CHECKING:
     from opsmanual.loans import LoanRow
@@ -35,7 +36,8 @@ def _when(value: str | None, option: str, end_of_day: bool = False) -> datetime 
     try:
         return parse_when(value, end_of_day=end_of_day)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
+        # One line (docs/loans.md), not click's three-line usage block.
+        raise OpsError(f"{option}: {exc}") from None
 
 
 @loan.command("out")
