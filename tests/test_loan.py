@@ -392,3 +392,18 @@ def test_any_sequence_of_commands_leaves_a_register_validate_accepts(
                 assert register(root).read_bytes() == before
         errors = [f for f in loan_findings(root, at=now) if not f.startswith("loan-overdue")]
         assert errors == []
+
+
+def test_back_puts_returned_above_the_comment_about_the_next_entry(root: Path) -> None:
+    head = (
+        "# 借阅登记表\n"
+        "- copy: OPS-02\n"
+        "  borrower: wu-tao\n"
+        '  borrowed: "2026-11-01T09:00:00+08:00"\n'
+        "  purpose: 查阅   # 行尾\n"
+    )
+    tail = '\n# 下一条\n- copy: OPS-01\n  borrower: sun-jing\n  borrowed: "2026-11-02T09:00:00+08:00"\n'
+    register(root).write_text(head + tail, encoding="utf-8")
+    assert run(root, "loan", "back", "OPS-02", "--at", "2026-11-03T10:00:00+08:00")[0] == 0
+    returned = '  returned: "2026-11-03T10:00:00+08:00"\n'
+    assert register(root).read_text(encoding="utf-8") == head + returned + tail

@@ -300,3 +300,19 @@ def test_a_file_without_a_final_newline_keeps_that_convention(root: Path) -> Non
     with records.locked(root):
         records.edit_yaml(path, bump)
     assert path.read_bytes() == text.replace(b'version: "1.3"', b'version: "1.4"')
+
+
+def test_a_new_last_key_goes_above_the_comment_that_followed_the_old_one(tmp_path: Path) -> None:
+    path = tmp_path / "records" / "x.yaml"
+    path.parent.mkdir()
+    path.write_text("a: 1  # one\n\n# about b\nb:\n  c: 2\n# end\n", encoding="utf-8")
+
+    def add(data: Any) -> None:
+        records.set_key(data["b"], "d", 3)
+        records.set_key(data["b"], "c", 4)  # an existing key keeps its place
+
+    with records.locked(tmp_path):
+        records.edit_yaml(path, add)
+    assert (
+        path.read_text(encoding="utf-8") == "a: 1  # one\n\n# about b\nb:\n  c: 4\n  d: 3\n# end\n"
+    )

@@ -263,7 +263,7 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
         index = loan.index
 
         def mutate(data: Any) -> dict[str, Any]:
-            data[index]["returned"] = stamp(returned)
+            records.set_key(data[index], "returned", stamp(returned))
             return dict(data[index])
 
         entry = records.edit_yaml(register_path(root), mutate, state.verify)

@@ -282,6 +282,31 @@ def to_yaml(value: Any) -> Any:
     return value
 
 
+def set_key(mapping: Any, key: str, value: Any) -> None:
+    """`mapping[key] = value` on a round-trip mapping. A new key goes last; the comment lines
+    that followed the old last key (often a note about the next entry) stay below it, so the
+    new line does not land under a comment that belongs to what follows."""
+    if key in mapping or not mapping:
+        mapping[key] = value
+        return
+    last = list(mapping)[-1]
+    mapping[key] = value
+    slots = mapping.ca.items.get(last)
+    token = slots[2] if slots and len(slots) > 2 else None
+    if token is None:
+        return
+    inline, _, below = token.value.partition("\n")
+    if not below:
+        return
+    from ruamel.yaml.tokens import CommentToken
+
+    if inline.strip():
+        token.value = inline + "\n"  # a comment on the old last line stays on that line
+    else:
+        slots[2] = None
+    mapping.ca.items[key] = [None, None, CommentToken("\n" + below, token.start_mark, None), None]
+
+
 # --- writing ------------------------------------------------------------------------------
 
 

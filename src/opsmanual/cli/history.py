@@ -354,7 +354,7 @@ def _table_name(loaded: Any) -> str:
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
     from opsmanual.history import table_path
-    from opsmanual.records import append_entry, edit_yaml, locked
+    from opsmanual.records import append_entry, edit_yaml, locked, set_key
 
     manual_file = root / loaded.info.doc.path
     version = entry["version"]
@@ -364,7 +364,7 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
             raise OpsError(f"{manual_file} is not a mapping; run `opsmanual validate`")
         data["version"] = version
         if effective is not None:
-            data["effective"] = effective
+            set_key(data, "effective", effective)
 
     table = table_path(loaded)
 
