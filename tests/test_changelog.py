@@ -113,6 +113,9 @@ def test_since_version_and_revision(repo: GitRepo) -> None:
     doc = json.loads(changelog(repo, "--since", "HEAD~1", "--format", "json").stdout)
     assert [u["version"] for u in doc["updates"]] == ["1.4"]
     assert changelog(repo, "--since", "nope").exit_code == 2
+    result = changelog(repo, "--since", "9.9")
+    assert result.exit_code == 2
+    assert "no update record has this version (the versions are 1.0, 1.1" in result.stderr
 
 
 def test_without_git_uses_the_records_alone(tmp_path: Path, repo: GitRepo) -> None:

@@ -193,7 +193,15 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
         )
     from opsmanual.history import versions_in
 
-    commit = gm.resolve(since)
+    try:
+        commit = gm.resolve(since)
+    except OpsError:
+        if VERSION.match(since):
+            raise OpsError(
+                f"--since {since}: no update record has this version (the versions are "
+                f"{', '.join(versions)}), and it is not a git revision either"
+            ) from None
+        raise
     before = set(versions_in(gm.read(commit, table_path(manual))))
     return [r for r in records if r.version not in before]
 
