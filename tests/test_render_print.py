@@ -127,3 +127,34 @@ def test_pdf_font_check_reads_fc_list(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pdf.missing_cjk_font() is False
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     assert pdf.missing_cjk_font() is False
+
+
+@pytest.mark.skipif(pdf_ready() is not None, reason=str(pdf_ready()))
+def test_pdf_long_words_wrap_and_chinese_table_headings_hold(tmp_path: Path) -> None:
+    from manualkit import write_manual
+
+    word = "Supercalifragilisticexpialidocious" * 5
+    root = write_manual(tmp_path / "m")
+    unit = root / "units" / "ops.yaml"
+    unit.write_text(unit.read_text("utf-8").replace("name: ", f"name: {word} ", 1), "utf-8")
+    manual, findings = load_manual(FolderSource(root))
+    assert not [f for f in findings if f.severity == "error"]
+    pdf = render(manual, tmp_path / "long.pdf", "pdf")
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    overflowing = []
+    for page_match in re.finditer(r'<page width="([\d.]+)"(.*?)</page>', boxes, re.S):
+        width = float(page_match.group(1))
+        for x_max, text in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)<', page_match.group(2)):
+            if float(x_max) > width:
+                overflowing.append(text)
+    assert overflowing == [], "text runs off the page"
+    # Chinese register headings stay whole (序号, not 序 over 号).
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(render_example("operations", "pdf", tmp_path / "z.pdf")), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "序号" in text and "编写人" in text
