@@ -281,3 +281,12 @@ def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> No
     assert set(zheng.roles) == {"project-coordinator", "document-controller"}
     body = letter(notice, zheng)
     assert "项目协调员" in body and "文控专员" not in body
+
+
+def test_a_removed_entity_is_named_by_the_title_it_had(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path / "repo")
+    repo.path("roles/project-coordinator.yaml").unlink()
+    repo.append_record("1.4", [], ["roles/project-coordinator"])
+    repo.commit("1.4")
+    out = changelog(repo).stdout
+    assert "- 岗位 项目协调员 (roles/project-coordinator): 删除" in out

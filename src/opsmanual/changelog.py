@@ -277,7 +277,8 @@ def _role_name(manual: Manual, role: str, with_id: bool = True) -> str:
     return f"{found.title} ({role})" if with_id else found.title
 
 
-def _entity_name(manual: Manual, ref: str, w: dict[str, str]) -> str:
+def _entity_name(manual: Manual, ref: str, w: dict[str, str], old: Any = None) -> str:
+    """How the notice names an entity; a removed one by the title or name it had (`old`)."""
     kinds = _table(w["kinds"])
     kind, _, ident = ref.partition("/")
     table: dict[str, dict[str, Any]] = {
@@ -288,6 +289,8 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, str]) -> str:
     }
     entity = table.get(kind, {}).get(ident)
     name = getattr(entity, "title", None) or getattr(entity, "name", None)
+    if name is None and isinstance(old, dict):
+        name = old.get("title") or old.get("name")
     if kind == "manual":
         return kinds["manual"]
     return f"{kinds.get(kind, kind)} {name} ({ref})" if name else f"{kinds.get(kind, kind)} {ref}"
@@ -320,7 +323,8 @@ def _change_lines(
             continue
         change = by_ref.get(ref)
         op = "removed" if ref in entry.record.removed else (change.op if change else "changed")
-        lines.append(f"- {_entity_name(manual, ref, w)}: {w.get(op, op)}")
+        was = change.old if change is not None else None
+        lines.append(f"- {_entity_name(manual, ref, w, was)}: {w.get(op, op)}")
         if change is not None:
             lines += [f"    {field_line(f)}" for f in change.fields]
     if entry.why_no_details:
