@@ -170,3 +170,10 @@ def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:
     assert [code for _, _, code in results] == [0, 0, 0, 0], results
     assert [r["version"] for r in records(root)][-4:] == ["1.4", "1.5", "1.6", "1.7"]
     assert validate(root).findings == []
+
+
+def test_removed_with_auto_is_a_usage_error(repo: GitRepo) -> None:
+    repo.path("procedures/training.yaml").unlink()
+    result = add(repo.root, "--summary", "x", "--removed", "procedures/training")
+    assert result.exit_code == 2
+    assert "--removed goes with --changes LIST" in result.stderr

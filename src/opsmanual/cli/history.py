@@ -282,6 +282,8 @@ def record_add(
         for option, person in (("--author", author), ("--approved-by", approved_by)):
             if person is not None and person not in loaded.known.get("staff", set()):
                 raise Refused(f"{option} {person}: no such person in staff/")
+        if changes.strip() == "auto" and removed:
+            raise OpsError("--removed goes with --changes LIST; --changes auto finds deletions")
         if changes.strip() == "auto":
             listed, gone = changed_since_last_record(root, loaded)
             if not listed and not gone:
