@@ -350,6 +350,30 @@ def test_templates_override_in_sandbox(tmp_path: Path) -> None:
     assert "<h2>Lending log</h2>" in html and "<h2>Update record table</h2>" in html
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("{% for i in range(10**9) %}{% endfor %}", "OverflowError"),
+        ("{{ 1 / 0 }}", "ZeroDivisionError"),
+        ("{{ h.title.__class__ }}", "unsafe"),
+        ("{% include '/etc/passwd' %}", "no template named '/etc/passwd'"),
+    ],
+)
+def test_a_broken_user_template_is_one_line_with_its_place(
+    tmp_path: Path, body: str, said: str
+) -> None:
+    own = tmp_path / "tpl"
+    own.mkdir()
+    (own / "cover.html.j2").write_text(f"<section>\n{body}</section>\n")
+    result = run(
+        "render", "-m", str(MANUALS / "operations-en"), "-o", str(tmp_path / "s"),
+        "--templates", str(own),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "failed unexpectedly" not in result.output
+    assert "cover.html.j2:2): " in result.output and said in result.output, result.output
+
+
 def git(root: Path, *args: str) -> None:
     env = {
         **os.environ,

@@ -139,7 +139,7 @@ def _procedures_html(
 def render_html(
     book: Handbook, user_dir: Path | None, pdf: bool = False, progress: Progress | None = None
 ) -> str:
-    from jinja2 import TemplateError
+    from jinja2 import TemplateError, TemplateNotFound
 
     env = environment(user_dir)
     t = book.t
@@ -152,7 +152,27 @@ def render_html(
         org = to_svg(org_layout(book.org_nodes), t.org_chart, "org")
         common["page_of"] = t.page_of
         return env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
-    except TemplateError as exc:
+    except Exception as exc:
         name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        if not name:
+            name, line = _template_frame(exc)
+        if not (name or isinstance(exc, TemplateError)):
+            raise  # not a template's fault: the CLI reports it as an unexpected failure
         where = f" ({name}:{line})" if name else ""
-        raise OpsError(f"template error{where}: {exc.message or exc}") from exc
+        message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
+        if isinstance(exc, TemplateNotFound):
+            message = f"no template named {exc.name!r}, in your templates folder or ours"
+        elif not isinstance(exc, TemplateError):  # e.g. {{ 1 / 0 }} or a sandbox range limit
+            message = f"{type(exc).__name__}: {message}"
+        raise OpsError(f"template error{where}: {message}") from exc
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template line in the traceback (Jinja2 rewrites frames to template lines)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
