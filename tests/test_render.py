@@ -417,3 +417,20 @@ def test_large_manuals_render_in_workers_with_the_same_bytes(
     written = render(manual, tmp_path / "out", "html", progress=seen.append)
     assert written.read_text(encoding="utf-8") == (GOLDEN / "operations.html").read_text("utf-8")
     assert seen == [2, 4, 6, 8, 9]
+
+
+def test_output_to_a_pipe_is_written_through_not_replaced(tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("render", "-m", str(MANUALS / "operations-en"), "-f", "markdown", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the pipe is still a pipe"
+    assert received and received[0].startswith(b"# Operations Management Department Handbook")
+    assert str(fifo) not in result.stdout, "the path is not printed into the piped handbook"

@@ -62,7 +62,7 @@ def render(
     ] = None,
 ) -> None:
     """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
-    from opsmanual.render import DEFAULT_OUT, check_copy
+    from opsmanual.render import DEFAULT_OUT, check_copy, is_stream
     from opsmanual.render import render as write
 
     root = manual_root(manual)
@@ -101,7 +101,8 @@ def render(
             f"note: the manual has {warnings} warning{'s' if warnings > 1 else ''}; "
             "`opsmanual validate` lists them"
         )
-    out(str(written))
+    if not is_stream(written):  # on a pipe the path would end up inside the handbook
+        out(str(written))
 
 
 def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:

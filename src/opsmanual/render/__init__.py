@@ -60,6 +60,9 @@ def render(
     if fmt == "pdf":
         from opsmanual.render.pdf import write_pdf
 
+        if is_stream(out):
+            write_pdf(html, out)
+            return out
         _prepare(out)
         with _temp_beside(out) as tmp:
             write_pdf(html, tmp)
@@ -103,7 +106,19 @@ def _temp_beside(target: Path) -> Iterator[Path]:
         path.unlink(missing_ok=True)  # gone already when the rename succeeded
 
 
+def is_stream(target: Path) -> bool:
+    """A pipe, terminal or device (`-o /dev/stdout`): written through, never replaced by a file."""
+    return target.exists() and not target.is_file() and not target.is_dir()
+
+
 def _write_atomic(target: Path, data: bytes) -> None:
+    if is_stream(target):
+        try:
+            with target.open("wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise OpsError(f"cannot write {target}: {exc.strerror}") from exc
+        return
     _prepare(target)
     with _temp_beside(target) as tmp:
         try:
