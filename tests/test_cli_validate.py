@@ -224,3 +224,23 @@ def test_an_unexpected_failure_is_one_line_and_exit_2(
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "RuntimeError: disk on fire" in err and "report" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["validate", "--format", "xml"], "opsmanual: error: Invalid value for '--format'"),
+        (["nope"], "opsmanual: error: No such command 'nope'; see `opsmanual --help`"),
+        (["diff", "a", "b", "c"], "opsmanual: error: Got unexpected extra argument"),
+        (["record", "add"], "opsmanual: error: Missing option '--summary'"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str) -> None:
+    code, out, err = invoke(*args)
+    assert code == 2 and out == ""
+    assert err.startswith(expected) and err.count("\n") == 1, err
+
+
+def test_bare_command_shows_help() -> None:
+    code, out, _ = invoke()
+    assert code == 0 and out.startswith("Usage: opsmanual")

@@ -24,6 +24,34 @@ REPORT_URL = "the project's issue tracker"
 
 
 class OpsGroup(TyperGroup):
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Usage errors in one line, like every other error, instead of click's usage block."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            err("aborted")
+            sys.exit(1)
+        except Exception as exc:
+            if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `opsmanual`: show the help
+                out(exc.format_message())
+                sys.exit(0)
+            context = getattr(exc, "ctx", None)
+            hint = f"; see `{context.command_path} --help`" if context is not None else ""
+            err(f"error: {exc.format_message().rstrip('.')}{hint}")
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: Any) -> Any:
         with collector_paused():
             return self._invoke(ctx)
