@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from typer.testing import CliRunner
 from gitrepo import GitRepo, example_repo
 from opsmanual.cli import app
 from opsmanual.diff import FieldChange, diff_values, list_key
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "manuals" / "operations"
 
 # --- applying reported changes, to check that they say everything ---------------------------
 
@@ -300,3 +304,31 @@ def test_a_revision_beyond_a_shallow_clone_says_to_fetch(tmp_path: Path, repo: G
     assert result.exit_code == 2
     assert "shallow clone" in result.stderr and "git fetch --unshallow" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_diff_against_a_revision_without_the_manual_is_exit_2(tmp_path: Path) -> None:
+    import subprocess
+
+    from typer.testing import CliRunner
+
+    from opsmanual.cli import app
+
+    top = tmp_path / "repo"
+    top.mkdir()
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+        "PATH": os.environ["PATH"],
+    }
+    subprocess.run(["git", "init", "-q"], cwd=top, check=True)
+    (top / "README").write_text("x")
+    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
+    subprocess.run(["git", "commit", "-qm", "first"], cwd=top, check=True, env=env)
+    shutil.copytree(EXAMPLE, top / "manual")
+    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
+    subprocess.run(["git", "commit", "-qm", "manual"], cwd=top, check=True, env=env)
+    result = CliRunner().invoke(app, ["diff", "-m", str(top / "manual"), "HEAD~1"])
+    assert result.exit_code == 2
+    assert "the manual folder manual did not exist at HEAD~1" in result.stderr

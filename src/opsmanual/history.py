@@ -7,6 +7,7 @@ cost follows the size of a change. gitpython is imported only here and only when
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -36,6 +37,8 @@ class GitManual:
         rel = self.root.relative_to(self.top).as_posix()
         self.prefix = "" if rel == "." else rel + "/"
         self._shallow: set[str] | None = None
+        # gitpython keeps `git cat-file` processes open for reads; end them with this object.
+        weakref.finalize(self, repo.close)
 
     def git(self, *args: str) -> str:
         """Run a git command in the repository; a failure becomes one clear `OpsError`."""
@@ -254,11 +257,16 @@ def source_at(root: Path, rev: str) -> GitSource:
     """The manual's files at a git revision, for `render --rev` and the history commands."""
     gm = require_repo(root)
     commit = gm.resolve(rev)
+    require_manual_at(gm, commit, rev)
+    return GitSource(gm, commit)
+
+
+def require_manual_at(gm: GitManual, commit: str, rev: str) -> None:
+    """OpsError unless the manual (its folder and manual.yaml) existed at `commit`."""
     if gm.prefix and gm.object_id(commit, "") is None:
         raise OpsError(f"the manual folder {gm.prefix.rstrip('/')} did not exist at {rev}")
     if not any(gm.read(commit, name) is not None for name in MANUAL_FILES):
         raise OpsError(f"the manual folder has no manual.yaml at {rev}")
-    return GitSource(gm, commit)
 
 
 # --- which commit added each update record ---------------------------------------------------

@@ -56,7 +56,7 @@ def diff(
 ) -> None:
     """Show what changed in the manual, entity by entity and field by field."""
     from opsmanual import diff as semantic
-    from opsmanual.history import WORKTREE, require_repo
+    from opsmanual.history import WORKTREE, require_manual_at, require_repo
 
     root = manual_root(manual)
     gm = require_repo(root)
@@ -65,6 +65,9 @@ def diff(
     a_label = rev_a or "HEAD"
     a = gm.resolve(a_label)
     b = gm.resolve(rev_b) if rev_b else WORKTREE
+    require_manual_at(gm, a, a_label)
+    if rev_b:
+        require_manual_at(gm, b, rev_b)
     changes, problems = semantic.diff_points(gm, a, b)
     if problems:
         _unreadable(problems)
