@@ -135,7 +135,10 @@ def test_pdf_long_words_wrap_and_chinese_table_headings_hold(tmp_path: Path) -> 
 
     word = "Supercalifragilisticexpialidocious" * 5
     root = write_manual(tmp_path / "m")
-    unit = root / "units" / "ops.yaml"
+    # on the cover (a flex box), in headings and in fields tables
+    top = root / "manual.yaml"
+    top.write_text(top.read_text("utf-8") + f"organization: {word}\n", "utf-8")
+    unit = root / "units" / "team.yaml"
     unit.write_text(unit.read_text("utf-8").replace("name: ", f"name: {word} ", 1), "utf-8")
     manual, findings = load_manual(FolderSource(root))
     assert not [f for f in findings if f.severity == "error"]

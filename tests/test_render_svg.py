@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
 
 from opsmanual.render.svg import (
+    SLICE,
     Box,
     Diagram,
     FlowLane,
@@ -70,6 +72,26 @@ def test_wide_org_chart_becomes_an_indented_tree_that_stays_readable() -> None:
     assert len(xs) >= 2  # indentation shows depth
     small = org_layout(org_tree(5, 4))
     assert len({b.y for b in small.boxes}) == 2  # top-down: one row per level
+
+
+def test_a_diagram_taller_than_a_page_is_sliced_between_boxes() -> None:
+    import re
+
+    d = org_layout(org_tree(60, 30))
+    assert d.height > 2 * SLICE
+    svg = to_svg(d, "org", "org")
+    windows = [
+        (float(y), float(h)) for y, h in re.findall(r'viewBox="0 ([\d.]+) [\d.]+ ([\d.]+)"', svg)
+    ]
+    assert len(windows) >= 3, "a printer cannot split one image across pages"
+    assert windows[0][0] == 0 and all(h <= SLICE for _, h in windows)
+    for (y, h), (next_y, _) in itertools.pairwise(windows):
+        assert y + h == next_y, "the slices join with no gap and no overlap"
+        assert not any(b.y < next_y < b.y + b.h for b in d.boxes), "no cut through a box"
+    assert windows[-1][0] + windows[-1][1] == d.height
+    assert svg.count("<svg") == len(windows) and svg.count("</svg>") == len(windows)
+    small = to_svg(org_layout(org_tree(5, 4)), "org", "org")
+    assert small.count("<svg") == 1
 
 
 def steps(spec: list[tuple[str, str, bool, tuple[str, ...]]]) -> list[FlowStep]:

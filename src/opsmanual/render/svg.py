@@ -7,6 +7,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -412,13 +413,50 @@ def _n(value: float) -> str:
     return str(whole) if whole == value else f"{value:.1f}"
 
 
+# A printed A4 page holds about 980 px of height (259 mm at 96 px/in) under its margins; a
+# diagram taller than this is drawn as several slices, each of which fits a page.
+SLICE = 920.0
+_SLICE_GAP = 6.0
+
+
 def to_svg(diagram: Diagram, label: str, css: str) -> str:
-    """Inline SVG (no ids, no external references), sized in px and scalable by CSS."""
+    """Inline SVG (no ids, no external references), sized in px and scalable by CSS.
+
+    A diagram taller than a page is several `<svg>` windows on one drawing, cut between boxes:
+    a printer cannot split one image across pages, it would clip it at the page's foot.
+    """
     w, h = _n(diagram.width), _n(diagram.height)
-    out = [
-        f'<svg class="{css}" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(label)}">'
-    ]
+    body = _body(diagram, h)
+    cuts = _cuts(diagram)
+    out = []
+    for top, bottom in itertools.pairwise(cuts):
+        y, height = _n(top), _n(bottom - top)
+        out.append(
+            f'<svg class="{css}" width="{w}" height="{height}" viewBox="0 {y} {w} {height}" '
+            f'role="img" aria-label="{escape(label)}">{body}</svg>'
+        )
+    return "".join(out)
+
+
+def _cuts(diagram: Diagram) -> list[float]:
+    """Where the slices begin and end: 0, the cuts (in gaps between boxes), the height."""
+    spans = [(b.y - _SLICE_GAP, b.y + b.h + _SLICE_GAP) for b in (*diagram.boxes, *diagram.lanes)]
+    cuts = [0.0]
+    while diagram.height - cuts[-1] > SLICE:
+        top = cuts[-1]
+        cut = top + SLICE
+        inside = [y0 for y0, y1 in spans if y0 < cut < y1]
+        while inside:  # move up into the gap above the box the cut would go through
+            cut = min(inside)
+            inside = [y0 for y0, y1 in spans if y0 < cut < y1]
+        if cut <= top + SLICE / 4:  # one box taller than a page: cut through it
+            cut = top + SLICE
+        cuts.append(_r(cut))
+    return [*cuts, diagram.height]
+
+
+def _body(diagram: Diagram, h: str) -> str:
+    out = []
     for i, lane in enumerate(diagram.lanes):
         fill = "lane-a" if i % 2 == 0 else "lane-b"
         out.append(
@@ -432,7 +470,6 @@ def to_svg(diagram: Diagram, label: str, css: str) -> str:
         shape = _diamond(box) if box.shape == "diamond" else _rect(box)
         size = FONT if box.css != "unit" else 13.0
         out.append(_linked(box.href, shape + _text(box, size, bold=box.css == "unit")))
-    out.append("</svg>")
     return "".join(out)
 
 
