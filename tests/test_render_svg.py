@@ -90,6 +90,7 @@ def test_a_diagram_taller_than_a_page_is_sliced_between_boxes() -> None:
         assert not any(b.y < next_y < b.y + b.h for b in d.boxes), "no cut through a box"
     assert windows[-1][0] + windows[-1][1] == d.height
     assert svg.count("<svg") == len(windows) and svg.count("</svg>") == len(windows)
+    assert svg.count('<rect class="unit"') == len(d.boxes), "each box is drawn in one slice"
     small = to_svg(org_layout(org_tree(5, 4)), "org", "org")
     assert small.count("<svg") == 1
 

@@ -426,14 +426,12 @@ def to_svg(diagram: Diagram, label: str, css: str) -> str:
     a printer cannot split one image across pages, it would clip it at the page's foot.
     """
     w, h = _n(diagram.width), _n(diagram.height)
-    body = _body(diagram, h)
-    cuts = _cuts(diagram)
     out = []
-    for top, bottom in itertools.pairwise(cuts):
+    for top, bottom in itertools.pairwise(_cuts(diagram)):
         y, height = _n(top), _n(bottom - top)
         out.append(
             f'<svg class="{css}" width="{w}" height="{height}" viewBox="0 {y} {w} {height}" '
-            f'role="img" aria-label="{escape(label)}">{body}</svg>'
+            f'role="img" aria-label="{escape(label)}">{_body(diagram, h, top, bottom)}</svg>'
         )
     return "".join(out)
 
@@ -455,7 +453,9 @@ def _cuts(diagram: Diagram) -> list[float]:
     return [*cuts, diagram.height]
 
 
-def _body(diagram: Diagram, h: str) -> str:
+def _body(diagram: Diagram, h: str, top: float, bottom: float) -> str:
+    """What can be seen between `top` and `bottom` (a slice shows only its own boxes)."""
+    whole = top == 0 and bottom == diagram.height
     out = []
     for i, lane in enumerate(diagram.lanes):
         fill = "lane-a" if i % 2 == 0 else "lane-b"
@@ -463,10 +463,15 @@ def _body(diagram: Diagram, h: str) -> str:
             f'<rect class="{fill}" {STYLE[fill]} x="{_n(lane.x)}" y="0" width="{_n(lane.w)}" '
             f'height="{h}"/>'
         )
-        out.append(_linked(lane.href, _rect(lane) + _text(lane, 12.5, bold=True)))
+        if whole or (lane.y < bottom and lane.y + lane.h > top):
+            out.append(_linked(lane.href, _rect(lane) + _text(lane, 12.5, bold=True)))
     for edge in diagram.edges:
-        out.append(_edge(edge))
+        ys = [y for _, y in edge.points]
+        if whole or (min(ys) - LINE < bottom and max(ys) + LINE > top):  # LINE: room for a label
+            out.append(_edge(edge))
     for box in diagram.boxes:
+        if not (whole or (box.y < bottom and box.y + box.h > top)):
+            continue
         shape = _diamond(box) if box.shape == "diamond" else _rect(box)
         size = FONT if box.css != "unit" else 13.0
         out.append(_linked(box.href, shape + _text(box, size, bold=box.css == "unit")))
