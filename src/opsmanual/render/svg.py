@@ -300,7 +300,8 @@ def flow_layout(lanes: Sequence[FlowLane], steps: Sequence[FlowStep], yes: str, 
         y += h + GAP
     diagram = Diagram(0, 0)
     for i, lane in enumerate(lanes):
-        title = tuple(wrap(lane.title, LANE_W - 2 * PAD, FONT, 2))
+        # Headers are drawn bold at 12.5px: measure them a little wide so they stay in the box.
+        title = tuple(wrap(lane.title, LANE_W - 2 * PAD, 13.5, 2))
         diagram.lanes.append(Box(i * LANE_W, 0, LANE_W, HEADER_H, title, lane.href, css="lane"))
     for s, row, h, text in zip(steps, rows, heights, boxes_text, strict=True):
         x = lane_of[s.lane] * LANE_W + (LANE_W - STEP_W) / 2
@@ -528,7 +529,7 @@ def _edge(edge: Edge) -> str:
         head = [(x2, y2), (x2 - 7 * d, y2 - 4), (x2 - 7 * d, y2 + 4)]
         parts.append(f'<polygon class="arrow" {STYLE["arrow"]} points="{_points(head)}"/>')
     if edge.label:
-        lx, ly = _label_at(pts)
+        lx, ly = _label_at(pts, edge.label)
         parts.append(
             f'<text class="edge-label" {STYLE["edge-label"]} x="{_n(lx)}" y="{_n(ly)}">'
             f"{escape(edge.label)}</text>"
@@ -536,10 +537,11 @@ def _edge(edge: Edge) -> str:
     return "".join(parts)
 
 
-def _label_at(pts: tuple[tuple[float, float], ...]) -> tuple[float, float]:
-    """Just past the first bend, where the branches of a decision part ways."""
+def _label_at(pts: tuple[tuple[float, float], ...], text: str) -> tuple[float, float]:
+    """Just past the first bend, where the branches of a decision part ways; a branch that goes
+    straight on is labelled on the left of its line, clear of a branch turning right."""
     (x0, y0), (x1, y1) = pts[0], pts[1]
     if len(pts) > 2 and pts[2][0] != x1:
         direction = 1 if pts[2][0] > x1 else -1
         return _r(x1 + direction * 14 - (12 if direction < 0 else 0)), _r(y1 - 3)
-    return _r(x0 + 4), _r((y0 + y1) / 2 + 4)
+    return _r(x0 - 4 - text_width(text, 10)), _r((y0 + y1) / 2 + 4)
