@@ -244,3 +244,15 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str) ->
 def test_bare_command_shows_help() -> None:
     code, out, _ = invoke()
     assert code == 0 and out.startswith("Usage: opsmanual")
+
+
+def test_subfolders_of_entity_folders_are_reported(tmp_path: Path) -> None:
+    write_manual(tmp_path)
+    (tmp_path / "procedures" / "finance").mkdir()
+    (tmp_path / "procedures" / "finance" / "budget.yaml").write_text("id: budget\n")
+    (tmp_path / "roles" / "odd.yaml").mkdir()
+    (tmp_path / "roles" / ".hidden").mkdir()
+    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "-f", "json")
+    found = {(f["file"], f["code"]) for f in json.loads(out)["findings"]}
+    assert found == {("procedures/finance/", "stray-file"), ("roles/odd.yaml/", "stray-file")}
+    assert code == 0

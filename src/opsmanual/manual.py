@@ -51,9 +51,7 @@ def _load(source: Source) -> tuple[Manual, list[Finding]]:
     for path in paths:
         kind = _kind_of(path)
         if kind is None:
-            findings.append(
-                make("stray-file", path, "not a .yaml file, so it is not read; move or rename it")
-            )
+            findings.append(make("stray-file", path, _stray_message(path)))
             continue
         doc = parsed[path]
         if isinstance(doc, Finding):
@@ -90,6 +88,16 @@ def _parse_all(source: Source, paths: list[str]) -> list[Document | Finding]:
         return [parse(paths[i], raws[i]) for i in range(start, end)]
 
     return ordered_map(some, len(paths), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
+
+
+def _stray_message(path: str) -> str:
+    if path.endswith("/"):
+        folder = path.split("/", 1)[0]
+        return (
+            f"a folder inside {folder}/ is not read: entity files sit directly in {folder}/; "
+            "move its files up"
+        )
+    return "not a .yaml file, so it is not read; move or rename it"
 
 
 def _has(paths: list[str], stem: str) -> bool:

@@ -44,11 +44,13 @@ class FolderSource:
         for folder in ENTITY_DIRS:
             directory = self.root / folder
             if directory.is_dir():
-                found.extend(
-                    f"{folder}/{entry.name}"
-                    for entry in directory.iterdir()
-                    if entry.is_file() and not entry.name.startswith(".")
-                )
+                for entry in directory.iterdir():
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_file():
+                        found.append(f"{folder}/{entry.name}")
+                    elif entry.is_dir():  # reported, since its files would silently go unread
+                        found.append(f"{folder}/{entry.name}/")
         return sorted(found)
 
     def read(self, path: str) -> bytes:
