@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from gitrepo import GitRepo, example_repo
 from opsmanual.cli import app
-from opsmanual.cli.history import _next_version
 from opsmanual.load import Document, parse
+from opsmanual.updates import next_version
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
@@ -141,10 +141,10 @@ def test_list_works_without_git(tmp_path: Path) -> None:
     assert validate(root).findings == []
 
 
-def test_next_version() -> None:
-    assert _next_version("1.9") == "1.10"
-    assert _next_version("1") == "2"
-    assert _next_version("2.0.1") == "2.0.2"
+def testnext_version() -> None:
+    assert next_version("1.9") == "1.10"
+    assert next_version("1") == "2"
+    assert next_version("2.0.1") == "2.0.2"
 
 
 def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
-from opsmanual.errors import OpsError, Refused
+from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 
 
@@ -219,9 +218,6 @@ def _write_eml(folder: Path, batch: list[Any]) -> None:
 record_app = typer.Typer(help="The update record table (更新记录表).", no_args_is_help=True)
 app.add_typer(record_app, name="record")
 
-_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
 
 @record_app.command("add")
 def record_add(
@@ -255,139 +251,25 @@ def record_add(
     approved_by: Annotated[str | None, typer.Option("--approved-by", help="Staff id.")] = None,
 ) -> None:
     """Append an update record and set manual.yaml's version to match."""
-    from opsmanual.history import changed_since_last_record
-    from opsmanual.manual import load_manual
-    from opsmanual.model import version_key
-    from opsmanual.records import locked
-    from opsmanual.source import FolderSource
-    from opsmanual.validate import now
+    from opsmanual.updates import NewRecord, add_record
 
-    root = manual_root(manual)
-    # Read the table under the lock: two concurrent runs must not both append the same version.
-    with locked(root):
-        loaded, findings = load_manual(FolderSource(root))
-        if not loaded.updates or loaded.info is None:
-            _unreadable([f for f in findings if f.severity == "error"])
-        last = loaded.updates[-1]
-        new_version = version or _next_version(last.version)
-        if not _VERSION.match(new_version):
-            raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
-        if version_key(new_version) <= version_key(last.version):
-            raise Refused(
-                f"--version {new_version} is not greater than the last record's {last.version}"
-            )
-        day = date or now().date().isoformat()
-        for option, value in (("--date", day), ("--effective", effective)):
-            if value is not None and not _valid_date(value):
-                raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
-        if day < last.date.isoformat():
-            raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
-        for option, person in (("--author", author), ("--approved-by", approved_by)):
-            if person is not None and person not in loaded.known.get("staff", set()):
-                raise Refused(f"{option} {person}: no such person in staff/")
-        if changes.strip() == "auto" and removed:
-            raise OpsError("--removed goes with --changes LIST; --changes auto finds deletions")
-        if changes.strip() == "auto":
-            listed, gone = changed_since_last_record(root, loaded)
-            if not listed and not gone:
-                raise Refused(
-                    f"nothing in the manual changed since record {last.version}; "
-                    "make the change first, or name the entities with --changes KIND/ID,..."
-                )
-        else:
-            listed = _refs(changes, loaded, must_exist=True)
-            gone = _refs(removed or "", loaded, must_exist=False)
-        entry: dict[str, Any] = {"version": new_version, "date": day, "summary": summary}
-        entry["method"] = method.value
-        if notice_ref:
-            entry["notice_ref"] = notice_ref
-        entry["changes"] = listed
-        if gone:
-            entry["removed"] = gone
-        for key, value in (("author", author), ("approved_by", approved_by)):
-            if value:
-                entry[key] = value
-        _write_record(root, loaded, entry, effective)
-    out(f"added update record {new_version} to {_table_name(loaded)}:")
+    request = NewRecord(
+        summary=summary,
+        version=version,
+        method=method.value,
+        notice_ref=notice_ref,
+        changes=changes,
+        removed=removed,
+        date=date,
+        effective=effective,
+        author=author,
+        approved_by=approved_by,
+    )
+    table, entry = add_record(manual_root(manual), request)
+    out(f"added update record {entry['version']} to {table}:")
     for key, value in entry.items():
         out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
     out(
-        f"manual.yaml version is now {new_version}"
+        f"manual.yaml version is now {entry['version']}"
         + (f", effective {effective}" if effective else "")
     )
-
-
-def _valid_date(text: str) -> bool:
-    from datetime import date
-
-    if not _DATE.match(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _next_version(last: str) -> str:
-    parts = last.split(".")
-    parts[-1] = str(int(parts[-1]) + 1)
-    return ".".join(parts)
-
-
-def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
-    refs = [item.strip() for item in text.split(",") if item.strip()]
-    for ref in refs:
-        if ref == "manual":
-            continue
-        kind, _, ident = ref.partition("/")
-        if kind not in ("units", "roles", "procedures", "staff") or not ident:
-            raise Refused(f"{ref!r} is not KIND/ID (units/, roles/, procedures/, staff/) or manual")
-        exists = ident in loaded.known.get(kind, set())
-        if must_exist and not exists:
-            raise Refused(f"{ref}: there is no {kind}/{ident}.yaml in the manual")
-        if not must_exist and exists:
-            raise Refused(f"{ref} still exists, so it cannot be listed as removed")
-    return list(dict.fromkeys(refs))
-
-
-def _table_name(loaded: Any) -> str:
-    from opsmanual.history import table_path
-
-    return str(table_path(loaded))
-
-
-def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
-    from opsmanual.history import table_path
-    from opsmanual.records import append_entry, edit_yaml, locked, set_key
-
-    manual_file = root / loaded.info.doc.path
-    version = entry["version"]
-
-    def set_version(data: Any) -> None:
-        if not isinstance(data, dict):
-            raise OpsError(f"{manual_file} is not a mapping; run `opsmanual validate`")
-        data["version"] = version
-        if effective is not None:
-            set_key(data, "effective", effective)
-
-    table = table_path(loaded)
-
-    def check(body: str) -> None:
-        """The table as it would be written passes its schema (an empty or multi-line
-        `--summary` would not): refuse rather than write a record validate rejects."""
-        from opsmanual import schema
-        from opsmanual.load import parse
-
-        doc = parse(table, body.encode("utf-8"))
-        if isinstance(doc, Finding):
-            raise Refused(f"the new record would not load ({doc.message}); nothing was written")
-        old = loaded.updates_doc
-        before = {f.message for f in schema.check(old, "updates")} if old else set()
-        problems = [f for f in schema.check(doc, "updates") if f.message not in before]
-        if problems:
-            raise Refused(f"{problems[0].message}; nothing was written")
-
-    with locked(root):
-        append_entry(root / table, entry, check)
-        edit_yaml(manual_file, set_version)

@@ -1,0 +1,182 @@
+"""Adding an update record: checks, the new entry, and the two edits (table and version).
+
+`opsmanual record add` is this module behind its options. The table and manual.yaml are read and
+written under the manual's edit lock, so two concurrent runs never append the same version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opsmanual.errors import OpsError, Refused
+from opsmanual.findings import Finding
+
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass
+class NewRecord:
+    """What the user asked for; None or "auto" where the default applies."""
+
+    summary: str
+    version: str | None = None
+    method: str = "amendment"
+    notice_ref: str | None = None
+    changes: str = "auto"
+    removed: str | None = None
+    date: str | None = None
+    effective: str | None = None
+    author: str | None = None
+    approved_by: str | None = None
+
+
+def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
+    """Append the record and set the manual's version; returns the table's path and the entry."""
+    from opsmanual.history import changed_since_last_record
+    from opsmanual.manual import load_manual
+    from opsmanual.model import version_key
+    from opsmanual.records import locked
+    from opsmanual.source import FolderSource
+    from opsmanual.validate import now
+
+    summary, version, notice_ref = request.summary, request.version, request.notice_ref
+    changes, removed, date, effective = (
+        request.changes,
+        request.removed,
+        request.date,
+        request.effective,
+    )
+    author, approved_by = request.author, request.approved_by
+    # Read the table under the lock: two concurrent runs must not both append the same version.
+    with locked(root):
+        loaded, findings = load_manual(FolderSource(root))
+        if not loaded.updates or loaded.info is None:
+            _unreadable([f for f in findings if f.severity == "error"])
+        last = loaded.updates[-1]
+        new_version = version or next_version(last.version)
+        if not _VERSION.match(new_version):
+            raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
+        if version_key(new_version) <= version_key(last.version):
+            raise Refused(
+                f"--version {new_version} is not greater than the last record's {last.version}"
+            )
+        day = date or now().date().isoformat()
+        for option, value in (("--date", day), ("--effective", effective)):
+            if value is not None and not _valid_date(value):
+                raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
+        if day < last.date.isoformat():
+            raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
+        for option, person in (("--author", author), ("--approved-by", approved_by)):
+            if person is not None and person not in loaded.known.get("staff", set()):
+                raise Refused(f"{option} {person}: no such person in staff/")
+        if changes.strip() == "auto" and removed:
+            raise OpsError("--removed goes with --changes LIST; --changes auto finds deletions")
+        if changes.strip() == "auto":
+            listed, gone = changed_since_last_record(root, loaded)
+            if not listed and not gone:
+                raise Refused(
+                    f"nothing in the manual changed since record {last.version}; "
+                    "make the change first, or name the entities with --changes KIND/ID,..."
+                )
+        else:
+            listed = _refs(changes, loaded, must_exist=True)
+            gone = _refs(removed or "", loaded, must_exist=False)
+        entry: dict[str, Any] = {"version": new_version, "date": day, "summary": summary}
+        entry["method"] = request.method
+        if notice_ref:
+            entry["notice_ref"] = notice_ref
+        entry["changes"] = listed
+        if gone:
+            entry["removed"] = gone
+        for key, value in (("author", author), ("approved_by", approved_by)):
+            if value:
+                entry[key] = value
+        _write_record(root, loaded, entry, effective)
+    return _table_name(loaded), entry
+
+
+def _unreadable(findings: list[Finding]) -> None:
+    """A manual whose table or manual.yaml cannot be read gets no record: say why, once."""
+    first = findings[0] if findings else None
+    where = f"{first.file}:{first.line or 1}: {first.message}" if first else "no update records"
+    raise Refused(f"the manual cannot be read ({where}); run `opsmanual validate`")
+
+
+def _valid_date(text: str) -> bool:
+    from datetime import date
+
+    if not _DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def next_version(last: str) -> str:
+    parts = last.split(".")
+    parts[-1] = str(int(parts[-1]) + 1)
+    return ".".join(parts)
+
+
+def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
+    refs = [item.strip() for item in text.split(",") if item.strip()]
+    for ref in refs:
+        if ref == "manual":
+            continue
+        kind, _, ident = ref.partition("/")
+        if kind not in ("units", "roles", "procedures", "staff") or not ident:
+            raise Refused(f"{ref!r} is not KIND/ID (units/, roles/, procedures/, staff/) or manual")
+        exists = ident in loaded.known.get(kind, set())
+        if must_exist and not exists:
+            raise Refused(f"{ref}: there is no {kind}/{ident}.yaml in the manual")
+        if not must_exist and exists:
+            raise Refused(f"{ref} still exists, so it cannot be listed as removed")
+    return list(dict.fromkeys(refs))
+
+
+def _table_name(loaded: Any) -> str:
+    from opsmanual.history import table_path
+
+    return str(table_path(loaded))
+
+
+def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
+    from opsmanual.history import table_path
+    from opsmanual.records import append_entry, edit_yaml, locked, set_key
+
+    manual_file = root / loaded.info.doc.path
+    version = entry["version"]
+
+    def set_version(data: Any) -> None:
+        if not isinstance(data, dict):
+            raise OpsError(f"{manual_file} is not a mapping; run `opsmanual validate`")
+        data["version"] = version
+        if effective is not None:
+            set_key(data, "effective", effective)
+
+    table = table_path(loaded)
+
+    def check(body: str) -> None:
+        """The table as it would be written passes its schema (an empty or multi-line
+        `--summary` would not): refuse rather than write a record validate rejects."""
+        from opsmanual import schema
+        from opsmanual.load import parse
+
+        doc = parse(table, body.encode("utf-8"))
+        if isinstance(doc, Finding):
+            raise Refused(f"the new record would not load ({doc.message}); nothing was written")
+        old = loaded.updates_doc
+        before = {f.message for f in schema.check(old, "updates")} if old else set()
+        problems = [f for f in schema.check(doc, "updates") if f.message not in before]
+        if problems:
+            raise Refused(f"{problems[0].message}; nothing was written")
+
+    with locked(root):
+        append_entry(root / table, entry, check)
+        edit_yaml(manual_file, set_version)
