@@ -290,3 +290,17 @@ def test_a_removed_entity_is_named_by_the_title_it_had(tmp_path: Path) -> None:
     repo.commit("1.4")
     out = changelog(repo).stdout
     assert "- 岗位 项目协调员 (roles/project-coordinator): 删除" in out
+
+
+def test_the_first_issue_reaches_every_active_person(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from opsmanual.cli import app
+    from opsmanual.scaffold import create_manual
+
+    create_manual(tmp_path / "m", "en")
+    result = CliRunner().invoke(app, ["changelog", "-m", str(tmp_path / "m"), "-f", "json"])
+    update = json.loads(result.stdout)["updates"][0]
+    assert update["changes"] == []
+    assert update["audience"]["roles"] == ["manager"]
+    assert [p["id"] for p in update["audience"]["staff"]] == ["alex-lee"]

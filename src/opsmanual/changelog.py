@@ -258,7 +258,10 @@ def _add_changes(
 def _add_audience(manual: Manual, entry: Entry) -> None:
     old = {c.ref: c.old for c in entry.changes}
     roles: list[str] = []
-    for ref in dict.fromkeys([*entry.record.changes, *entry.record.removed]):
+    refs = [*entry.record.changes, *entry.record.removed]
+    if entry.record.index == 0 and not refs:
+        refs = ["manual"]  # the first issue lists no changes, yet everyone has to read it
+    for ref in dict.fromkeys(refs):
         reached = audience_roles(manual, ref, old.get(ref))
         roles += reached
         entry.audience[ref] = audience_staff(manual, ref, reached)

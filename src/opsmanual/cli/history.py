@@ -179,10 +179,11 @@ def _emails(
             _print_messages(batch)
         return
     todo, skipped = notify.pending(root, notice, batch, resend)
-    for person in skipped:
+    if skipped:
+        names = ", ".join(f"{person.name} <{person.email}>" for person in skipped)
         err(
-            f"already sent to {person.name} <{person.email}> (see {notify.SENT_LOG}); "
-            "--resend to send again"
+            f"already sent to {len(skipped)} recipient(s) (see {notify.SENT_LOG}); "
+            f"--resend to send again: {names}"
         )
     if not todo:
         out(f"nothing to send: all {len(skipped)} recipient(s) already have this notice")
