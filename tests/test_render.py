@@ -259,7 +259,10 @@ def test_markup_rules() -> None:
 
     for text in ("plain text", "两行\n文字", "a, b; c.\nnext line", "100% sure"):
         assert str(to_html(text)) == _parser().render(text)
-    assert md_block("x <b> `<c>` [a](javascript:x)") == "x \\<b> `<c>` [a]()"
+    assert md_block("x <b> `<c>` [a](javascript:x)") == "x \\<b> `<c>` a"
+    assert md_block("[click](javascript:alert(1)) [ok](https://x.org/a_(b))") == (
+        "click [ok](https://x.org/a_(b))"
+    )
 
 
 def copy_of(name: str, tmp_path: Path) -> Path:

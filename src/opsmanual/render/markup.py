@@ -113,7 +113,7 @@ def _defuse(line: str) -> str:
         line = "\\" + line.lstrip()
     parts = line.split("`")
     for i in range(0, len(parts), 2):  # even parts are outside code spans
-        parts[i] = re.sub(r"\]\(\s*<?([^)\s>]*)", _check_target, parts[i])
+        parts[i] = _INLINE_LINK.sub(_check_link, parts[i])
         parts[i] = parts[i].replace("<", "\\<")
     return "`".join(parts)
 
@@ -121,5 +121,10 @@ def _defuse(line: str) -> str:
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]*)")
 
 
-def _check_target(match: re.Match[str]) -> str:
-    return match.group(0) if safe_link(match.group(1)) else "]("
+# `[text](target "title")`, the target allowed one level of parentheses (`javascript:f(1)`).
+_INLINE_LINK = re.compile(r'\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+"[^"]*")?\s*\)')
+
+
+def _check_link(match: re.Match[str]) -> str:
+    """A link with an unsafe target keeps only its text, as the HTML handbook shows it."""
+    return match.group(0) if safe_link(match.group(2)) else match.group(1)
