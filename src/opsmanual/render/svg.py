@@ -343,7 +343,8 @@ def flow_layout(lanes: Sequence[FlowLane], steps: Sequence[FlowStep], yes: str, 
             else:
                 loops += 1
                 channel = right + loops * LOOP_GAP
-                offset = min(loops * 3.0, GAP / 2 - 4)
+                # Loops entering or leaving near one another run 5px apart, not as a double line.
+                offset = min(loops * 5.0, GAP / 2 - 4)
                 points = [start, (src.cx, below + offset), (channel, below + offset)]
                 points += [(channel, above - offset), (dst.cx, above - offset), end]
                 back = True
