@@ -34,8 +34,17 @@ def char_em(char: str) -> float:
     return em
 
 
+_EMS: dict[str, float] = {}
+
+
 def text_width(text: str, size: float = FONT) -> float:
-    return sum(map(char_em, text)) * size
+    # Wrapping measures the same words and characters over and over: remember the short ones.
+    em = _EMS.get(text)
+    if em is None:
+        em = sum(map(char_em, text))
+        if len(text) <= 24:
+            _EMS[text] = em
+    return em * size
 
 
 def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> list[str]:
@@ -410,9 +419,16 @@ def _r(value: float) -> float:
     return round(value, 1)
 
 
+_NUMBERS: dict[float, str] = {}
+
+
 def _n(value: float) -> str:
-    whole = int(value)
-    return str(whole) if whole == value else f"{value:.1f}"
+    """A coordinate as SVG text: `12` or `12.5` (values are already rounded to 0.1)."""
+    text = _NUMBERS.get(value)
+    if text is None:
+        whole = int(value)
+        text = _NUMBERS[value] = str(whole) if whole == value else f"{value:.1f}"
+    return text
 
 
 # A printed A4 page holds about 980 px of height (259 mm at 96 px/in) under its margins; a
