@@ -15,12 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from opsmanual import schema
 from opsmanual.checks import loans as loan_checks
 from opsmanual.checks.references import missing
 from opsmanual.errors import Refused
 from opsmanual.findings import Finding
-from opsmanual.load import Document, parse
+from opsmanual.load import Document
 from opsmanual.manual import load_manual
 from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
 from opsmanual.source import FolderSource
@@ -156,14 +155,11 @@ class _State:
 
     def verify(self, body: str) -> None:
         """Defence in depth: the register as it would be written has no loan error."""
+        from opsmanual.records import schema_checked
+
         path = register_path(self.root).relative_to(self.root).as_posix()
-        doc = parse(path, body.encode("utf-8"))
-        if isinstance(doc, Finding):
-            raise Refused(f"the new register would not load ({doc.message}); nothing was written")
+        doc = schema_checked(path, body, "loans", None)
         assert self.manual.info is not None
-        problems = schema.check(doc, "loans")
-        if problems:
-            raise Refused(f"{problems[0].message}; nothing was written")
         days = self.manual.info.loan_days
         new_loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
         candidate = dataclasses.replace(self.manual, loans=new_loans, loans_doc=doc)

@@ -24,9 +24,9 @@ from typing import Any, TypeVar
 
 import yaml
 
-from opsmanual.errors import OpsError
+from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
-from opsmanual.load import parse
+from opsmanual.load import Document, parse
 
 T = TypeVar("T")
 
@@ -489,3 +489,18 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def schema_checked(path: str, body: str, kind: str, old: Document | None) -> Document:
+    """The file as it would be written, parsed; `Refused` if it would not load or would break
+    its schema where the old one did not, so that nothing validate rejects is ever written."""
+    from opsmanual import schema
+
+    doc = parse(path, body.encode("utf-8"))
+    if isinstance(doc, Finding):
+        raise Refused(f"the new entry would not load ({doc.message}); nothing was written")
+    before = {f.message for f in schema.check(old, kind)} if old is not None else set()
+    problems = [f for f in schema.check(doc, kind) if f.message not in before]
+    if problems:
+        raise Refused(f"{problems[0].message}; nothing was written")
+    return doc

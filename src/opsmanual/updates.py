@@ -148,7 +148,7 @@ def _table_name(loaded: Any) -> str:
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
     from opsmanual.history import table_path
-    from opsmanual.records import append_entry, edit_yaml, locked, set_key
+    from opsmanual.records import append_entry, edit_yaml, locked, schema_checked, set_key
 
     manual_file = root / loaded.info.doc.path
     version = entry["version"]
@@ -163,19 +163,8 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
     table = table_path(loaded)
 
     def check(body: str) -> None:
-        """The table as it would be written passes its schema (an empty or multi-line
-        `--summary` would not): refuse rather than write a record validate rejects."""
-        from opsmanual import schema
-        from opsmanual.load import parse
-
-        doc = parse(table, body.encode("utf-8"))
-        if isinstance(doc, Finding):
-            raise Refused(f"the new record would not load ({doc.message}); nothing was written")
-        old = loaded.updates_doc
-        before = {f.message for f in schema.check(old, "updates")} if old else set()
-        problems = [f for f in schema.check(doc, "updates") if f.message not in before]
-        if problems:
-            raise Refused(f"{problems[0].message}; nothing was written")
+        # An empty or multi-line --summary would break the schema: refuse, write nothing.
+        schema_checked(table, body, "updates", loaded.updates_doc)
 
     with locked(root):
         append_entry(root / table, entry, check)

@@ -12,7 +12,7 @@ from opsmanual.findings import Finding, count, sort_findings
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, parse_datetime
 from opsmanual.parallel import collector_paused
-from opsmanual.source import FolderSource
+from opsmanual.source import FolderSource, Source
 
 
 def now() -> datetime:
@@ -48,10 +48,16 @@ class Report:
         return self.errors == 0 and not (strict and self.warnings)
 
 
+def check(source: Source, at: datetime | None = None) -> tuple[Manual, list[Finding]]:
+    """Load a manual from any source (a folder, a git revision) and run every check but git's."""
+    with collector_paused():
+        manual, findings = load_manual(source)
+        return manual, findings + run_checks(manual, at or now())
+
+
 def validate(root: Path, use_git: bool = True, at: datetime | None = None) -> Report:
     with collector_paused():  # the loaded manual would be rescanned by every collection
-        manual, findings = load_manual(FolderSource(root))
-        findings += run_checks(manual, at or now())
+        manual, findings = check(FolderSource(root), at)
         if use_git:
             from opsmanual.history import check_update_log
 

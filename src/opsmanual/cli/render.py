@@ -108,17 +108,12 @@ def render(
 def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
     """The manual and its findings: the work tree's, or a revision's read from git objects."""
     from opsmanual.findings import sort_findings
-    from opsmanual.validate import now, validate
-
-    if rev is None:
-        report = validate(root, use_git=False)
-        return report.manual, report.findings
-    from opsmanual.checks import run_checks
     from opsmanual.history import source_at
-    from opsmanual.manual import load_manual
+    from opsmanual.source import FolderSource
+    from opsmanual.validate import check
 
-    loaded, findings = load_manual(source_at(root, rev))
-    findings += run_checks(loaded, now())
+    source = FolderSource(root) if rev is None else source_at(root, rev)
+    loaded, findings = check(source)
     return loaded, sort_findings(findings)
 
 
