@@ -10,7 +10,6 @@ this process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +38,8 @@ def ordered_map(
     progress: Callable[[int], None] | None = None,
 ) -> list[T]:
     """`work(start, end)` over consecutive ranges of `range(count)`, results joined in order."""
+    import multiprocessing  # here, not at the top: every command starts up without it
+
     global _work
     ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     results: list[T] = []
