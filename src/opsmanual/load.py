@@ -22,6 +22,7 @@ MAX_ALIAS_NODES = 10_000
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_LIMIT_MESSAGE = f"the file nests deeper than {MAX_DEPTH} levels; flatten it"
 # Cheap upper bound on nesting: flow brackets, plus block indicators at the start of a line.
 _DEEP_LINE = re.compile(rf"^[ \t?:\-]{{{MAX_DEPTH // 2}}}", re.MULTILINE)
 
@@ -219,20 +220,41 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     """Where the file first nests deeper than MAX_DEPTH, or None."""
     if text.count("[") + text.count("{") < MAX_DEPTH // 2 and not _DEEP_LINE.search(text):
         return None
+    try:
+        return _first_too_deep(yaml.parse(text, Loader=_BaseLoader))
+    except yaml.MarkedYAMLError as exc:
+        if not _is_parser_limit(exc) or exc.problem_mark is None:
+            return None  # the real parse reports the syntax error with its position
+        # libyaml 0.2.6 and later stop at their own depth limit while scanning ahead, before
+        # they emit the event that crosses ours: find that event in the text up to where they
+        # stopped (bounded by libyaml's limit) with the pure-Python parser, which has no limit.
+        prefix = text[: exc.problem_mark.index]
+        try:
+            found = _first_too_deep(yaml.parse(prefix, Loader=yaml.SafeLoader))
+        except yaml.YAMLError:
+            found = None
+        return found or _position(exc.problem_mark)
+    except yaml.YAMLError:
+        return None
+
+
+def _first_too_deep(events: Any) -> tuple[int, int] | None:
     depth = 0
     starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-    try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
-            if isinstance(event, starts):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return _position(event.start_mark)
-            elif isinstance(event, ends):
-                depth -= 1
-    except yaml.YAMLError:
-        return None  # the real parse reports the syntax error with its position
+    for event in events:
+        if isinstance(event, starts):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _position(event.start_mark)
+        elif isinstance(event, ends):
+            depth -= 1
     return None
+
+
+def _is_parser_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """A limit the YAML parser enforces itself (libyaml's nesting depth), not a syntax error."""
+    return "maximum" in (exc.problem or "") or "exceeded" in (exc.problem or "")
 
 
 def _decode(path: str, raw: bytes) -> str | Finding:
@@ -267,7 +289,7 @@ def parse(path: str, raw: bytes) -> Document | Finding:
         return make(
             "yaml-limits",
             path,
-            f"the file nests deeper than {MAX_DEPTH} levels; flatten it",
+            _LIMIT_MESSAGE,
             deep,
         )
     loader = Loader(text) if "*" in text or "<<" in text else PlainLoader(text)
@@ -276,6 +298,8 @@ def parse(path: str, raw: bytes) -> Document | Finding:
     except YamlProblem as exc:
         return make(exc.code, path, exc.message, _position(exc.mark))
     except yaml.MarkedYAMLError as exc:
+        if _is_parser_limit(exc):
+            return make("yaml-limits", path, _LIMIT_MESSAGE, _position(exc.problem_mark))
         message = _syntax_message(exc, text)
         return make("yaml-syntax", path, message, _position(exc.problem_mark))
     except yaml.reader.ReaderError as exc:
