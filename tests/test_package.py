@@ -39,7 +39,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_carries_schemas_and_templates(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     schemas = [n for n in names if n.startswith("opsmanual/schemas/") and n.endswith(".json")]
-    assert len(schemas) == 7
+    assert len(schemas) == 9
     assert any(n.startswith("opsmanual/templates/") for n in names)
     assert "opsmanual/py.typed" in names
 
@@ -80,7 +80,7 @@ def test_installed_wheel_runs_from_anywhere(wheel: Path, tmp_path: Path) -> None
         text=True,
     )
     assert schemas.returncode == 0, schemas.stderr
-    assert len(list((tmp_path / "s").glob("*.schema.json"))) == 7
+    assert len(list((tmp_path / "s").glob("*.schema.json"))) == 9
     check = subprocess.run(
         [*run, "validate", "--no-git", "-m", str(ROOT / "manuals" / "operations")],
         cwd=tmp_path,

@@ -62,6 +62,8 @@ def test_expected_files_exist(tmp_path: Path, language: str) -> None:
         ".vscode/extensions.json",
         ".gitignore",
         *(f".schemas/{name}" for name in set(EXPECTED_SCHEMAS.values())),
+        ".schemas/acks.schema.json",
+        ".schemas/distribution.schema.json",
     }
     assert {p.relative_to(dest).as_posix() for p in written} == expected
     assert written == sorted(written)

@@ -197,8 +197,11 @@ def _is_id(text: str) -> bool:
 _DATE_FIELDS = {
     "manual": ("effective",),
     "procedures": ("reviewed",),
-    "updates": ("date",),
+    "staff": ("joined",),
+    "updates": ("date", "effective", "approved"),
     "loans": ("borrowed", "due", "returned"),
+    "acks": ("date",),
+    "distribution": ("date",),
 }
 
 

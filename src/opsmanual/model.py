@@ -11,6 +11,10 @@ from opsmanual.load import Document
 ENTITY_KINDS = ("units", "roles", "procedures", "staff")
 
 
+# `UpdateRecord.date` is a field; inside that class the type needs another name.
+Day = date
+
+
 def parse_date(text: str) -> date:
     return date.fromisoformat(text)
 
@@ -71,6 +75,9 @@ class ManualInfo:
     copies: list[Copy] = field(default_factory=list)
     loan_days: int = 0
     review_months: int = 12
+    number: str | None = None
+    classification: str | None = None
+    ack_days: int | None = None
 
     @classmethod
     def from_doc(cls, doc: Document) -> ManualInfo:
@@ -96,6 +103,9 @@ class ManualInfo:
             copies=[Copy(c["id"], c["holder"], c.get("location")) for c in d.get("copies", [])],
             loan_days=d.get("loan_days", 0),
             review_months=d.get("review_months", 12),
+            number=d.get("number"),
+            classification=d.get("classification"),
+            ack_days=d.get("ack_days"),
         )
 
 
@@ -181,6 +191,7 @@ class Procedure:
     informed: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     reviewed: date | None = None
+    number: str | None = None
 
     @classmethod
     def from_doc(cls, doc: Document) -> Procedure:
@@ -213,6 +224,7 @@ class Procedure:
             d.get("informed", []),
             d.get("related", []),
             parse_date(d["reviewed"]) if "reviewed" in d else None,
+            d.get("number"),
         )
 
     def successors(self, index: int) -> list[str]:
@@ -235,12 +247,19 @@ class Person:
     email: str | None = None
     roles: list[str] = field(default_factory=list)
     active: bool = True
+    joined: date | None = None
 
     @classmethod
     def from_doc(cls, doc: Document) -> Person:
         d = doc.data
         return cls(
-            d["id"], d["name"], doc, d.get("email"), d.get("roles", []), d.get("active", True)
+            d["id"],
+            d["name"],
+            doc,
+            d.get("email"),
+            d.get("roles", []),
+            d.get("active", True),
+            parse_date(d["joined"]) if "joined" in d else None,
         )
 
 
@@ -256,6 +275,19 @@ class UpdateRecord:
     removed: list[str] = field(default_factory=list)
     author: str | None = None
     approved_by: str | None = None
+    # Spec 1.1: 实施日期 (default: `date`, see `effective_date`), 审核, 批准日期.
+    effective: Day | None = None
+    reviewed_by: str | None = None
+    approved: Day | None = None
+
+    @property
+    def effective_date(self) -> Day:
+        """The day this version takes effect: its `effective`, else its `date` (发布日期)."""
+        return self.effective or self.date
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_by is not None
 
     @classmethod
     def from_data(cls, index: int, d: dict[str, Any]) -> UpdateRecord:
@@ -270,6 +302,9 @@ class UpdateRecord:
             d.get("removed", []),
             d.get("author"),
             d.get("approved_by"),
+            parse_date(d["effective"]) if "effective" in d else None,
+            d.get("reviewed_by"),
+            parse_date(d["approved"]) if "approved" in d else None,
         )
 
 

@@ -216,6 +216,8 @@ SCHEMA_GLOBS: dict[str, list[str]] = {
     "staff.schema.json": ["staff/*.yaml", "staff/*.yml"],
     "updates.schema.json": ["records/updates.yaml", "records/updates.yml"],
     "loans.schema.json": ["records/loans.yaml", "records/loans.yml"],
+    "acks.schema.json": ["records/acks.yaml", "records/acks.yml"],
+    "distribution.schema.json": ["records/distribution.yaml", "records/distribution.yml"],
 }
 
 

@@ -29,6 +29,8 @@ SCHEMA_FILES = {
     "staff": "staff.schema.json",
     "updates": "updates.schema.json",
     "loans": "loans.schema.json",
+    "acks": "acks.schema.json",
+    "distribution": "distribution.schema.json",
 }
 
 # What each pattern of the schemas means, in words a manual's editor understands.
