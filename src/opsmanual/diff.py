@@ -15,11 +15,9 @@ from typing import Any
 
 from opsmanual.findings import Finding
 from opsmanual.history import WORKTREE, GitManual
+from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
-from opsmanual.source import MANUAL_FILES
 
-# Order in which kinds are reported: the manual first, the records last.
-KIND_ORDER = ("manual", "units", "roles", "procedures", "staff", "updates", "loans")
 _MISSING = object()
 
 
@@ -57,9 +55,7 @@ class EntityChange:
     @property
     def ref(self) -> str:
         """The entity as the update record table names it (`procedures/x`, `manual`)."""
-        return (
-            self.kind if self.kind in ("manual", "updates", "loans") else f"{self.kind}/{self.id}"
-        )
+        return f"{self.kind}/{self.id}" if self.kind in ENTITY_KINDS else self.kind
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,23 +66,10 @@ class EntityChange:
         }
 
 
-def kind_of(path: str) -> str | None:
-    if path in MANUAL_FILES:
-        return "manual"
-    if path.startswith("records/updates."):
-        return "updates"
-    if path.startswith("records/loans."):
-        return "loans"
-    folder = path.split("/", 1)[0]
-    if folder in KIND_ORDER and path.endswith((".yaml", ".yml")):
-        return folder
-    return None
-
-
 def identity(kind: str, path: str, data: Any) -> str:
     """An entity's id: its `id` field when it has one (so a renamed file with the same id is the
     same entity), else its file stem; the record tables are named after their kind."""
-    if kind in ("updates", "loans"):
+    if kind != MANUAL and kind not in ENTITY_KINDS:
         return kind
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         return str(data["id"])

@@ -10,17 +10,18 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding, make
+from opsmanual.kinds import MANUAL_FILES, entity_ref, ref_order, relevant
 from opsmanual.load import Document, parse
 from opsmanual.model import Manual, UpdateRecord
-from opsmanual.source import MANUAL_FILES, relevant
 
 WORKTREE = "worktree"
-UPDATES_FILES = ("records/updates.yaml", "records/updates.yml")
+UPDATES = kinds.record("updates")
 FETCH_HINT = (
     "fetch the full history (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` "
     "on actions/checkout, in GitLab CI `GIT_DEPTH: 0`)"
@@ -276,7 +277,7 @@ def versions_in(raw: bytes | None) -> list[str]:
     """The versions listed in an update record table's bytes (empty when unreadable)."""
     if raw is None:
         return []
-    doc = parse("records/updates.yaml", raw)
+    doc = parse(UPDATES.path, raw)
     if isinstance(doc, Finding) or not isinstance(doc.data, list):
         return []
     return [str(e["version"]) for e in doc.data if isinstance(e, dict) and "version" in e]
@@ -340,23 +341,10 @@ class RecordHistory:
 def table_path(manual: Manual) -> str:
     if manual.updates_doc is not None:
         return manual.updates_doc.path
-    return UPDATES_FILES[0]
+    return UPDATES.path
 
 
 # --- the update-log rule ---------------------------------------------------------------------
-
-
-def entity_of(path: str) -> str | None:
-    """The `changes` entry a file stands for (`procedures/x`, `manual`), None for records/ and
-    files that are not entities."""
-    if path in MANUAL_FILES:
-        return "manual"
-    if path.startswith("records/") or not relevant(path):
-        return None
-    p = PurePosixPath(path)
-    if p.suffix not in (".yaml", ".yml"):
-        return None
-    return f"{p.parent}/{p.stem}"
 
 
 def _without_version(raw: bytes | None) -> Any:
@@ -374,7 +362,7 @@ def _without_version(raw: bytes | None) -> Any:
 def _counts(gm: GitManual, change: Change, a: str, b: str) -> bool:
     """Whether a changed file needs an update record (records/ and version-only edits do not)."""
     path = change.new or change.old or ""
-    if entity_of(path) is None and not (change.old and entity_of(change.old)):
+    if entity_ref(path) is None and not (change.old and entity_ref(change.old)):
         return False
     if path in MANUAL_FILES and change.status == "M":
         return bool(_without_version(gm.read(a, path)) != _without_version(gm.read(b, path)))
@@ -422,7 +410,7 @@ def check_update_log(root: Path, manual: Manual) -> list[Finding]:
 
 
 def _listed(manual: Manual, record: UpdateRecord, change: Change) -> bool:
-    entity = entity_of(change.new or change.old or "")
+    entity = entity_ref(change.new or change.old or "")
     if change.new is None:
         # A deletion belongs in `removed`; `changes` also covers it when the entity lives on in
         # another file (a.yaml renamed to a.yml).
@@ -435,7 +423,7 @@ def _listed(manual: Manual, record: UpdateRecord, change: Change) -> bool:
 def _unlisted(manual: Manual, record: UpdateRecord, change: Change) -> list[Finding]:
     if _listed(manual, record, change):
         return []
-    entity = entity_of(change.new or change.old or "")
+    entity = entity_ref(change.new or change.old or "")
     if change.new is None:
         return [
             _at_record(
@@ -453,7 +441,7 @@ def _unlisted(manual: Manual, record: UpdateRecord, change: Change) -> list[Find
             f"{change.new} {'was added' if change.old is None else 'changed'} in the span of "
             f"update record {record.version} but {entity} "
             f"is not in its `changes`; add `{entity}` to the last record's `changes` in "
-            "records/updates.yaml",
+            f"{UPDATES.path}",
         )
     ]
 
@@ -509,7 +497,7 @@ def changed_since_last_record(root: Path, manual: Manual) -> tuple[list[str], li
     for change in gm.changes(base, WORKTREE, renames=False):
         if not _counts(gm, change, base, WORKTREE):
             continue
-        entity = entity_of(change.new or change.old or "")
+        entity = entity_ref(change.new or change.old or "")
         if entity is None:
             continue
         kind, _, ident = entity.partition("/")
@@ -519,5 +507,4 @@ def changed_since_last_record(root: Path, manual: Manual) -> tuple[list[str], li
 
 
 def _ordered(refs: list[str]) -> list[str]:
-    order = ("manual", "units", "roles", "procedures", "staff")
-    return sorted(set(refs), key=lambda r: (order.index(r.partition("/")[0]), r))
+    return sorted(set(refs), key=ref_order)

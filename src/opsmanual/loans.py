@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.checks import loans as loan_checks
 from opsmanual.checks.references import missing
 from opsmanual.errors import Refused
@@ -24,8 +25,8 @@ from opsmanual.manual import load_manual
 from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
 from opsmanual.source import FolderSource
 
-REGISTER = "records/loans.yaml"
-_REGISTER_NAMES = (REGISTER, "records/loans.yml")
+REGISTER = kinds.record("loans").path
+_REGISTER_NAMES = kinds.record("loans").paths
 _DATETIME = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
 )

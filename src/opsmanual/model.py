@@ -8,8 +8,6 @@ from typing import Any
 
 from opsmanual.load import Document
 
-ENTITY_KINDS = ("units", "roles", "procedures", "staff")
-
 
 def parse_date(text: str) -> date:
     return date.fromisoformat(text)

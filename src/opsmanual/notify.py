@@ -16,12 +16,13 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.changelog import Notice, letter, subject
 from opsmanual.errors import OpsError
 from opsmanual.load import parse
 from opsmanual.model import Person
 
-SENT_LOG = "records/notices.yaml"
+SENT_LOG = kinds.record("notices").path
 PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
 DEFAULT_FROM = "opsmanual@localhost"
 

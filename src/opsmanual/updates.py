@@ -13,6 +13,7 @@ from typing import Any
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.kinds import ENTITY_KINDS
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -130,8 +131,9 @@ def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
         if ref == "manual":
             continue
         kind, _, ident = ref.partition("/")
-        if kind not in ("units", "roles", "procedures", "staff") or not ident:
-            raise Refused(f"{ref!r} is not KIND/ID (units/, roles/, procedures/, staff/) or manual")
+        if kind not in ENTITY_KINDS or not ident:
+            folders = ", ".join(f"{name}/" for name in ENTITY_KINDS)
+            raise Refused(f"{ref!r} is not KIND/ID ({folders}) or manual")
         exists = ident in loaded.known.get(kind, set())
         if must_exist and not exists:
             raise Refused(f"{ref}: there is no {kind}/{ident}.yaml in the manual")
