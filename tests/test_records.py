@@ -11,7 +11,7 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsmanual import records
+from opsmanual import atomic, records
 from opsmanual.errors import OpsError
 from opsmanual.load import Document, parse
 
@@ -237,7 +237,7 @@ def test_crash_between_writing_and_renaming_keeps_the_old_file(
         written.append(tmp.read_bytes())  # the new content is complete on disk at this point
         raise failure
 
-    monkeypatch.setattr(records, "_replace", crash)
+    monkeypatch.setattr(atomic, "_replace", crash)
     expected = OpsError if isinstance(failure, OSError) else KeyboardInterrupt
     with records.locked(root), pytest.raises(expected):
         records.append_entry(path, {"copy": "OPS-02", "borrower": "wu-tao"})

@@ -207,12 +207,14 @@ def _print_messages(batch: list[Any]) -> None:
 
 
 def _write_eml(folder: Path, batch: list[Any]) -> None:
+    from opsmanual.atomic import write_atomic
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for person, message in batch:
-            (folder / f"{person.id}.eml").write_bytes(bytes(message))
     except OSError as exc:
         raise OpsError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+    for person, message in batch:
+        write_atomic(folder / f"{person.id}.eml", bytes(message))
     out(f"wrote {len(batch)} message(s) to {folder}")
 
 

@@ -62,7 +62,8 @@ def render(
     ] = None,
 ) -> None:
     """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
-    from opsmanual.render import DEFAULT_OUT, check_copy, is_stream
+    from opsmanual.atomic import is_stream
+    from opsmanual.render import DEFAULT_OUT, check_copy
     from opsmanual.render import render as write
 
     root = manual_root(manual)
