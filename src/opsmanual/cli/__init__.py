@@ -1,7 +1,8 @@
 """The command line: parse options, call the core, print, choose the exit code.
 
-Only this package prints or exits. Errors a user can cause arrive as findings, as `Refused`
-(exit 1) or as `OpsError` (exit 2); anything else is a bug, reported in one line with exit 2.
+Only this package prints or exits. Errors a user can cause arrive as findings or as an
+`OpsmanualError` carrying its exit code (`Refused` 1, `OpsError` 2); anything else is a bug,
+reported in one line with exit 2.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from opsmanual import __version__
-from opsmanual.errors import OpsError, Refused
+from opsmanual.errors import OpsmanualError
 from opsmanual.parallel import collector_paused
 from opsmanual.source import find_manual
 
@@ -59,12 +60,9 @@ class OpsGroup(TyperGroup):
     def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except OpsError as exc:
-            err(f"error: {exc}")
-            raise typer.Exit(2) from None
-        except Refused as exc:
-            err(f"refused: {exc}")
-            raise typer.Exit(1) from None
+        except OpsmanualError as exc:
+            err(f"{exc.label}: {exc}")
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err("interrupted")
             raise typer.Exit(130) from None
