@@ -258,8 +258,8 @@ def diff(bench: Bench) -> None:
 
 
 def validate_git(bench: Bench) -> None:
-    if importlib.util.find_spec("opsmanual.history") is None:
-        bench.add(Row("validate-git", None, result="SKIP", note="opsmanual.history missing"))
+    if importlib.util.find_spec("opsmanual.gitaccess") is None:
+        bench.add(Row("validate-git", None, result="SKIP", note="opsmanual.gitaccess missing"))
         return
     root = str(bench.manual(records=100, git=True))
     times = bench.in_turns(

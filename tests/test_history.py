@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from gitrepo import GitRepo, example_repo
+from opsmanual.checks.update_log import check_update_log
 from opsmanual.errors import OpsError
-from opsmanual.history import check_update_log, source_at
+from opsmanual.gitsource import source_at
 from opsmanual.manual import load_manual
 from opsmanual.validate import validate
 

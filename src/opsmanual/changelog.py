@@ -16,9 +16,10 @@ from typing import Any
 from opsmanual.diff import EntityChange, field_line
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
-from opsmanual.history import WORKTREE, GitManual, RecordHistory, open_repo, table_path
+from opsmanual.gitaccess import WORKTREE, GitManual, open_repo
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, Person, UpdateRecord
+from opsmanual.record_history import RecordHistory, table_path
 from opsmanual.source import FolderSource
 
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -191,7 +192,7 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
             f"--since {since}: not a version of the update record table, and the manual is not "
             "in a git repository, so it cannot be a revision"
         )
-    from opsmanual.history import versions_in
+    from opsmanual.record_history import versions_in
 
     try:
         commit = gm.resolve(since)

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from opsmanual.findings import Finding
-from opsmanual.history import WORKTREE, GitManual
+from opsmanual.gitaccess import WORKTREE, GitManual
 from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
 

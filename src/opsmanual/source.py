@@ -1,4 +1,4 @@
-"""Where a manual's files come from: a folder on disk, or (history.py) a git revision."""
+"""Where a manual's files come from: a folder on disk, or (gitsource.py) a git revision."""
 
 from __future__ import annotations
 

@@ -37,9 +37,9 @@ class NewRecord:
 
 def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     """Append the record and set the manual's version; returns the table's path and the entry."""
-    from opsmanual.history import changed_since_last_record
     from opsmanual.manual import load_manual
     from opsmanual.model import version_key
+    from opsmanual.record_history import changed_since_last_record
     from opsmanual.records import locked
     from opsmanual.source import FolderSource
     from opsmanual.validate import now
@@ -143,13 +143,13 @@ def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
 
 
 def _table_name(loaded: Any) -> str:
-    from opsmanual.history import table_path
+    from opsmanual.record_history import table_path
 
     return str(table_path(loaded))
 
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
-    from opsmanual.history import table_path
+    from opsmanual.record_history import table_path
     from opsmanual.records import append_entry, edit_yaml, locked, schema_checked, set_key
 
     manual_file = root / loaded.info.doc.path

@@ -59,7 +59,7 @@ def validate(root: Path, use_git: bool = True, at: datetime | None = None) -> Re
     with collector_paused():  # the loaded manual would be rescanned by every collection
         manual, findings = check(FolderSource(root), at)
         if use_git:
-            from opsmanual.history import check_update_log
+            from opsmanual.checks.update_log import check_update_log
 
             findings += check_update_log(root, manual)
         return Report(root, manual, sort_findings(findings))

@@ -55,7 +55,8 @@ def diff(
 ) -> None:
     """Show what changed in the manual, entity by entity and field by field."""
     from opsmanual import diff as semantic
-    from opsmanual.history import WORKTREE, require_manual_at, require_repo
+    from opsmanual.gitaccess import WORKTREE, require_repo
+    from opsmanual.gitsource import require_manual_at
 
     root = manual_root(manual)
     gm = require_repo(root)

@@ -109,7 +109,7 @@ def render(
 def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
     """The manual and its findings: the work tree's, or a revision's read from git objects."""
     from opsmanual.findings import sort_findings
-    from opsmanual.history import source_at
+    from opsmanual.gitsource import source_at
     from opsmanual.source import FolderSource
     from opsmanual.validate import check
 
