@@ -27,6 +27,15 @@ PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
 DEFAULT_FROM = "opsmanual@localhost"
 
 
+def sender_address(sender: str | None, user: str | None, send: bool) -> str:
+    """The From address: --from, else an SMTP login that is an address; a message only
+    written or shown may fall back to DEFAULT_FROM, one that is sent may not."""
+    login = user if user and "@" in user else None
+    if send and not (sender or login):
+        raise OpsError("--send needs a sender address: --from ADDRESS")
+    return sender or login or DEFAULT_FROM
+
+
 def messages(
     notice: Notice, sender: str, when: Any, readable: bool = False
 ) -> list[tuple[Person, EmailMessage]]:

@@ -55,23 +55,14 @@ def diff(
 ) -> None:
     """Show what changed in the manual, entity by entity and field by field."""
     from opsmanual import diff as semantic
-    from opsmanual.gitaccess import WORKTREE, require_repo
-    from opsmanual.gitsource import require_manual_at
+    from opsmanual.gitaccess import require_repo
 
-    root = manual_root(manual)
-    gm = require_repo(root)
-    if not gm.has_head() and rev_a is None:
-        raise OpsError("the repository has no commit yet: there is nothing to compare with")
-    a_label = rev_a or "HEAD"
-    a = gm.resolve(a_label)
-    b = gm.resolve(rev_b) if rev_b else WORKTREE
-    require_manual_at(gm, a, a_label)
-    if rev_b:
-        require_manual_at(gm, b, rev_b)
-    changes, problems = semantic.diff_points(gm, a, b)
+    gm = require_repo(manual_root(manual))
+    points = semantic.resolve_points(gm, rev_a, rev_b)
+    changes, problems = semantic.diff_points(gm, points.a, points.b)
     if problems:
         _unreadable(problems)
-    b_label = rev_b or WORKTREE
+    a_label, b_label = points.a_label, points.b_label
     if format is DiffFormat.json:
         out(semantic.as_json(changes, a_label, b_label))
     elif format is DiffFormat.markdown:
@@ -161,9 +152,7 @@ def _emails(
     from opsmanual.validate import now
 
     moment = now()
-    if send and not (sender or (user and "@" in user)):
-        raise OpsError("--send needs a sender address: --from ADDRESS")
-    address = sender or (user if user and "@" in user else notify.DEFAULT_FROM)
+    address = notify.sender_address(sender, user, send)
     batch = notify.messages(notice, address, moment, readable=not send)
     for person in notify.without_email(notice):
         err(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from opsmanual.atomic import is_stream, prepare, replacing, write_output
 from opsmanual.errors import OpsError, Refused
+from opsmanual.findings import Finding
 from opsmanual.model import Manual
 from opsmanual.parallel import collector_paused
 
@@ -74,3 +75,21 @@ def render(
     target = out / "index.html"
     write_output(target, html.encode("utf-8"))
     return target
+
+
+def refuses(findings: list[Finding]) -> bool:
+    """No handbook is written from a manual with errors (cli.md): a printed manual with a broken
+    reference or an impossible loan would be lent out as if it were right."""
+    return any(f.severity == "error" for f in findings)
+
+
+def checked_manual(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
+    """The manual and its sorted findings: the work tree's, or a revision's read from git."""
+    from opsmanual.findings import sort_findings
+    from opsmanual.gitsource import source_at
+    from opsmanual.source import FolderSource
+    from opsmanual.validate import check
+
+    source = FolderSource(root) if rev is None else source_at(root, rev)
+    loaded, findings = check(source)
+    return loaded, sort_findings(findings)
