@@ -156,7 +156,7 @@ class _State:
 
     def verify(self, body: str) -> None:
         """Defence in depth: the register as it would be written has no loan error."""
-        from opsmanual.records import schema_checked
+        from opsmanual.yamledit import schema_checked
 
         path = register_path(self.root).relative_to(self.root).as_posix()
         doc = schema_checked(path, body, "loans", None)
@@ -194,9 +194,9 @@ def lend(
     by: str | None = None,
 ) -> Lent:
     """Append a loan of `copy` to `to`, borrowed `now`; refuse what validate would reject."""
-    from opsmanual import records
+    from opsmanual import yamledit
 
-    with records.locked(root):
+    with yamledit.locked(root):
         state = _State.load(root, now)
         state.require_copy(copy)
         borrower = state.require_person(to, "borrower")
@@ -222,7 +222,7 @@ def lend(
             entry["purpose"] = purpose.strip()
         if by is not None:
             entry["issued_by"] = by
-        records.append_entry(register_path(root), entry, state.verify)
+        yamledit.append_entry(register_path(root), entry, state.verify)
     return Lent(entry, borrower, due_at)
 
 
@@ -235,9 +235,9 @@ class Returned:
 
 def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) -> Returned:
     """Record the return of `copy` (now, or `at`) on its open loan."""
-    from opsmanual import records
+    from opsmanual import yamledit
 
-    with records.locked(root):
+    with yamledit.locked(root):
         state = _State.load(root, now, tolerate_loan_errors=True)
         state.require_copy(copy)
         loan = state.open_loan(copy)
@@ -260,10 +260,10 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
         index = loan.index
 
         def mutate(data: Any) -> dict[str, Any]:
-            records.set_key(data[index], "returned", stamp(returned))
+            yamledit.set_key(data[index], "returned", stamp(returned))
             return dict(data[index])
 
-        entry = records.edit_yaml(register_path(root), mutate, state.verify)
+        entry = yamledit.edit_yaml(register_path(root), mutate, state.verify)
     return Returned({k: str(v) for k, v in entry.items()}, state.name(loan.borrower), returned)
 
 

@@ -100,7 +100,7 @@ def pending(
 
 
 def _log(root: Path, notice: Notice, person: Person, message: EmailMessage, when: str) -> None:
-    from opsmanual.records import append_entry, locked
+    from opsmanual.yamledit import append_entry, locked
 
     with locked(root):
         for version in notice.versions():

@@ -244,7 +244,7 @@ def record_add(
     approved_by: Annotated[str | None, typer.Option("--approved-by", help="Staff id.")] = None,
 ) -> None:
     """Append an update record and set manual.yaml's version to match."""
-    from opsmanual.updates import NewRecord, add_record
+    from opsmanual.record_add import NewRecord, add_record
 
     request = NewRecord(
         summary=summary,

@@ -85,7 +85,7 @@ def _require_lock(path: Path) -> None:
     resolved = path.resolve()
     with _held_guard:
         if not any(parent in _held for parent in resolved.parents):
-            raise RuntimeError(f"{path} is edited outside `records.locked()`")
+            raise RuntimeError(f"{path} is edited outside `locked()`")
 
 
 # --- the file's own conventions -------------------------------------------------------------

@@ -40,9 +40,9 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     from opsmanual.manual import load_manual
     from opsmanual.model import version_key
     from opsmanual.record_history import changed_since_last_record
-    from opsmanual.records import locked
     from opsmanual.source import FolderSource
     from opsmanual.validate import now
+    from opsmanual.yamledit import locked
 
     summary, version, notice_ref = request.summary, request.version, request.notice_ref
     changes, removed, date, effective = (
@@ -150,7 +150,7 @@ def _table_name(loaded: Any) -> str:
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
     from opsmanual.record_history import table_path
-    from opsmanual.records import append_entry, edit_yaml, locked, schema_checked, set_key
+    from opsmanual.yamledit import append_entry, edit_yaml, locked, schema_checked, set_key
 
     manual_file = root / loaded.info.doc.path
     version = entry["version"]

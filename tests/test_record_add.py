@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from gitrepo import GitRepo, example_repo
 from opsmanual.cli import app
 from opsmanual.load import Document, parse
-from opsmanual.updates import next_version
+from opsmanual.record_add import next_version
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
