@@ -57,8 +57,9 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 )
 
 VALIDATE = """
-import sys, time, json
+import gc, sys, time, json
 from pathlib import Path
+gc.disable()  # as the command entry point does (docs/architecture.md, "Speed")
 from opsmanual.validate import validate
 start = time.perf_counter()
 report = validate(Path(sys.argv[1]), use_git=sys.argv[2] == "git")

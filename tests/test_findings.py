@@ -240,14 +240,14 @@ def test_finding_at_its_place(
     changes: dict[str, str | None],
     expected: tuple[str, int | None, int | None, str],
 ) -> None:
-    if changes.get("units/team.yaml", "").endswith("caf\udce9\n"):
+    if (changes.get("units/team.yaml") or "").endswith("caf\udce9\n"):
         write_manual(tmp_path, {k: v for k, v in changes.items() if k != "units/team.yaml"})
         (tmp_path / "units/team.yaml").write_bytes(b"id: team\nname: caf\xe9\n")
     else:
         write_manual(tmp_path, changes)
     code, report = run_json(tmp_path)
     found = [
-        (f["file"], f.get("line"), f.get("column"), f["code"])  # type: ignore[index,union-attr]
+        (f["file"], f.get("line"), f.get("column"), f["code"])
         for f in report["findings"]  # type: ignore[attr-defined]
     ]
     assert expected in found, json.dumps(report["findings"], ensure_ascii=False, indent=1)
@@ -265,7 +265,7 @@ def test_id_mismatch_never_suggests_an_invalid_id(tmp_path: Path) -> None:
     )
     _, report = run_json(tmp_path)
     by_file = {
-        f["file"]: (f["code"], f["message"])  # type: ignore[index]
+        f["file"]: (f["code"], f["message"])
         for f in report["findings"]  # type: ignore[attr-defined]
     }
     code, message = by_file["units/Team.yaml"]

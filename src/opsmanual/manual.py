@@ -25,7 +25,7 @@ from opsmanual.model import (
     UpdateRecord,
     parse_datetime,
 )
-from opsmanual.parallel import collector_paused, ordered_map
+from opsmanual.parallel import ordered_map
 from opsmanual.source import Source
 
 UPDATES = kinds.record("updates")
@@ -38,11 +38,6 @@ _ENTITY_CLASSES: dict[str, Any] = {
 
 
 def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
-    with collector_paused():
-        return _load(source)
-
-
-def _load(source: Source) -> tuple[Manual, list[Finding]]:
     findings: list[Finding] = []
     manual = Manual(info=None, known={kind: set() for kind in ENTITY_KINDS})
     paths = source.paths()

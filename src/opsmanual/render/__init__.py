@@ -13,7 +13,6 @@ from opsmanual.atomic import is_stream, prepare, replacing, write_output
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
 from opsmanual.model import Manual
-from opsmanual.parallel import collector_paused
 
 FORMATS = ("html", "markdown", "pdf")
 DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
@@ -54,8 +53,7 @@ def render(
         return target
     from opsmanual.render.html import render_html
 
-    with collector_paused():
-        html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
+    html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
     if fmt == "pdf":
         from opsmanual.render.pdf import write_pdf
 
