@@ -26,9 +26,7 @@ PROC = "procedures/annual-planning.yaml"
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-23T10:00:00+08:00")
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 def updated(top: Path, name: str = "operations") -> GitRepo:

@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from gitrepo import GitRepo, example_repo
+from gitrepo import GitRepo
 from opsmanual.cli import app
 from opsmanual.diff import FieldChange, diff_values, list_key
 
@@ -189,11 +188,6 @@ def test_field_paths_read_as_documented() -> None:
 
 PROC = "procedures/annual-planning.yaml"
 runner = CliRunner()
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return example_repo(tmp_path / "repo")
 
 
 def run(repo: GitRepo, *args: str) -> Any:
