@@ -8,6 +8,7 @@ The rules themselves live in `opsmanual.checks.loans`; this module only asks the
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -312,3 +313,8 @@ def list_loans(
 def as_json_entries(rows: Iterable[LoanRow]) -> list[dict[str, Any]]:
     """Each loan as written in the file, plus its status."""
     return [{**row.loan.raw, "status": row.status} for row in rows]
+
+
+def as_json(rows: Iterable[LoanRow]) -> str:
+    """`loan list --format json` (cli.md)."""
+    return json.dumps({"loans": as_json_entries(rows)}, ensure_ascii=False, indent=2)
