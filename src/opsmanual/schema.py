@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from opsmanual.findings import Finding
+from opsmanual.kinds import SCHEMA_FILES
 from opsmanual.resources import resource_dir
 
 if TYPE_CHECKING:
@@ -21,17 +22,6 @@ if TYPE_CHECKING:
 
     from opsmanual.load import Document
 
-SCHEMA_FILES = {
-    "manual": "manual.schema.json",
-    "units": "unit.schema.json",
-    "roles": "role.schema.json",
-    "procedures": "procedure.schema.json",
-    "staff": "staff.schema.json",
-    "updates": "updates.schema.json",
-    "loans": "loans.schema.json",
-    "acks": "acks.schema.json",
-    "distribution": "distribution.schema.json",
-}
 
 # What each pattern of the schemas means, in words a manual's editor understands.
 PATTERN_HINTS = {
