@@ -356,7 +356,7 @@ def test_templates_override_in_sandbox(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "said"),
     [
-        ("{% for i in range(10**9) %}{% endfor %}", "OverflowError"),
+        ("{% for i in range(10**9) %}{% endfor %}", "larger than templates may use"),
         ("{{ 1 / 0 }}", "ZeroDivisionError"),
         ("{{ h.title.__class__ }}", "unsafe"),
         ("{% include '/etc/passwd' %}", "no template named '/etc/passwd'"),
