@@ -97,3 +97,78 @@ def test_user_templates_have_a_bound_on_work(
     assert_safe(result)
     assert result.exit_code == 2
     assert "template error" in result.output and said in result.output, result.output
+
+
+# --- PDF fetches ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1/x.png", False),
+        ("https://example.com/font.woff", False),
+        ("ftp://example.com/x", False),
+        ("file:///etc/passwd", False),
+        ("file://localhost/etc/hostname", False),
+        ("FILE:///etc/passwd", False),
+        ("file:///%2e%2e/etc/passwd", False),
+        ("//example.com/x", False),
+        ("data:text/plain,hello", True),
+    ],
+)
+def test_the_pdf_may_load_only_data_and_our_resources(url: str, allowed: bool) -> None:
+    from opsmanual.render.pdf import allowed_url
+    from opsmanual.resources import resource_dir
+
+    assert allowed_url(url) is allowed
+    ours = Path(str(resource_dir("templates"))).resolve() / "handbook.css"
+    assert allowed_url(ours.as_uri())
+    assert not allowed_url((ours.parent / ".." / "pyproject.toml").as_uri())
+
+
+def test_a_pdf_template_reaches_no_file_and_no_server(tmp_path: Path) -> None:
+    pytest.importorskip("weasyprint")
+    import http.server
+    import shutil
+    import subprocess
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER")
+    own = tmp_path / "tpl"
+    own.mkdir()
+    (own / "cover.html.j2").write_text(
+        f'<section><img src="{base}/img.png"><link rel="stylesheet" href="{base}/s.css">'
+        f'<style>@import url("{base}/i.css"); body {{ background: url("{base}/bg.png") }}</style>'
+        f'<link rel="attachment" href="{secret.as_uri()}">'
+        f'<a rel="attachment" href="{secret.as_uri()}">a</a><img src="{secret.as_uri()}">'
+        "</section>"
+    )
+    out = tmp_path / "h.pdf"
+    try:
+        result = run("render", "-m", str(write_manual(tmp_path / "m")), "-f", "pdf",
+                     "-o", str(out), "--templates", str(own))  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_safe(result)
+    assert result.exit_code == 0, result.output
+    assert hits == []
+    assert b"TOP-SECRET-MARKER" not in out.read_bytes()
+    if shutil.which("pdfdetach"):
+        listed = subprocess.run(["pdfdetach", "-list", str(out)], capture_output=True, text=True)
+        assert listed.stdout.startswith("0 embedded files"), listed.stdout
