@@ -172,3 +172,186 @@ def test_a_pdf_template_reaches_no_file_and_no_server(tmp_path: Path) -> None:
     if shutil.which("pdfdetach"):
         listed = subprocess.run(["pdfdetach", "-list", str(out)], capture_output=True, text=True)
         assert listed.stdout.startswith("0 embedded files"), listed.stdout
+
+
+# --- header injection, control characters ---------------------------------------------------
+
+
+def staff_file(name: str, email: str = "ann@example.com") -> str:
+    return f"id: ann\nname: {json.dumps(name)}\nemail: {email}\nroles: [manager]\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Chen <evil@x.example>",
+        "evil@x.example",
+        'Chen" <evil@x.example>, "x',
+        "Chen\\\" <evil@x.example>",
+        "Ann\r\nBcc: evil@x.example",
+        "Ann\x0bBcc: evil@x.example",
+        "Ann\x1b[2J",
+        "Ann\x07",
+        "Ann\u2028Bcc: evil@x.example",
+        "Ann\u202egnp.exe",
+        "Ann\x85",
+    ],
+)
+def test_a_name_unsafe_in_headers_or_terminals_is_a_schema_finding(
+    tmp_path: Path, name: str
+) -> None:
+    root = write_manual(tmp_path, {"staff/ann.yaml": staff_file(name)})
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code == 1
+    assert "staff/ann.yaml:2:7: error schema `name` is" in result.output, result.output
+    for raw in ("\x1b", "\x07", "\x0b", "\r", "\u2028", "\u202e", "\x85"):
+        assert raw not in result.output
+    notice = run("changelog", "-m", str(root), "--format", "email")
+    assert_safe(notice)
+    assert notice.exit_code == 1, "a person left out of the notice is said, not skipped"
+    assert "staff/ann.yaml" in notice.output and "evil@x.example>" not in notice.output.replace(
+        json.dumps(name)[1:-1], ""
+    )
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        ("procedures/plan.yaml", "title: Plan the year", "title: \"Plan\\x1b]0;pwned\\x07\""),
+        ("roles/clerk.yaml", "title: Clerk", 'title: "Clerk\\x0b"'),
+        ("units/ops.yaml", "name: Operations", 'name: "Ops\\u009b31m"'),
+        ("records/updates.yaml", "summary: First issue", 'summary: "First\\x08\\x08issue"'),
+        ("roles/manager.yaml", "  - Run the department", '  - "Run\\x00 it"'),
+    ],
+)
+def test_control_characters_in_one_line_fields_are_findings(
+    tmp_path: Path, field: tuple[str, str, str]
+) -> None:
+    from manualkit import BASE
+
+    path, old, new = field
+    root = write_manual(tmp_path, {path: BASE[path].replace(old, new)})
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output and "error schema" in result.output
+    assert "without control characters" in result.output
+    assert not any(ord(c) < 0x20 and c not in "\n\t" for c in result.output)
+    assert not any(0x7F <= ord(c) < 0xA0 for c in result.output)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "ops@example.com\r\nBcc: evil@x.example",
+        "ops@example.com\nBcc: evil@x.example",
+        "Ops\x0b <ops@example.com>",
+        "Ops Office",
+        "",
+        "ops@example.com, evil@x.example",
+        "a@b@example.com",
+        "<>",
+    ],
+)
+def test_from_must_be_one_clean_address(tmp_path: Path, sender: str) -> None:
+    root = write_manual(tmp_path)
+    result = run("changelog", "-m", str(root), "--format", "email", "--from", sender)
+    assert_safe(result)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("opsmanual: error: --from")
+    assert "evil@x.example" not in result.output.split("\n", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Zhang, San", '"Zhang, San" <ann@example.com>'),
+        ("张三", "=?utf-8?"),
+        ("O'Brien", "O'Brien <ann@example.com>"),
+        ("Ann (ops)", '"Ann (ops)" <ann@example.com>'),
+    ],
+)
+def test_to_headers_are_built_from_structured_addresses(name: str, shown: str) -> None:
+    from email import message_from_bytes, policy
+
+    from opsmanual.model import Person
+    from opsmanual.notify import recipient
+
+    person = Person.__new__(Person)
+    person.__dict__.update(id="ann", name=name, email="ann@example.com")
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["To"] = recipient(person)
+    assert shown in bytes(message).decode()
+    parsed = message_from_bytes(bytes(message), policy=policy.default)
+    [address] = parsed["To"].addresses
+    assert (address.display_name, address.addr_spec) == (name, "ann@example.com")
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    root = write_manual(tmp_path / "my manual#1 %ü")
+    (root / "roles" / "clerk.yaml").write_text("id: clerk\ntitle: [\n")
+    result = run("validate", "-m", str(root), "--no-git", "--format", "sarif")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in document["runs"][0]["results"]
+    ]
+    assert uris and all(" " not in u and "#" not in u and "ü" not in u for u in uris)
+    assert any(u.endswith("roles/clerk.yaml") and "my%20manual%231%20%25%C3%BC" in u for u in uris)
+
+
+# --- extreme values ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "said"),
+    [
+        ("manual.yaml", "loan_days: 2", "loan_days: 99999999999999999999", "at most 3650"),
+        ("manual.yaml", "loan_days: 2", "loan_days: 3651", "at most 3650"),
+        ("manual.yaml", "loan_days: 2", "review_months: 999999999", "at most 120"),
+        ("roles/clerk.yaml", "unit: team", "unit: team\nheadcount: 100000000000", "at most"),
+        ("records/loans.yaml", "borrowed: 2026-03-02T09:00:00+08:00",
+         "borrowed: 2026-02-30T09:00:00+08:00", "not a real date"),
+    ],
+)  # fmt: skip
+def test_extreme_numbers_and_dates_are_findings(
+    tmp_path: Path, path: str, old: str, new: str, said: str
+) -> None:
+    from manualkit import BASE
+
+    root = write_manual(tmp_path, {path: BASE[path].replace(old, new)})
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code == 1
+    assert said in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "loan",
+    [
+        "- copy: C-1\n  borrower: bob\n  borrowed: 9999-12-30\n",
+        "- copy: C-1\n  borrower: bob\n  borrowed: 9999-12-31T23:59:59-12:00\n",
+        "- copy: C-1\n  borrower: bob\n  borrowed: 2026-01-01\n  due: 9999-12-31\n",
+    ],
+)
+def test_a_loan_at_the_end_of_the_calendar_does_not_crash(tmp_path: Path, loan: str) -> None:
+    root = write_manual(tmp_path, {"records/loans.yaml": loan})
+    for args in (["validate", "--no-git"], ["loan", "list"], ["loan", "back", "C-1"],
+                 ["render", "-f", "markdown", "-o", str(tmp_path / "h.md")]):  # fmt: skip
+        result = run(*args, "-m", str(root))
+        assert_safe(result)
+        assert result.exit_code in (0, 1), result.output
+
+
+def test_a_review_in_the_year_9999_does_not_crash(tmp_path: Path) -> None:
+    from manualkit import BASE
+
+    plan = BASE["procedures/plan.yaml"].replace("2026-10-01", "9999-12-31")
+    root = write_manual(tmp_path, {"procedures/plan.yaml": plan})
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code in (0, 1)

@@ -48,7 +48,8 @@ RECORD_FILES = {"updates": "updates", "loans": "loans"}
 # in 2020-12; `$defs` is only reached through `$ref` JSON pointers, which both resolve alike.
 PORTABLE_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "examples",
-    "type", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems", "uniqueItems",
+    "type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems",
+    "uniqueItems",
     "items", "properties", "patternProperties", "additionalProperties", "required", "not",
 }  # fmt: skip
 

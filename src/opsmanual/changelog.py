@@ -210,6 +210,15 @@ def build(root: Path, since: str | None = None) -> Notice:
     """The notice for the update records after `since` (default: the last record alone)."""
     manual, findings = load_manual(FolderSource(root))
     unreadable = [f for f in findings if f.code.startswith("yaml-")]
+    # A person whose staff file cannot be used would silently miss the notice: say so instead.
+    unreadable += [
+        f
+        for f in findings
+        if f.file.startswith("staff/")
+        and f.severity == "error"
+        and f not in unreadable
+        and f.file.rpartition("/")[2].rpartition(".")[0] not in manual.staff
+    ]
     if manual.info is None or not manual.updates:
         problems = unreadable or [f for f in findings if f.severity == "error"]
         return Notice(manual, [], since, problems)

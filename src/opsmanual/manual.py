@@ -215,7 +215,7 @@ def _impossible_dates(doc: Document, kind: str) -> list[Finding]:
                 continue
             try:
                 parse_datetime(value)
-            except ValueError:
+            except (ValueError, OverflowError):  # 0001-01-01 in a zone west of here overflows
                 path: list[str | int] = [name] if index is None else [index, name]
                 problems.append(
                     doc.finding(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, err, manual_root, out
+from opsmanual.cli import ManualOption, app, err, manual_root, out, printable
 
 if TYPE_CHECKING:
     from opsmanual.findings import Finding
@@ -71,7 +71,7 @@ def render(
         from opsmanual.output import text_line
 
         for finding in findings:
-            typer.echo(text_line(finding), err=True)
+            typer.echo(printable(text_line(finding)), err=True)
         err("the manual has errors, so no handbook was written; fix them and render again")
         raise typer.Exit(1)
     check_copy(loaded, copy)
