@@ -355,3 +355,92 @@ def test_a_review_in_the_year_9999_does_not_crash(tmp_path: Path) -> None:
     result = run("validate", "-m", str(root), "--no-git")
     assert_safe(result)
     assert result.exit_code in (0, 1)
+
+
+# --- Markdown output --------------------------------------------------------------------------
+
+UNSAFE_TEXT = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[a](javascript:alert(1))",
+    "[a](javascript&#58;alert(1))",
+    "[a](javascript&colon;alert(1))",
+    "[a](&#x6A;avascript:alert(1))",
+    "[a](&#x00006a;avascript:alert(1))",
+    "[a](javascript\\:alert(1))",
+    "[a](JaVaScRiPt:alert(1))",
+    "[a]( <javascript:alert(1)> )",
+    "[a](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[a](vbscript:msgbox)",
+    "[a](javascript:alert(1) \"t\")",
+    "[a [b](javascript:alert(1)) c](https://ok.example)",
+    "[a]\n\n[a]: javascript&#58;alert(1)",
+    "<javascript:alert(1)>",
+    "[a](javascript:" + "x" * 3000 + ")",
+    "<a href='javascript:alert(1)'>x</a>",
+]
+
+
+def permissive_html(markdown: str) -> str:
+    """What a renderer that trusts its input makes of the Markdown: raw HTML on, every link kept."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True})
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md.render(markdown)
+
+
+def assert_inert(html: str) -> None:
+    import re
+
+    lowered = html.lower()
+    for bad in ("<script", "<img", "<a href='javascript", 'href="javascript', 'href="data:',
+                'href="vbscript'):  # fmt: skip
+        assert bad not in lowered, (bad, html)
+    assert re.search(r"<[^>]*onerror=", lowered) is None, html
+
+
+@pytest.mark.parametrize("payload", UNSAFE_TEXT)
+def test_the_markdown_handbook_is_safe_in_any_renderer(tmp_path: Path, payload: str) -> None:
+    from manualkit import BASE
+
+    plan = BASE["procedures/plan.yaml"].replace(
+        "owner: manager\n", f"owner: manager\npurpose: {json.dumps(payload)}\n"
+    )
+    root = write_manual(tmp_path, {"procedures/plan.yaml": plan})
+    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
+    assert result.exit_code == 0, result.output
+    assert_inert(permissive_html((tmp_path / "h.md").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("payload", UNSAFE_TEXT[:3] + ["*x* | y `z` # h", "> q\n- l"])
+def test_changelog_markdown_escapes_titles_and_summaries(tmp_path: Path, payload: str) -> None:
+    from manualkit import BASE
+
+    summary = json.dumps(" ".join(payload.split()))
+    updates = BASE["records/updates.yaml"].replace(
+        "summary: Planning procedure revised", f"summary: {summary}\n  notice_ref: {summary}"
+    )
+    manual = BASE["manual.yaml"].replace("title: Demo manual", f"title: {summary}")
+    root = write_manual(tmp_path, {"records/updates.yaml": updates, "manual.yaml": manual})
+    result = run("changelog", "-m", str(root))
+    assert result.exit_code == 0, result.output
+    html = permissive_html(result.stdout)
+    assert_inert(html)
+    assert html.count("<li>") == 7 and "<table" not in html and "<blockquote" not in html
+
+
+def test_diff_markdown_escapes_every_value(tmp_path: Path) -> None:
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path, "m")
+    write_manual(repo.root)
+    repo.git("init", "-q")
+    repo.commit("first")
+    extra = "".join(f"x-{i}: {json.dumps(p)}\n" for i, p in enumerate(UNSAFE_TEXT[:6]))
+    repo.replace("procedures/plan.yaml", "title: Plan the year\n", f"title: Plan the year\n{extra}")
+    repo.replace("roles/clerk.yaml", "title: Clerk", 'title: "<b>Clerk</b> | x"')
+    result = run("diff", "-m", str(repo.root), "--format", "markdown", "HEAD")
+    assert result.exit_code == 0, result.output
+    assert_inert(permissive_html(result.stdout))
+    assert "<b>" not in permissive_html(result.stdout)

@@ -216,7 +216,8 @@ def hostile_manual(tmp_path: Path) -> Path:
         "roles/dept-manager.yaml",
         lambda d: d.update(title=evil, description=link, duties=[evil], authorities=[evil]),
     )
-    edit("staff/zheng-li.yaml", lambda d: d.update(name=evil))
+    # A name may not hold <, >, @, " or \ (it goes into email headers): the rest of `evil`.
+    edit("staff/zheng-li.yaml", lambda d: d.update(name="{{ 7*7 }} {% raw %} | pipe *x* &amp;"))
 
     def records(d: list[dict[str, Any]]) -> None:
         d[-1].update(summary=evil, notice_ref=evil)
