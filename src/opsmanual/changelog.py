@@ -380,9 +380,7 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
         lines += ["", f"{h3}{w['audience']}", ""]
         roles = ", ".join(esc(_role_name(notice.manual, r)) for r in entry.roles) or "-"
         people = [p for p in notice.manual.active_staff() if p.id in entry.staff_ids()]
-        staff = ", ".join(
-            esc(f"{p.name} <{p.email}>" if p.email else p.name) for p in people
-        )
+        staff = ", ".join(esc(f"{p.name} <{p.email}>" if p.email else p.name) for p in people)
         lines += [
             f"{bullet}{w['roles']}{w['sep']}{roles}",
             f"{bullet}{w['staff']}{w['sep']}{staff or w['nobody']}",

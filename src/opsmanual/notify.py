@@ -25,7 +25,7 @@ from opsmanual.model import Person
 SENT_LOG = "records/notices.yaml"
 PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
 DEFAULT_FROM = "opsmanual@localhost"
-# `getaddresses(strict=True)` exists from Python 3.11.10 / 3.12.6 on; older versions parse leniently,
+# `getaddresses(strict=True)` exists from Python 3.11.10 and 3.12.6 on; older ones parse loosely,
 # and the round trip in `_address` catches what they let through.
 _STRICT = "strict" in getaddresses.__code__.co_varnames
 

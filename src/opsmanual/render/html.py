@@ -65,7 +65,7 @@ def _bounded_sandbox(base: type[Any]) -> type[Any]:
     `range()` (counted as it is iterated, so a loop over a saved range counts too) and every
     `*`/`**` and filter argument is checked, so no template can run unbounded."""
 
-    class Bounded(base):  # type: ignore[misc,valid-type]
+    class Bounded(base):  # type: ignore[misc]
         intercepted_binops = frozenset({"*", "**"})
 
         def __init__(self, **options: Any) -> None:
@@ -73,7 +73,8 @@ def _bounded_sandbox(base: type[Any]) -> type[Any]:
             self.calls = 0
             self.items = 0
             self.globals["range"] = self._range
-            self.filters = {name: self._bounded_filter(f) for name, f in self.filters.items()}
+            filters: dict[str, Callable[..., Any]] = self.filters
+            self.filters = {name: self._bounded_filter(f) for name, f in filters.items()}
 
         def _spend_call(self, args: Iterable[Any]) -> None:
             self.calls += 1
