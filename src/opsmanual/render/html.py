@@ -73,7 +73,7 @@ def _bounded_sandbox(base: type[Any]) -> type[Any]:
             self.calls = 0
             self.items = 0
             self.globals["range"] = self._range
-            filters: dict[str, Callable[..., Any]] = self.filters
+            filters: dict[str, Callable[..., Any]] = getattr(self, "filters")  # noqa: B009
             self.filters = {name: self._bounded_filter(f) for name, f in filters.items()}
 
         def _spend_call(self, args: Iterable[Any]) -> None:
