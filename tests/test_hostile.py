@@ -8,6 +8,7 @@ bug found; every file there is a test case (see `test_hostile_corpus`).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -443,3 +444,160 @@ def test_diff_markdown_escapes_every_value(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert_inert(permissive_html(result.stdout))
     assert "<b>" not in permissive_html(result.stdout)
+
+
+# --- links, FIFOs, permissions, read-only files, render -o over the manual ---------------------
+
+
+def link_cases(tmp_path: Path) -> dict[str, Path]:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.yaml"
+    secret.write_text("id: secret\nname: TOP-SECRET-MARKER\n")
+    return {"outside": secret, "etc": Path("/etc/hostname"), "missing": outside / "nope.yaml"}
+
+
+@pytest.mark.parametrize(
+    ("where", "target"),
+    [
+        ("staff/eve.yaml", "outside"),
+        ("units/x.yaml", "etc"),
+        ("roles/gone.yaml", "missing"),
+        ("records/loans.yaml", "outside"),
+        ("procedures/plan.yaml", "inside"),
+    ],
+)
+def test_symbolic_links_are_findings_in_both_views(tmp_path: Path, where: str, target: str) -> None:
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path, "m")
+    root = write_manual(repo.root)
+    links = link_cases(tmp_path)
+    path = root / where
+    path.unlink(missing_ok=True)
+    if target == "inside":
+        (root / "plan.keep").write_bytes((root / "records/updates.yaml").read_bytes())
+        path.symlink_to(root / "plan.keep")
+    else:
+        path.symlink_to(links[target])
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code == 1
+    assert f"{where}: error yaml-syntax the file cannot be read: the file is a symbolic link" in (
+        result.output
+    ), result.output
+    assert "TOP-SECRET-MARKER" not in result.output
+    repo.git("init", "-q")
+    repo.commit("with a link")
+    work = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "a.md"))
+    at_rev = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "b.md"),
+                 "--rev", "HEAD")  # fmt: skip
+    for result in (work, at_rev):
+        assert_safe(result)
+        assert result.exit_code == 1, result.output
+        assert f"{where}: error yaml-syntax" in result.output and "symbolic link" in result.output
+    assert not (tmp_path / "a.md").exists() and not (tmp_path / "b.md").exists()
+
+
+@pytest.mark.parametrize(
+    "where", ["records/loans.yaml", "records/updates.yaml", "staff/eve.yaml", "procedures/p.yml"]
+)
+def test_a_fifo_is_a_finding_never_a_hang(tmp_path: Path, where: str) -> None:
+    root = write_manual(tmp_path / "m")
+    (root / where).unlink(missing_ok=True)
+    os.mkfifo(root / where)
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code == 1
+    assert f"{where}: error yaml-syntax the file cannot be read: it is not a regular file" in (
+        result.output
+    )
+    for args in (["loan", "out", "C-1", "--to", "bob"], ["loan", "back", "C-1"],
+                 ["loan", "list"], ["record", "add", "--summary", "x", "--changes", "manual"],
+                 ["changelog"], ["render", "-o", str(tmp_path / "site")]):  # fmt: skip
+        result = run(*args, "-m", str(root))
+        assert_safe(result)
+        if where in result.output or args[0] == "render":
+            assert result.exit_code in (1, 2), result.output
+    assert run("loan", "out", "C-1", "--to", "bob", "-m", str(root)).exit_code == (
+        1 if where == "records/loans.yaml" else 0
+    )
+
+
+def test_a_fifo_as_manual_yaml_is_one_line(tmp_path: Path) -> None:
+    root = write_manual(tmp_path / "m")
+    (root / "manual.yaml").unlink()
+    os.mkfifo(root / "manual.yaml")
+    result = run("validate", "-m", str(root), "--no-git")
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_a_file_without_read_permission_is_a_finding(tmp_path: Path) -> None:
+    root = write_manual(tmp_path / "m")
+    (root / "staff" / "bob.yaml").chmod(0)
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert "staff/bob.yaml: error yaml-syntax the file cannot be read: Permission denied" in (
+        result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "file"),
+    [
+        (["loan", "out", "C-1", "--to", "bob"], "records/loans.yaml"),
+        (["loan", "back", "C-1"], "records/loans.yaml"),
+        (["record", "add", "--summary", "x", "--changes", "manual"], "records/updates.yaml"),
+        (["record", "add", "--summary", "x", "--changes", "manual"], "manual.yaml"),
+    ],
+)
+def test_a_read_only_file_is_never_replaced(tmp_path: Path, args: list[str], file: str) -> None:
+    root = write_manual(tmp_path / "m")
+    if args[:2] == ["loan", "back"]:
+        assert run("loan", "out", "C-1", "--to", "bob", "-m", str(root)).exit_code == 0
+    before = {p: (root / p).read_bytes() for p in ("manual.yaml", "records/updates.yaml",
+                                                  "records/loans.yaml")}  # fmt: skip
+    (root / file).chmod(0o444)
+    result = run(*args, "-m", str(root))
+    assert_safe(result)
+    assert result.exit_code == 1, result.output
+    assert "is read-only, so nothing was written" in result.output
+    assert {p: (root / p).read_bytes() for p in before} == before
+
+
+@pytest.mark.parametrize(
+    ("fmt", "target"),
+    [
+        ("markdown", "manual.yaml"),
+        ("pdf", "records/loans.yaml"),
+        ("markdown", "records/updates.yaml"),
+        ("markdown", "procedures/plan.yaml"),
+        ("markdown", "staff/new.md"),
+        ("html", "records"),
+        ("html", "units"),
+        ("markdown", "./units/../manual.yaml"),
+        ("markdown", ".git/config"),
+    ],
+)
+def test_render_never_writes_over_the_manual(tmp_path: Path, fmt: str, target: str) -> None:
+    root = write_manual(tmp_path / "m")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("[core]\n")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = run("render", "-m", str(root), "-f", fmt, "-o", str(root / target))
+    assert_safe(result)
+    assert result.exit_code == 1, result.output
+    assert "is part of the manual" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_render_into_the_manual_folder_itself_is_allowed(tmp_path: Path) -> None:
+    root = write_manual(tmp_path / "m")
+    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(root / "handbook.md"))
+    assert result.exit_code == 0, result.output
+    link = tmp_path / "sneaky.md"
+    link.symlink_to(root / "manual.yaml")
+    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(link))
+    assert result.exit_code == 1 and "is part of the manual" in result.output

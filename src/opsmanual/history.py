@@ -17,7 +17,7 @@ from opsmanual.errors import OpsError
 from opsmanual.findings import Finding, make
 from opsmanual.load import Document, parse
 from opsmanual.model import Manual, UpdateRecord
-from opsmanual.source import MANUAL_FILES, relevant
+from opsmanual.source import LINK_MESSAGE, MANUAL_FILES, Unreadable, read_regular, relevant
 
 WORKTREE = "worktree"
 UPDATES_FILES = ("records/updates.yaml", "records/updates.yml")
@@ -89,7 +89,9 @@ class GitManual:
         tree; None when it does not exist there."""
         if point == WORKTREE:
             file = self.root / path
-            return file.read_bytes() if file.is_file() else None
+            if not (file.is_file() or file.is_symlink()):
+                return None
+            return read_regular(file, inside=self.root)  # a link or FIFO: one-line error
         # One persistent `git cat-file --batch` answers every read: no tree parsed in Python.
         try:
             _, kind, _, data = self.repo.git.get_object_data(f"{point}:{self.prefix}{path}")
@@ -220,6 +222,7 @@ class GitSource:
         self._only = sorted(set(only)) if only is not None else None
         self._blobs: dict[str, bytes] | None = None
         self._ids: dict[str, str] | None = None
+        self._links: set[str] = set()
 
     def paths(self) -> list[str]:
         if self._only is not None:
@@ -237,9 +240,13 @@ class GitSource:
                 meta, _, name = line.partition("\t")
                 if name and meta.split()[1] == "blob" and relevant(name[n:]):
                     self._ids[name[n:]] = meta.split()[2]
+                    if meta.startswith("120000"):  # a symbolic link: read as on disk, not at all
+                        self._links.add(name[n:])
         return self._ids
 
     def read(self, path: str) -> bytes:
+        if self._only is None and path in self._listing() and path in self._links:
+            raise Unreadable(path, LINK_MESSAGE)
         if self._only is None:
             if self._blobs is None:
                 # A whole manual is read in one `git cat-file --batch` run, not a round trip

@@ -336,8 +336,23 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def refuse_read_only(path: Path) -> None:
+    """A rename would replace a read-only file without a word: someone made it read-only (an
+    archived register, a frozen table), so refuse instead. Root passes `os.access`, hence the
+    mode bits too."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OpsError(f"cannot read {path}: {exc.strerror}") from exc
+    if mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise Refused(f"{path} is read-only, so nothing was written; make it writable first")
+
+
 def write_atomic(path: Path, content: bytes) -> None:
     """Replace `path` with `content`: temp file in the same folder, fsync, rename, fsync folder."""
+    refuse_read_only(path)
     mode = _file_mode(path)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -361,13 +376,12 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def _read(path: Path) -> _Text:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raw = b""
-    except OSError as exc:
-        raise OpsError(f"cannot read {path}: {exc.strerror}") from exc
-    return _Text.decode(path, raw)
+    """The file's text; a missing file is empty. A link, FIFO or unreadable file is an error
+    (`read_regular`): a FIFO would hang the command, and a link's target is not ours to edit."""
+    from opsmanual.source import read_regular
+
+    exists = path.exists() or path.is_symlink()
+    return _Text.decode(path, read_regular(path) if exists else b"")
 
 
 def _check_loads(path: Path, body: str) -> Any:

@@ -57,6 +57,14 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
         if not loaded.updates or loaded.info is None:
             _unreadable([f for f in findings if f.severity == "error"])
         last = loaded.updates[-1]
+        if version_key(loaded.info.version) < version_key(last.version):
+            # The table is written before manual.yaml (`_write_record`): this is what a run
+            # stopped between the two writes leaves. Say how to finish it; add nothing on top.
+            raise Refused(
+                f"manual.yaml says version {loaded.info.version} but the last update record is "
+                f"{last.version} (an earlier `record add` stopped between its two writes?); "
+                f'write version: "{last.version}" in manual.yaml, then add the next record'
+            )
         new_version = version or next_version(last.version)
         if not _VERSION.match(new_version):
             raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
@@ -148,7 +156,14 @@ def _table_name(loaded: Any) -> str:
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
     from opsmanual.history import table_path
-    from opsmanual.records import append_entry, edit_yaml, locked, schema_checked, set_key
+    from opsmanual.records import (
+        append_entry,
+        edit_yaml,
+        locked,
+        refuse_read_only,
+        schema_checked,
+        set_key,
+    )
 
     manual_file = root / loaded.info.doc.path
     version = entry["version"]
@@ -167,5 +182,10 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
         schema_checked(table, body, "updates", loaded.updates_doc)
 
     with locked(root):
+        # Neither file is written unless both may be. The table goes first: a crash before
+        # manual.yaml leaves `version-mismatch`, which validate explains with the line to write,
+        # and which `record add` recognises (see add_record).
+        refuse_read_only(root / table)
+        refuse_read_only(manual_file)
         append_entry(root / table, entry, check)
         edit_yaml(manual_file, set_version)

@@ -62,7 +62,7 @@ def render(
     ] = None,
 ) -> None:
     """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
-    from opsmanual.render import DEFAULT_OUT, check_copy, is_stream
+    from opsmanual.render import DEFAULT_OUT, check_copy, is_stream, refuse_own_files
     from opsmanual.render import render as write
 
     root = manual_root(manual)
@@ -76,6 +76,7 @@ def render(
         raise typer.Exit(1)
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
+    refuse_own_files(root, target, format.value)
     if format is RenderFormat.pdf:
         _warn_fonts(loaded)
     count = len(loaded.procedures)
