@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
@@ -107,7 +107,7 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     return _table_name(loaded), entry
 
 
-def _unreadable(findings: list[Finding]) -> None:
+def _unreadable(findings: list[Finding]) -> NoReturn:
     """A manual whose table or manual.yaml cannot be read gets no record: say why, once."""
     first = findings[0] if findings else None
     where = f"{first.file}:{first.line or 1}: {first.message}" if first else "no update records"
