@@ -601,3 +601,156 @@ def test_render_into_the_manual_folder_itself_is_allowed(tmp_path: Path) -> None
     link.symlink_to(root / "manual.yaml")
     result = run("render", "-m", str(root), "-f", "markdown", "-o", str(link))
     assert result.exit_code == 1 and "is part of the manual" in result.output
+
+
+# --- large registers, markers, odd arguments ---------------------------------------------------
+
+
+def register(count: int) -> str:
+    from datetime import datetime, timedelta
+
+    start = datetime(2018, 1, 1, 9)
+    entries = []
+    for i in range(count):
+        borrowed = start + timedelta(hours=20 * i)
+        returned = borrowed + timedelta(hours=1)
+        entries.append(
+            f"- copy: C-1  # entry {i}\n  borrower: bob\n  borrowed: {borrowed.isoformat()}+08:00\n"
+            f"  returned: {returned.isoformat()}+08:00\n"
+        )
+    return "".join(entries)
+
+
+def test_an_edit_of_a_large_register_changes_only_its_own_bytes(tmp_path: Path) -> None:
+    root = write_manual(tmp_path, {"records/loans.yaml": register(3000)})
+    path = root / "records" / "loans.yaml"
+    before = path.read_text(encoding="utf-8")
+    assert run("loan", "out", "C-1", "--to", "bob", "-m", str(root)).exit_code == 0
+    lent = path.read_text(encoding="utf-8")
+    assert lent.startswith(before)
+    assert lent[len(before) :].count("\n") == 4
+    assert run("loan", "back", "C-1", "-m", str(root)).exit_code == 0
+    back = path.read_text(encoding="utf-8")
+    assert back == lent + '  returned: "2026-11-23T12:00:00+08:00"\n'
+    assert run("validate", "-m", str(root), "--no-git").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\n" + register(2) + "...\n",
+        "---\n" + register(2),
+        "%YAML 1.1\n---\n" + register(2),
+        register(2).rstrip("\n"),
+        "[]\n",
+        "# only a comment\n",
+        "",
+        "- {copy: C-1, borrower: bob, borrowed: 2026-03-02T09:00:00+08:00,"
+        " returned: 2026-03-02T17:00:00+08:00}\n",
+        "  - copy: C-1\n    borrower: bob\n    borrowed: 2026-03-02T09:00:00+08:00\n"
+        "    returned: |-\n      2026-03-02T17:00:00+08:00\n",
+    ],
+)
+def test_registers_written_any_way_take_loans_and_returns(tmp_path: Path, text: str) -> None:
+    root = write_manual(tmp_path, {"records/loans.yaml": text})
+    first = run("validate", "-m", str(root), "--no-git")
+    for args in (["loan", "out", "C-1", "--to", "bob"], ["loan", "back", "C-1"]):
+        result = run(*args, "-m", str(root))
+        assert_safe(result)
+        assert "report" not in result.output, result.output
+        if first.exit_code == 0:
+            assert result.exit_code == 0, result.output
+    if first.exit_code == 0:
+        assert run("validate", "-m", str(root), "--no-git").exit_code == 0
+        assert run("loan", "list", "-m", str(root), "--open").output.strip() == "no open loans"
+
+
+def test_concurrent_runs_on_a_large_register_all_land(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from manualkit import BASE
+
+    copies = "".join(f"  - id: C-{i}\n    holder: ops\n" for i in range(2, 7))
+    manual = BASE["manual.yaml"].replace("loan_days: 2", copies.rstrip("\n") + "\nloan_days: 2")
+    manual = manual.replace("copies:\n  - id: C-1\n    holder: ops\n" + copies, "copies:\n"
+                            "  - id: C-1\n    holder: ops\n" + copies)  # fmt: skip
+    root = write_manual(tmp_path, {"records/loans.yaml": register(1500), "manual.yaml": manual})
+    assert run("validate", "-m", str(root), "--no-git").exit_code == 0, "fixture"
+    env = {**os.environ, "OPSMANUAL_NOW": NOW, "PYTHONPATH": str(ROOT / "src")}
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "opsmanual",
+                "loan",
+                "out",
+                f"C-{i}",
+                "--to",
+                "bob",
+                "-m",
+                str(root),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        for i in range(2, 7)
+    ]
+    outputs = [r.communicate(timeout=600)[0] for r in runs]
+    assert [r.returncode for r in runs] == [0] * 5, outputs
+    listed = run("loan", "list", "--open", "--format", "json", "-m", str(root))
+    assert sorted(e["copy"] for e in json.loads(listed.stdout)["loans"]) == [
+        f"C-{i}" for i in range(2, 7)
+    ]
+
+
+@pytest.mark.parametrize("summary", ["a\udcff b", "\udce2\udc80", "ok \udcc3("])
+def test_an_argument_that_is_not_utf8_is_a_usage_error(tmp_path: Path, summary: str) -> None:
+    root = write_manual(tmp_path)
+    before = (root / "records" / "updates.yaml").read_bytes()
+    result = run("record", "add", "--summary", summary, "--changes", "manual", "-m", str(root))
+    assert_safe(result)
+    assert result.exit_code == 2
+    assert "is not valid UTF-8 text" in result.output
+    assert (root / "records" / "updates.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("summary", ["a\u2028b", "a\u2029b", "a\x1bb", "a\nb", "a\rb", "a\x85b"])
+def test_a_summary_with_a_break_is_refused_not_a_failure(tmp_path: Path, summary: str) -> None:
+    root = write_manual(tmp_path)
+    before = (root / "records" / "updates.yaml").read_bytes()
+    result = run("record", "add", "--summary", summary, "--changes", "manual", "-m", str(root))
+    assert_safe(result)
+    assert "report" not in result.output
+    assert result.exit_code == 1, result.output
+    assert (root / "records" / "updates.yaml").read_bytes() == before
+
+
+def test_an_interrupted_record_add_is_explained_and_recognised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsmanual import records
+
+    root = write_manual(tmp_path)
+    real = records.write_atomic
+    calls: list[Path] = []
+
+    def crash_on_second(path: Path, content: bytes) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the process dies between the two writes
+        real(path, content)
+
+    monkeypatch.setattr(records, "write_atomic", crash_on_second)
+    result = run("record", "add", "--summary", "x", "--changes", "manual", "-m", str(root))
+    assert result.exit_code == 130
+    monkeypatch.setattr(records, "write_atomic", real)
+    check = run("validate", "-m", str(root), "--no-git")
+    assert check.exit_code == 1
+    assert 'version-mismatch manual.yaml says version 1.1 but the last update record is 1.2; ' \
+        'write version: "1.2"' in check.output  # fmt: skip
+    again = run("record", "add", "--summary", "y", "--changes", "manual", "-m", str(root))
+    assert again.exit_code == 1 and "stopped between its two writes" in again.output

@@ -61,6 +61,13 @@ def schema_for(kind: str) -> dict[str, Any]:
     return loaded
 
 
+def is_one_line(text: str) -> bool:
+    """Whether `text` may be a one-line field: the schemas' `line` definition, for values a
+    command is given (`--summary`, `--purpose`) before any YAML is written."""
+    pattern = str(schema_for("updates")["$defs"]["line"]["pattern"])
+    return re.fullmatch(pattern, text) is not None
+
+
 @cache
 def _fast_validator(kind: str) -> Any:
     import jsonschema_rs

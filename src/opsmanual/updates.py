@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.schema import is_one_line
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -51,6 +52,11 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
         request.effective,
     )
     author, approved_by = request.author, request.approved_by
+    for option, text in (("--summary", summary), ("--notice-ref", notice_ref)):
+        if text is not None and not is_one_line(text):
+            raise Refused(
+                f"{option} must be one line of text, without line breaks or control characters"
+            )
     # Read the table under the lock: two concurrent runs must not both append the same version.
     with locked(root):
         loaded, findings = load_manual(FolderSource(root))

@@ -35,6 +35,13 @@ class OpsGroup(TyperGroup):
         """Usage errors in one line, like every other error, instead of click's usage block."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
+        if undecodable is not None:
+            err(
+                f"error: the argument `{undecodable}` is not valid UTF-8 text; "
+                "check the terminal's encoding"
+            )
+            sys.exit(2)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
@@ -78,6 +85,18 @@ class OpsGroup(TyperGroup):
                 f"please report it, with the command you ran, at {REPORT_URL}"
             )
             raise typer.Exit(2) from None
+
+
+def _not_utf8(args: list[Any]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no file can store), shown with the bad bytes escaped; else None."""
+    for arg in args:
+        if isinstance(arg, str):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
 
 
 app = typer.Typer(
