@@ -696,7 +696,7 @@ def test_concurrent_runs_on_a_large_register_all_land(tmp_path: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-        )  # fmt: skip
+        )
         for i in range(2, 7)
     ]
     outputs = [r.communicate(timeout=600)[0] for r in runs]
