@@ -754,3 +754,130 @@ def test_an_interrupted_record_add_is_explained_and_recognised(
         'write version: "1.2"' in check.output  # fmt: skip
     again = run("record", "add", "--summary", "y", "--changes", "manual", "-m", str(root))
     assert again.exit_code == 1 and "stopped between its two writes" in again.output
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+
+def corpus(folder: str) -> list[Any]:
+    return [
+        pytest.param(path, id=path.name)
+        for path in sorted((HOSTILE / folder).iterdir())
+        if path.is_file()
+    ]
+
+
+def no_raw_controls(text: str) -> bool:
+    return not any(
+        (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u202e"
+        for c in text
+    )
+
+
+def test_the_corpus_has_every_folder() -> None:
+    folders = {p.name for p in HOSTILE.iterdir() if p.is_dir()}
+    assert folders == {"manual-files", "long-text", "one-line", "templates", "locale", "registers"}
+    assert all(len(corpus(folder)) >= 5 for folder in folders)
+
+
+@pytest.mark.parametrize("payload", corpus("manual-files"))
+def test_hostile_corpus_manual_files(tmp_path: Path, payload: Path) -> None:
+    folder, _, name = payload.name.partition("--")
+    if folder == "manual":
+        target = "manual.yaml"
+    elif folder == "records":
+        target = f"records/{name.split('-')[0]}.yaml"
+    else:
+        target = f"{folder}/{name}"
+    root = write_manual(tmp_path / "m")
+    (root / target).write_bytes(payload.read_bytes())
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code in (0, 1), result.output
+    assert no_raw_controls(result.output)
+    assert "pwned" not in result.output.replace("0;pwned", "")
+    rendered = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
+    assert_safe(rendered)
+    assert rendered.exit_code == result.exit_code
+
+
+@pytest.mark.parametrize("payload", corpus("long-text"))
+def test_hostile_corpus_long_text(tmp_path: Path, payload: Path) -> None:
+    from manualkit import BASE
+
+    text = payload.read_text(encoding="utf-8")
+    plan = BASE["procedures/plan.yaml"].replace(
+        "owner: manager\n", f"owner: manager\npurpose: {json.dumps(text)}\n"
+    )
+    plan = plan.replace("action: Draft the plan", f"action: {json.dumps(' '.join(text.split()))}")
+    root = write_manual(tmp_path / "m", {"procedures/plan.yaml": plan})
+    for fmt, out in (("html", tmp_path / "site"), ("markdown", tmp_path / "h.md")):
+        result = run("render", "-m", str(root), "-f", fmt, "-o", str(out))
+        assert_safe(result)
+        assert result.exit_code == 0, result.output
+    assert_inert((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
+    assert_inert(permissive_html((tmp_path / "h.md").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("payload", corpus("one-line"))
+def test_hostile_corpus_one_line_fields(tmp_path: Path, payload: Path) -> None:
+    from manualkit import BASE
+
+    title = json.dumps(payload.read_text(encoding="utf-8"))
+    plan = BASE["procedures/plan.yaml"].replace("title: Plan the year", f"title: {title}")
+    root = write_manual(tmp_path / "m", {"procedures/plan.yaml": plan})
+    result = run("validate", "-m", str(root), "--no-git")
+    assert_safe(result)
+    assert result.exit_code == 1
+    assert "procedures/plan.yaml:2:8: error schema `title` is" in result.output, result.output
+    assert no_raw_controls(result.output)
+
+
+@pytest.mark.parametrize("payload", corpus("templates"))
+def test_hostile_corpus_templates(
+    tmp_path: Path, payload: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsmanual.render import html
+
+    monkeypatch.setattr(html, "MAX_CALLS", 20_000)
+    own = tmp_path / "tpl"
+    own.mkdir()
+    (own / "cover.html.j2").write_text(f"<section>\n{payload.read_text()}</section>\n")
+    out = tmp_path / "site"
+    result = run("render", "-m", str(write_manual(tmp_path / "m")), "-o", str(out),
+                 "--templates", str(own))  # fmt: skip
+    assert_safe(result)
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert result.output.startswith("opsmanual: error: template error")
+        assert len(result.output.strip().splitlines()) == 1
+    shown = result.output + (out / "index.html").read_text() if out.exists() else result.output
+    assert os.environ.get("PATH", "PATH") not in shown
+    assert "root:" not in shown and "__builtins__" not in shown
+
+
+@pytest.mark.parametrize("payload", corpus("locale"))
+def test_hostile_corpus_locale_patterns(tmp_path: Path, payload: Path) -> None:
+    own = tmp_path / "tpl"
+    (own / "locale").mkdir(parents=True)
+    (own / "locale" / "en.json").write_text(json.dumps({"chapter": payload.read_text()}))
+    result = run("render", "-m", str(write_manual(tmp_path / "m")), "-o", str(tmp_path / "s"),
+                 "--templates", str(own))  # fmt: skip
+    assert_safe(result)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "__globals__" not in result.output.replace(payload.read_text(), "")
+
+
+@pytest.mark.parametrize("payload", corpus("registers"))
+def test_hostile_corpus_registers(tmp_path: Path, payload: Path) -> None:
+    root = write_manual(tmp_path / "m")
+    (root / "records" / "loans.yaml").write_bytes(payload.read_bytes())
+    valid = run("validate", "-m", str(root), "--no-git").exit_code == 0
+    for args in (["loan", "out", "C-1", "--to", "bob"], ["loan", "back", "C-1"], ["loan", "list"]):
+        result = run(*args, "-m", str(root))
+        assert_safe(result)
+        assert "report" not in result.output, result.output
+        if result.exit_code != 0 and args[1] != "list":
+            assert result.exit_code in (1, 2) and len(result.output.strip().splitlines()) == 1
+    if valid:
+        assert run("validate", "-m", str(root), "--no-git").exit_code == 0
