@@ -320,17 +320,20 @@ def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -
 
 
 def _md_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return show(value).replace("|", "\\|").replace("`", "'")
+    """A value in a table cell, shown as text in any renderer: no HTML, link or table break."""
+    from opsmanual.render.markup import md_escape
+
+    return "" if value is None else md_escape(show(value))
 
 
 def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###") -> str:
+    from opsmanual.render.markup import md_code
+
     if not changes:
-        return f"No changes to the manual from `{a}` to `{label(b)}`."
-    lines = [f"Changes to the manual from `{a}` to `{label(b)}`", ""]
+        return f"No changes to the manual from {md_code(a)} to {md_code(label(b))}."
+    lines = [f"Changes to the manual from {md_code(a)} to {md_code(label(b))}", ""]
     for c in changes:
-        lines.append(f"{heading} `{c.ref}` {c.op}")
+        lines.append(f"{heading} {md_code(c.ref)} {c.op}")
         lines.append("")
         if c.fields:
             lines += ["| field | before | after |", "| --- | --- | --- |"]
@@ -343,6 +346,7 @@ def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###
                         _md_cell(f.new),
                     )
                 )
-                lines.append(f"| `{f.path}` | {old} | {new} |")
+                path = md_code(f.path).replace("|", "\\|")  # a pipe would end the cell
+                lines.append(f"| {path} | {old} | {new} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

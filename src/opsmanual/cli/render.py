@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, err, manual_root, out
+from opsmanual.cli import ManualOption, app, err, manual_root, out, printable
 
 if TYPE_CHECKING:
     from opsmanual.model import Manual
@@ -62,7 +62,7 @@ def render(
 ) -> None:
     """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
     from opsmanual.atomic import is_stream
-    from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuses
+    from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuse_own_files, refuses
     from opsmanual.render import render as write
 
     root = manual_root(manual)
@@ -71,11 +71,12 @@ def render(
         from opsmanual.output import text_line
 
         for finding in findings:
-            typer.echo(text_line(finding), err=True)
+            typer.echo(printable(text_line(finding)), err=True)
         err("the manual has errors, so no handbook was written; fix them and render again")
         raise typer.Exit(1)
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
+    refuse_own_files(root, target, format.value)
     if format is RenderFormat.pdf:
         _warn_fonts(loaded)
     count = len(loaded.procedures)

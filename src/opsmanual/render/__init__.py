@@ -28,6 +28,27 @@ def check_copy(manual: Manual, copy_id: str | None) -> None:
         raise Refused(f"no controlled copy {copy_id!r}; the manual's copies are: {listed}")
 
 
+def refuse_own_files(root: Path, out: Path, fmt: str) -> None:
+    """Refuse an output that would overwrite the manual itself: manual.yaml, anything in
+    records/, an entity folder, .schemas/ or .git/ (`-o manual.yaml`, `-o records/loans.yaml`).
+    Exit 1 with one line; the handbook goes anywhere else, the manual's own folder included."""
+    from opsmanual.kinds import ENTITY_KINDS, relevant
+
+    if is_stream(out):
+        return
+    written = out / "index.html" if fmt == "html" else out
+    try:
+        rel = written.resolve().relative_to(root.resolve())
+    except ValueError:
+        return  # outside the manual
+    first = rel.parts[0] if rel.parts else ""
+    if relevant(rel.as_posix()) or first in {*ENTITY_KINDS, "records", ".schemas", ".git"}:
+        raise Refused(
+            f"{out} is part of the manual ({rel.as_posix()}); the handbook is never written "
+            "over the manual's own files: choose another --output"
+        )
+
+
 def render(
     manual: Manual,
     out: Path,
