@@ -49,7 +49,7 @@ class FolderSource:
         for folder in ENTITY_KINDS:
             directory = self.root / folder
             if directory.is_dir():
-                for entry in directory.iterdir():
+                for entry in _entries(directory):
                     if entry.name.startswith("."):
                         continue
                     if entry.is_dir() and not entry.is_symlink():
@@ -61,6 +61,13 @@ class FolderSource:
 
     def read(self, path: str) -> bytes:
         return read_regular(self.root / path, inside=self.root)
+
+
+def _entries(directory: Path) -> list[Path]:
+    try:
+        return list(directory.iterdir())
+    except OSError as exc:  # a folder without read permission: its files cannot be checked
+        raise OpsError(f"cannot list {directory}: {exc.strerror or exc}") from exc
 
 
 def _present(path: Path) -> bool:
