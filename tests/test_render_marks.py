@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 
 from manualkit import BASE, write_manual
-
 from opsmanual.manual import load_manual
 from opsmanual.render.context import build
 from opsmanual.render.i18n import load_words

@@ -7,12 +7,11 @@ in the size of the manual. Text stays plain `str` (templates escape it); long te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from markupsafe import Markup
-
-from collections.abc import Mapping
-from datetime import date
 
 from opsmanual.model import Manual, ManualInfo, Procedure, Role, UpdateRecord
 from opsmanual.render.i18n import Words
