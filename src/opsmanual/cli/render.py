@@ -52,6 +52,15 @@ def render(
             "--copy", help="Stamp this controlled copy's number on every page.", show_default=False
         ),
     ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="pdf, html: only what changed after this version, after an instruction sheet "
+            "of pages to remove and insert.",
+            show_default=False,
+        ),
+    ] = None,
     templates: Annotated[
         Path | None,
         typer.Option(
@@ -94,9 +103,18 @@ def render(
                 templates,
                 lambda done: bar.update(task, completed=done),
                 former,
+                changed_since,
             )
     else:
-        written = write(loaded, target, format.value, copy, templates, former=former)
+        written = write(
+            loaded,
+            target,
+            format.value,
+            copy,
+            templates,
+            former=former,
+            changed_since=changed_since,
+        )
     warnings = sum(1 for f in findings if f.severity == "warning")
     if warnings:
         err(

@@ -19,7 +19,17 @@ from opsmanual.render.markup import to_html
 from opsmanual.render.svg import FlowLane, FlowStep, OrgNode
 from opsmanual.titles import Titles
 
-BLANK_ROWS = 15  # ruled rows after the register's entries, for paper use
+# The borrowing register ends in ruled rows for paper use, enough to fill the form's landscape
+# page (about FORM_ROWS rows) and never fewer than MIN_BLANK_ROWS.
+FORM_ROWS = 14
+MIN_BLANK_ROWS = 3
+
+
+def register_blank_rows(entries: int) -> int:
+    return max(MIN_BLANK_ROWS, -entries % FORM_ROWS)
+
+
+UPDATE_BLANK_ROWS = 4  # ruled rows after the update records, for entries made between reprints
 
 
 @dataclass(frozen=True)
@@ -242,6 +252,7 @@ class Handbook:
     records_index: list[tuple[str, list[Ref]]]
     loans: list[LoanView]
     blank_rows: int
+    update_blank_rows: int
     sections: dict[str, Section] = field(default_factory=dict)
 
 
@@ -375,7 +386,8 @@ def build(
             )
             for loan in manual.loans
         ],
-        blank_rows=BLANK_ROWS,
+        blank_rows=register_blank_rows(len(manual.loans)),
+        update_blank_rows=UPDATE_BLANK_ROWS,
     )
     for n, (key, word) in enumerate(_FRONT, start=1):
         book.sections[key] = Section(t.chapter_label(n), key, t[word])
@@ -608,7 +620,7 @@ def _procedure(p: Procedure, number: str, ix: _Index, marks: ProcedureMarks) -> 
                 rich(s.details),
                 s.outputs,
                 s.approval,
-                [Ref(numbers.get(x, x), f"#proc-{p.id}-step-{x}") for x in succ],
+                _next_refs(p.id, succ, numbers, t, s.approval),
             )
         )
         flow.append(
@@ -638,6 +650,23 @@ def _procedure(p: Procedure, number: str, ix: _Index, marks: ProcedureMarks) -> 
         flow,
         marks,
     )
+
+
+def _plain_next(pid: str, succ: list[str], numbers: dict[str, str]) -> list[Ref]:
+    return [Ref(numbers.get(x, x), f"#proc-{pid}-step-{x}") for x in succ]
+
+
+def _next_refs(
+    pid: str, succ: list[str], numbers: dict[str, str], t: Words, decision: bool
+) -> list[Ref]:
+    """The next steps; a decision's named as its diagram names them: 是 the first, 否 the rest."""
+    refs = _plain_next(pid, succ, numbers)
+    if not decision or len(refs) < 2:
+        return refs
+    return [
+        Ref(f"{t.yes if k == 0 else t.no_branch}{t.colon}{r.label}", r.href)
+        for k, r in enumerate(refs)
+    ]
 
 
 def _records_index(chapters: list[ChapterView], ix: _Index) -> list[tuple[str, list[Ref]]]:
