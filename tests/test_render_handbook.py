@@ -233,3 +233,71 @@ def test_tables_fit_their_column_in_a_browser(name: str, width: int, tmp_path: P
         assert broken == []
     finally:
         driver.quit()
+
+
+@pytest.mark.skipif(not pdf_ready(), reason="WeasyPrint or poppler-utils missing")
+def test_a_draft_is_marked_on_every_printed_page(tmp_path: Path) -> None:
+    root = write_manual(tmp_path / "m")  # `approver` set, last record not approved
+    out = tmp_path / "draft.pdf"
+    result = render("-m", str(root), "-f", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True)
+    sheets = text.stdout.split("\f")[:-1]
+    assert len(sheets) > 3
+    for n, sheet in enumerate(sheets, start=1):
+        assert "DRAFT — NOT APPROVED" in sheet, f"page {n}"
+
+
+def test_pages_belong_to_the_part_opened_last_and_procedures_count_their_own(
+    tmp_path: Path,
+) -> None:
+    from opsmanual.manual import load_manual
+    from opsmanual.render.context import build
+    from opsmanual.render.i18n import load_words
+    from opsmanual.render.paged import changed_parts, parts, procedure_css, spans
+    from opsmanual.source import FolderSource
+
+    manual, _ = load_manual(FolderSource(MANUALS / "company"))
+    book = build(manual, load_words("zh-CN"))
+    pages = [
+        ["cover"],
+        ["how-to-use"],
+        ["updates", "contents"],
+        [],
+        ["chapter-4", "proc-complaint-handling", "proc-complaint-handling-step-receive"],
+        [],
+        ["chapter-5"],
+        ["proc-internal-audit"],
+        ["records-index"],
+    ]
+    found = parts(book, pages)
+    assert found == [
+        "cover",
+        "how-to-use",
+        "contents",
+        "contents",
+        "proc-complaint-handling",
+        "proc-complaint-handling",
+        "chapter-5",
+        "proc-internal-audit",
+        "records-index",
+    ]
+    runs = {s.part: (s.first, s.last) for s in spans(found)}
+    assert runs["proc-complaint-handling"] == (5, 6)
+    css = procedure_css(book, found)
+    assert "@page :nth(5) {" in css and "@page :nth(6) {" in css and ":nth(7)" not in css
+    assert "本流程第 2 页，共 2 页" in css and r"JNTD\2d LC\2d 001" in css
+    assert changed_parts(book, manual.updates, "1.0") == [
+        "cover",
+        "how-to-use",
+        "updates",
+        "contents",
+        "chapter-4",
+        "proc-complaint-handling",
+    ]
+    assert changed_parts(book, manual.updates, "1.1") == [
+        "cover",
+        "how-to-use",
+        "updates",
+        "contents",
+    ]
