@@ -238,6 +238,11 @@ def test_base_manual_is_clean(tmp_path: Path) -> None:
 EXACT: dict[str, list[tuple[str, int | None, int | None, str]]] = {
     "empty file": [("roles/clerk.yaml", 3, 7, "ref-missing"), ("units/team.yaml", 1, 1, "schema")],
     "no-root": [("units/ops.yaml", 3, 9, "cycle"), ("units/ops.yaml", 3, 9, "no-root")],
+    # Cutting the decision's way to `publish` leaves it one way out, and `publish` unreachable.
+    "step-unreachable": [
+        ("procedures/plan.yaml", 13, 11, "decision-exits"),
+        ("procedures/plan.yaml", 14, 9, "step-unreachable"),
+    ],
 }
 
 
