@@ -1,4 +1,4 @@
-"""`render`: check the manual, then write the handbook as HTML, Markdown or PDF."""
+"""`render`: check the manual, then write the handbook as HTML, a site, Markdown or PDF."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ PROGRESS_OVER = 200  # procedures; smaller manuals render in a blink
 
 class RenderFormat(StrEnum):
     html = "html"
+    site = "site"
     markdown = "markdown"
     pdf = "pdf"
 
@@ -32,7 +33,7 @@ def render(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write: a folder for html (default site/), a file for markdown "
+            help="Where to write: a folder for html and site (default site/), a file for markdown "
             "(handbook.md) and pdf (handbook.pdf).",
             show_default=False,
         ),

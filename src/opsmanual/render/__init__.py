@@ -1,4 +1,4 @@
-"""`opsmanual render`: the handbook as HTML, Markdown or PDF.
+"""`opsmanual render`: the handbook as HTML (one page or a site), Markdown or PDF.
 
 `render()` takes a manual that passed its checks and writes one output, atomically: a temporary
 file next to the target, renamed into place, so a reader never sees half a handbook.
@@ -16,8 +16,13 @@ from opsmanual.errors import OpsError, Refused
 from opsmanual.model import Manual
 from opsmanual.parallel import collector_paused
 
-FORMATS = ("html", "markdown", "pdf")
-DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
+FORMATS = ("html", "site", "markdown", "pdf")
+DEFAULT_OUT = {
+    "html": Path("site"),
+    "site": Path("site"),
+    "markdown": Path("handbook.md"),
+    "pdf": Path("handbook.pdf"),
+}
 
 
 def check_copy(manual: Manual, copy_id: str | None) -> None:
@@ -53,10 +58,16 @@ def render(
         target = out
         _write_atomic(target, render_markdown(book).encode("utf-8"))
         return target
+    from opsmanual.render.cache import default_dir
     from opsmanual.render.html import render_html
 
+    if fmt == "site":
+        from opsmanual.render.site import render_site
+
+        with collector_paused():
+            return render_site(book, templates, out, progress, default_dir())
     with collector_paused():
-        html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
+        html = render_html(book, templates, fmt == "pdf", progress, default_dir())
     if fmt == "pdf":
         from opsmanual.render.pdf import write_pdf
 

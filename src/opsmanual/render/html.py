@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +14,7 @@ from markupsafe import Markup, escape
 
 from opsmanual.errors import OpsError
 from opsmanual.parallel import ordered_map
+from opsmanual.render.cache import FragmentCache, code_digest
 from opsmanual.render.context import Handbook, Ref
 from opsmanual.render.svg import flow_layout, org_layout, to_svg
 from opsmanual.resources import resource_dir
@@ -136,22 +139,87 @@ def _procedures_html(
     return ordered_map(some, len(procedures), chunk=CHUNK, minimum=PARALLEL_FROM, progress=progress)
 
 
+def page_common(book: Handbook, pdf: bool) -> dict[str, Any]:
+    """What every template receives besides its own part: the one render context of all pages."""
+    return {"h": book, "t": book.t, "pdf": pdf, "running": running_line(book)}
+
+
+def fragment_cache(env: Any, common: dict[str, Any], folder: Path | None) -> FragmentCache:
+    """The procedure cache, salted with all a procedure's HTML depends on besides its view."""
+    from jinja2 import TemplateError
+
+    book: Handbook = common["h"]
+    loader = env.loader
+    sources = []
+    for name in sorted(loader.list_templates()):
+        if name.endswith(".j2"):
+            try:
+                source = loader.get_source(env, name)[0]
+            except (TemplateError, OSError, UnicodeError):
+                source = "(unreadable)"  # fails when used, which is the template's error to give
+            sources.append(f"{name}\0{source}")
+    salt = [
+        code_digest(),
+        *sources,
+        json.dumps(book.t.table, sort_keys=True, ensure_ascii=False),
+        repr((book.t.language, common["pdf"], common["running"])),
+        repr((book.lang, book.title, book.organization, book.version, book.effective, book.copy)),
+    ]
+    return FragmentCache(folder, salt)
+
+
+def fill_procedures(
+    env: Any,
+    common: dict[str, Any],
+    progress: Progress | None = None,
+    cache_dir: Path | None = None,
+) -> None:
+    """Set each procedure's `html`: from the cache when its inputs are unchanged, else drawn."""
+    book: Handbook = common["h"]
+    cache = fragment_cache(env, common, cache_dir)
+    procedures = [p for chapter in book.chapters for p in chapter.procedures]
+    keys = [cache.key(repr(p)) for p in procedures]
+    pieces: list[str | None] = [cache.get(k) for k in keys]
+    missing = [i for i, piece in enumerate(pieces) if piece is None]
+    total = len(procedures)
+    done = total - len(missing)
+    if progress is not None and done:
+        progress(done)
+    report = None if progress is None else (lambda n: progress(done + n))
+    drawn = _procedures_html(env, common, [procedures[i] for i in missing], report)
+    for i, html in zip(missing, drawn, strict=True):
+        pieces[i] = html
+        cache.put(keys[i], html)
+    for p, piece in zip(procedures, pieces, strict=True):
+        p.html = Markup(piece)
+    if missing:
+        cache.prune()
+
+
 def render_html(
-    book: Handbook, user_dir: Path | None, pdf: bool = False, progress: Progress | None = None
+    book: Handbook,
+    user_dir: Path | None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    cache_dir: Path | None = None,
 ) -> str:
+    env = environment(user_dir)
+    common = page_common(book, pdf)
+    with template_errors():
+        fill_procedures(env, common, progress, cache_dir)
+        org = to_svg(org_layout(book.org_nodes), book.t.org_chart, "org")
+        common["page_of"] = book.t.page_of
+        html: str = env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
+        return html
+
+
+@contextmanager
+def template_errors() -> Iterator[None]:
+    """A template's fault as a one-line OpsError naming the template and line."""
     from jinja2 import TemplateError, TemplateNotFound
 
-    env = environment(user_dir)
-    t = book.t
-    common: dict[str, Any] = {"h": book, "t": t, "pdf": pdf, "running": running_line(book)}
     try:
-        procedures = [p for chapter in book.chapters for p in chapter.procedures]
-        pieces = _procedures_html(env, common, procedures, progress)
-        for p, html in zip(procedures, pieces, strict=True):
-            p.html = Markup(html)
-        org = to_svg(org_layout(book.org_nodes), t.org_chart, "org")
-        common["page_of"] = t.page_of
-        return env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
+        yield
     except Exception as exc:
         name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         if not name:
