@@ -18,6 +18,7 @@ reading or writing it is ignored. Entries unused for 30 days are removed, at mos
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -84,10 +85,8 @@ class FragmentCache:
             self.misses += 1
             return None
         self.hits += 1
-        try:
+        with contextlib.suppress(OSError):
             os.utime(self._path(key))  # used: its age is what pruning looks at
-        except OSError:
-            pass
         return text
 
     def put(self, key: str, text: str) -> None:

@@ -60,24 +60,26 @@ def plan(book: Handbook) -> list[Page]:
     """The pages in reading order: the index (cover and contents), then each part of the book."""
     t = book.t
 
+    def part(key: str, title: str) -> Page:
+        return Page(f"{key}.html", key, title, f"{key}.html.j2")
+
     def numbered(key: str) -> Page:
         s = book.sections[key]
-        return Page(f"{key}.html", s.anchor, f"{s.number}{t.section_sep}{s.title}", f"{key}.html.j2")
+        return part(key, f"{s.number}{t.section_sep}{s.title}")
 
     pages = [
         Page("index.html", "cover", "", "site/home.html.j2"),
-        Page("how-to-use.html", "how-to-use", t.how_to_use, "how-to-use.html.j2"),
-        Page("updates.html", "updates", t.updates, "updates.html.j2"),
+        part("how-to-use", t.how_to_use),
+        part("updates", t.updates),
         numbered("general"),
         numbered("organization"),
         numbered("roles"),
     ]
-    for chapter in book.chapters:
-        title = f"{chapter.number}{t.section_sep}{chapter.title}"
-        extra = {"chapter": chapter}
-        pages.append(Page(f"{chapter.anchor}.html", chapter.anchor, title, "chapter.html.j2", extra))
-    pages.append(Page("records-index.html", "records-index", t.records_index, "records-index.html.j2"))
-    pages.append(Page("loans.html", "loans", t.loans, "loans.html.j2"))
+    for c in book.chapters:
+        title = f"{c.number}{t.section_sep}{c.title}"
+        pages.append(Page(f"{c.anchor}.html", c.anchor, title, "chapter.html.j2", {"chapter": c}))
+    pages.append(part("records-index", t.records_index))
+    pages.append(part("loans", t.loans))
     return pages
 
 
@@ -100,11 +102,11 @@ def render_site(
         for i, page in enumerate(pages):
             before = pages[i - 1] if i > 0 else None
             after = pages[i + 1] if i + 1 < len(pages) else None
-            texts.append(
-                layout.render(common, page=page, prev=before, next=after, **page.extra)
-            )
+            texts.append(layout.render(common, page=page, prev=before, next=after, **page.extra))
         css = "".join(env.get_template(name).render(common) for name in STYLES)
-        static = {name: env.loader.get_source(env, f"site/{name}")[0] for name in STATIC}
+        loader = env.loader
+        assert loader is not None
+        static = {name: loader.get_source(env, f"site/{name}")[0] for name in STATIC}
     where = anchors(pages, texts)
     files: dict[str, str] = {}
     for page, text in zip(pages, texts, strict=True):
@@ -145,9 +147,7 @@ def _text(*parts: str | Rich) -> str:
 
 
 def _procedure_text(p: ProcedureView) -> str:
-    steps = (
-        _text(s.actor.label, s.action, s.details, " ".join(s.outputs)) for s in p.steps
-    )
+    steps = (_text(s.actor.label, s.action, s.details, " ".join(s.outputs)) for s in p.steps)
     return _text(
         p.id,
         p.owner.label,
@@ -180,13 +180,14 @@ def search_documents(book: Handbook, where: dict[str, str]) -> list[list[str]]:
     for u in book.units:
         docs.append([url(u.anchor), u.name, kinds["units"], _text(u.id, u.description, *u.duties)])
     for r in book.roles:
-        body = _text(r.id, r.unit.label, r.description, *r.duties, *r.authorities, *r.qualifications)
-        docs.append([url(r.anchor), r.title, kinds["roles"], body])
+        lists = [*r.duties, *r.authorities, *r.qualifications]
+        docs.append([url(r.anchor), r.title, kinds["roles"], _text(r.id, r.description, *lists)])
     for chapter in book.chapters:
         title = f"{chapter.number}{t.section_sep}{chapter.title}"
         docs.append([url(chapter.anchor), title, "", chapter.text.source])
         for p in chapter.procedures:
-            docs.append([url(p.anchor), f"{p.number} {p.title}", kinds["procedures"], _procedure_text(p)])
+            title = f"{p.number} {p.title}"
+            docs.append([url(p.anchor), title, kinds["procedures"], _procedure_text(p)])
     return docs
 
 
