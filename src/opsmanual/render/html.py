@@ -122,18 +122,28 @@ CHUNK = 100
 
 
 def _procedures_html(
-    env: Any, common: dict[str, Any], procedures: list[Any], progress: Progress | None
+    env: Any,
+    common: dict[str, Any],
+    procedures: list[Any],
+    progress: Progress | None,
+    cache: FragmentCache,
 ) -> list[str]:
-    """Each procedure's HTML with its flow diagram; most of a large render, so shared out."""
+    """Each procedure's HTML with its flow diagram, from the cache when its inputs are unchanged;
+    most of a large render, so shared out (cache look-ups included)."""
     template = env.get_template("procedure.html.j2")
     t = common["t"]
 
     def some(start: int, end: int) -> list[str]:
         out = []
         for p in procedures[start:end]:
-            layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch)
-            svg = Markup(to_svg(layout, f"{p.title} — {t.flow}", "flow"))
-            out.append(template.render(common, p=p, flow_svg=svg))
+            key = cache.key(repr(p))  # the whole view: every label and link it shows
+            html = cache.get(key)
+            if html is None:
+                layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch)
+                svg = Markup(to_svg(layout, f"{p.title} — {t.flow}", "flow"))
+                html = template.render(common, p=p, flow_svg=svg)
+                cache.put(key, html)
+            out.append(html)
         return out
 
     return ordered_map(some, len(procedures), chunk=CHUNK, minimum=PARALLEL_FROM, progress=progress)
@@ -178,22 +188,10 @@ def fill_procedures(
     book: Handbook = common["h"]
     cache = fragment_cache(env, common, cache_dir)
     procedures = [p for chapter in book.chapters for p in chapter.procedures]
-    keys = [cache.key(repr(p)) for p in procedures]
-    pieces: list[str | None] = [cache.get(k) for k in keys]
-    missing = [i for i, piece in enumerate(pieces) if piece is None]
-    total = len(procedures)
-    done = total - len(missing)
-    if progress is not None and done:
-        progress(done)
-    report = None if progress is None else (lambda n: progress(done + n))
-    drawn = _procedures_html(env, common, [procedures[i] for i in missing], report)
-    for i, html in zip(missing, drawn, strict=True):
-        pieces[i] = html
-        cache.put(keys[i], html)
-    for p, piece in zip(procedures, pieces, strict=True):
-        p.html = Markup(piece)
-    if missing:
-        cache.prune()
+    pieces = _procedures_html(env, common, procedures, progress, cache)
+    for p, html in zip(procedures, pieces, strict=True):
+        p.html = Markup(html)
+    cache.prune()
 
 
 def render_html(
