@@ -3,6 +3,7 @@ real browser (headless Chromium through Debian's chromedriver)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -407,3 +408,64 @@ def test_site_in_chromium_searches_follows_a_result_and_stays_on_disk(
                 assert unquote(parts.fragment) in ids[target_page], f"{page}: {href}"
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
     assert errors == [], errors
+
+
+# -- PDF progress --------------------------------------------------------------------------------
+
+needs_weasyprint = pytest.mark.skipif(
+    importlib.util.find_spec("weasyprint") is None, reason="WeasyPrint is not installed"
+)
+
+
+@needs_weasyprint
+def test_pdf_steps_are_reported_and_the_listener_removed(tmp_path: Path) -> None:
+    import logging
+
+    from opsmanual.render.pdf import write_pdf
+
+    heard: list[str] = []
+    write_pdf("<p>one</p><p style='break-before: page'>two</p>", tmp_path / "x.pdf", heard.append)
+    assert heard[0] == "reading the handbook"
+    assert "laying out pages: page 2" in heard and heard[-1] == "embedding the fonts"
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+    assert logging.getLogger("weasyprint.progress").handlers == []
+    write_pdf("<p>quiet</p>", tmp_path / "y.pdf")  # no listener: nothing to hear, nothing fails
+
+
+@needs_weasyprint
+def test_pdf_render_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    """stderr a terminal: a progress line names the printing step; a pipe: nothing."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from manualkit import write_manual
+
+    root = write_manual(tmp_path / "manual")
+    env = dict(os.environ, OPSMANUAL_CACHE_DIR="off", PYTHONPATH=str(ROOT / "src"))
+    command = [sys.executable, "-m", "opsmanual", "render", "-m", str(root), "-f", "pdf"]
+    leader, follower = pty.openpty()
+    done = subprocess.Popen(
+        [*command, "-o", str(tmp_path / "a.pdf")], stdout=subprocess.PIPE, stderr=follower, env=env
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not chunk:
+            break
+        shown += chunk
+    written, _ = done.communicate(timeout=300)
+    os.close(leader)
+    assert done.returncode == 0
+    assert written.strip() == str(tmp_path / "a.pdf").encode()
+    plain = re.sub(rb"\x1b\[[0-9;?]*[a-zA-Z]", b"", shown).decode("utf-8", "replace")
+    assert "printing the PDF: laying out pages" in plain
+    piped = subprocess.run(
+        [*command, "-o", str(tmp_path / "b.pdf")], capture_output=True, env=env, timeout=300
+    )
+    assert piped.returncode == 0 and piped.stderr == b""

@@ -80,12 +80,14 @@ def render(
     if format is RenderFormat.pdf:
         _warn_fonts(loaded)
     count = len(loaded.procedures)
-    if count > PROGRESS_OVER and sys.stderr.isatty():
+    # A PDF takes seconds even for a small manual: its printing always shows what it is doing.
+    if sys.stderr.isatty() and (count > PROGRESS_OVER or format is RenderFormat.pdf):
         from rich.console import Console
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("rendering procedures", total=count)
+            printing = bar.add_task("printing the PDF", total=None, visible=False)
             written = write(
                 loaded,
                 target,
@@ -93,6 +95,9 @@ def render(
                 copy,
                 templates,
                 lambda done: bar.update(task, completed=done),
+                lambda step: bar.update(
+                    printing, description=f"printing the PDF: {step}", visible=True
+                ),
             )
     else:
         written = write(loaded, target, format.value, copy, templates)

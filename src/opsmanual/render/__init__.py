@@ -42,8 +42,10 @@ def render(
     copy_id: str | None = None,
     templates: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write the handbook; returns the file written (for html, `out/index.html`)."""
+    """Write the handbook; returns the file written (for html and site, `out/index.html`).
+    `progress` hears how many procedures are drawn, `step` what printing a PDF is doing."""
     from opsmanual.render.context import build
     from opsmanual.render.i18n import load_words
 
@@ -72,11 +74,11 @@ def render(
         from opsmanual.render.pdf import write_pdf
 
         if is_stream(out):
-            write_pdf(html, out)
+            write_pdf(html, out, step)
             return out
         _prepare(out)
         with _temp_beside(out) as tmp:
-            write_pdf(html, tmp)
+            write_pdf(html, tmp, step)
             os.replace(tmp, out)
         return out
     if out.exists() and not out.is_dir():
