@@ -7,6 +7,7 @@ import importlib.util
 import json
 import re
 import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -469,3 +470,33 @@ def test_pdf_render_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
         [*command, "-o", str(tmp_path / "b.pdf")], capture_output=True, env=env, timeout=300
     )
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+def test_site_size_grows_linearly_with_the_manual(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twice the procedures, about twice the bytes: no page repeats the whole manual."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    monkeypatch.setenv("OPSMANUAL_NOW", generate.NOW)
+    sizes = {}
+    for n in (30, 60):
+        manual = generate.generate(tmp_path / f"m{n}", n)
+        out = site_of(manual, tmp_path / f"s{n}")
+        pages = {p.name: p.stat().st_size for p in out.iterdir() if p.suffix in (".html", ".js")}
+        pages.pop("minisearch.min.js")
+        sizes[n] = pages
+    total = {n: sum(pages.values()) for n, pages in sizes.items()}
+    assert 1.7 < total[60] / total[30] < 2.3, total
+    for name in ("index.html", "search-index.js", "roles.html", "organization.html"):
+        assert sizes[60][name] < 2.5 * sizes[30][name], name
+    assert sizes[60]["index.html"] < 0.05 * total[60], "the index is contents, not the manual"
+
+
+def site_of(manual: Path, out: Path) -> Path:
+    result = run("render", "-m", str(manual), "-f", "site", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
