@@ -157,23 +157,46 @@ def test_site_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "x"
 
 
+def read_index(out: Path) -> dict[str, Any]:
+    """The MiniSearch index inside search-index.js (a JSON.parse of a JavaScript string)."""
+    script = (out / "search-index.js").read_text(encoding="utf-8")
+    found = re.fullmatch(r"window\.opsmanualSearch = JSON\.parse\('(.*)'\);\n", script, re.S)
+    assert found is not None, script[:80]
+    text = re.sub(r"\\(.)", r"\1", found.group(1), flags=re.S)
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
 def test_search_index_is_a_script_with_every_procedure(tmp_path: Path) -> None:
     out = site("operations", tmp_path / "site")
-    script = (out / "search-index.js").read_text(encoding="utf-8")
-    prefix = "window.opsmanualSearch = "
-    assert script.startswith(prefix)
-    data = json.loads(script[len(prefix) :].rstrip().rstrip(";"))
-    urls = {doc[0]: doc for doc in data["docs"]}
+    index = read_index(out)["index"]
+    assert index["serializationVersion"] == 2 and index["fieldIds"] == {"t": 0, "b": 1}
+    urls = list(index["documentIds"].values())
+    assert index["documentCount"] == len(urls) == len(set(urls))
     procedures = len(list((MANUALS / "operations" / "procedures").glob("*.yaml")))
     assert sum(1 for u in urls if "#proc-" in u) == procedures
-    control = urls["chapter-8.html#proc-manual-control"]
-    assert control[1].endswith("手册更新与受控管理") and "审批" in control[3]
+    short = next(k for k, u in index["documentIds"].items() if u.endswith("#proc-manual-control"))
+    assert index["storedFields"][short]["t"].endswith("手册更新与受控管理")
+    terms = dict(index["index"])
+    assert short in terms["审批"]["1"], "审批 is indexed as a pair of characters, in the text"
+    assert short in terms["受控"]["0"], "and in the title (手册更新与受控管理)"
+    assert "手册更新与受控管理" not in terms, "runs of three or more are pairs"
     crawled = crawl(out)
     for url in urls:  # every result leads to a page and anchor of the site
         page, _, anchor = url.partition("#")
         assert page in crawled and (not anchor or anchor in crawled[page].ids), url
     minisearch = (out / "minisearch.min.js").read_text(encoding="utf-8")
     assert minisearch.startswith("/*! MiniSearch") and "Permission is hereby granted" in minisearch
+
+
+def test_search_tokens_match_the_browser() -> None:
+    """Python indexes with the rules site.js applies to a query."""
+    from opsmanual.render.site import tokens
+
+    assert tokens("OA系统审批 weekly-meeting 2026年 审批") == [
+        "OA", "系统", "统审", "审批", "weekly", "meeting", "2026", "年", "审批",
+    ]  # fmt: skip
+    assert tokens("") == [] and tokens("—, !") == []
 
 
 def test_one_page_handbook_is_unchanged_by_the_site(tmp_path: Path) -> None:

@@ -43,13 +43,14 @@
     state = "loading";
     script("minisearch.min.js", function () {
       script("search-index.js", function () {
-        var data = window.opsmanualSearch || { docs: [] };
-        var fields = { u: 0, t: 1, k: 2, b: 3 };
-        engine = new window.MiniSearch({
+        var data = window.opsmanualSearch;
+        if (!data || !window.MiniSearch) { state = "failed"; return; }
+        // the index comes built (render/site.py writes MiniSearch's own serialized form with
+        // the tokens of `tokenize`); this tokenizer then splits the queries alike
+        engine = window.MiniSearch.loadJS(data.index, {
           idField: "u",
           fields: ["t", "b"],
-          storeFields: ["u", "t", "k"],
-          extractField: function (doc, name) { return doc[fields[name]]; },
+          storeFields: ["t", "k"],
           tokenize: tokenize,
           processTerm: function (term) { return term.toLowerCase(); },
           searchOptions: {
@@ -61,7 +62,6 @@
             fuzzy: function (term) { return !CJK.test(term) && term.length > 4 ? 0.2 : false; }
           }
         });
-        engine.addAll(data.docs);
         state = "ready";
         var todo = waiting;
         waiting = [];
@@ -94,7 +94,7 @@
     for (var i = 0; i < hits.length; i++) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = hits[i].u;
+      link.href = hits[i].id;
       link.textContent = hits[i].t;
       if (hits[i].k) {
         var kind = document.createElement("small");
