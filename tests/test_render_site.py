@@ -523,3 +523,22 @@ def site_of(manual: Path, out: Path) -> Path:
     result = run("render", "-m", str(manual), "-f", "site", "-o", str(out))
     assert result.exit_code == 0, result.output
     return out
+
+
+def test_roles_of_a_large_manual_come_in_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opsmanual.render.site as site_module
+
+    monkeypatch.setattr(site_module, "ROLES_PER_PAGE", 5)
+    out = site("operations", tmp_path / "site")
+    roles = len(list((MANUALS / "operations" / "roles").glob("*.yaml")))
+    pages = crawl(out)
+    names = ["roles.html", "roles-2.html", "roles-3.html"]
+    assert roles == 12 and names[-1] in pages and "roles-4.html" not in pages
+    held = [sorted(i for i in pages[n].ids if i.startswith("role-")) for n in names]
+    assert [len(h) for h in held] == [5, 5, 2]
+    assert broken_links(out) == []
+    pager = (out / "roles-2.html").read_text(encoding="utf-8")
+    assert 'rel="prev" href="roles.html"' in pager and 'rel="next" href="roles-3.html"' in pager
+    assert "(2/3)" in pager
