@@ -542,3 +542,18 @@ def test_roles_of_a_large_manual_come_in_pages(
     pager = (out / "roles-2.html").read_text(encoding="utf-8")
     assert 'rel="prev" href="roles.html"' in pager and 'rel="next" href="roles-3.html"' in pager
     assert "(2/3)" in pager
+
+
+def test_a_broken_site_template_is_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    own = tmp_path / "templates" / "site"
+    own.mkdir(parents=True)
+    (own / "page.html.j2").write_text("<main>{{ page.nothing.deeper }}</main>\n", "utf-8")
+    out = tmp_path / "site"
+    result = run(
+        "render", "-m", str(MANUALS / "operations"), "-f", "site", "-o", str(out),
+        "--templates", str(tmp_path / "templates"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "template error" in result.output and "page.html.j2:1" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
