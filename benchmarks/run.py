@@ -5,9 +5,13 @@
 Every measurement runs in a fresh Python process, so no run profits from another's caches
 (imports, compiled schemas). In-process timings (`bare-load`, `validate`) exclude interpreter
 start-up and imports and are compared with each other; whole-command timings (`validate-cli`,
-`render`, `diff`) are wall-clock times of the command, compared with the wall-clock time of the
-bare-load process. Best of `--repeat`; the two sides of a comparison run in turns (A, B, A, B)
-so that load from elsewhere on the machine weighs on both alike. check-jsonschema, which takes
+`render`, `render-site`, `diff`) are wall-clock times of the command, compared with the wall-clock
+time of the bare-load process. Renders run without the fragment cache (OPSMANUAL_CACHE_DIR=off),
+except `render-site-warm`: the site again after one procedure changed, with a warm cache.
+`site-largest-page-load` opens the largest page of the site in headless Chromium; `render-pdf`
+prints the bundled example manual and compares it with that manual's HTML render. Best of
+`--repeat`; the two sides of a comparison run in turns (A, B, A, B) so that load from elsewhere
+on the machine weighs on both alike. check-jsonschema, which takes
 about a minute at 10,000 procedures, runs once. This is a report, not a test: it always exits 0.
 """
 
@@ -22,7 +26,8 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -154,6 +159,22 @@ class Bench:
     def opsmanual(self, *args: str) -> list[str]:
         return [PYTHON, "-m", "opsmanual", *args]
 
+    def has_format(self, name: str) -> bool:
+        return name in self.run(self.opsmanual("render", "--help"), quiet=True)[1]
+
+    @contextmanager
+    def cache(self, where: str) -> Iterator[None]:
+        """Run the commands inside with this fragment cache (`off`: none)."""
+        before = self.env.get("OPSMANUAL_CACHE_DIR")
+        self.env["OPSMANUAL_CACHE_DIR"] = where
+        try:
+            yield
+        finally:
+            if before is None:
+                self.env.pop("OPSMANUAL_CACHE_DIR", None)
+            else:
+                self.env["OPSMANUAL_CACHE_DIR"] = before
+
     # -- the rows ------------------------------------------------------------------------------
 
     def add(self, row: Row) -> Row:
@@ -228,11 +249,141 @@ def render(bench: Bench) -> None:
     base = bench.need("bare-load-process").seconds
     out = bench.work / f"site-n{bench.procedures}"
     command = bench.opsmanual("render", "-m", str(bench.manual()), "-o", str(out))
-    seconds, _, code = bench.best([*command, "--format", "html"])
+    with bench.cache("off"):  # every run draws everything, as a first render does
+        seconds, _, code = bench.best([*command, "--format", "html"])
     row = Row("render", seconds, "bare-load-process", seconds / base if base else None, 3.0)
-    row.note = "opsmanual render --format html"
+    row.note = "opsmanual render --format html, no fragment cache"
     if code != 0:
         row.result, row.note = "FAIL", f"exit code {code}"
+    bench.add(row)
+
+
+def render_site(bench: Bench) -> None:
+    """The multi-page site: cold, then warm after a one-file change, against the bare load."""
+    if not bench.has_format("site"):
+        bench.add(Row("render-site", None, result="SKIP", note="no render --format site yet"))
+        return
+    base = bench.need("bare-load-process").seconds
+    root = bench.manual()
+    out = bench.work / f"site-pages-n{bench.procedures}"
+    command = bench.opsmanual("render", "-m", str(root), "-o", str(out), "--format", "site")
+    with bench.cache("off"):
+        seconds, _, code = bench.best(command)
+    row = Row("render-site", seconds, "bare-load-process", seconds / base if base else None, 3.0)
+    row.note = "opsmanual render --format site, no fragment cache"
+    if code != 0:
+        row.result, row.note = "FAIL", f"exit code {code}"
+    bench.add(row)
+
+    # A CI run after a commit that changed one procedure: the cache holds all the others.
+    cache = bench.work / f"cache-n{bench.procedures}"
+    files = sorted((root / "procedures").glob("*.yaml"))
+    target = files[len(files) // 2]
+    original = target.read_bytes()
+    times = []
+    with bench.cache(str(cache)):
+        try:
+            bench.run(command)  # fills the cache (a no-op when an earlier run did)
+            for n in range(bench.repeat):
+                # a step's action: shown in this procedure alone (a title is shown elsewhere too)
+                edited = ACTION.sub(rb"\1 (%d)" % n, original, count=1)
+                target.write_bytes(edited)
+                times.append(bench.run(command))
+        finally:
+            target.write_bytes(original)
+    seconds, _, code = min(times, key=lambda r: r[0])
+    row = Row("render-site-warm", seconds, "bare-load-process", seconds / base if base else None)
+    row.target = 1.5
+    row.note = "the site again after one procedure changed (fragment cache warm)"
+    if code != 0 or not ACTION.search(original):
+        row.result, row.note = "FAIL", f"exit code {code}, or no step action in {target.name}"
+    bench.add(row)
+    _page_load(bench, out)
+
+
+ACTION = re.compile(rb"(?m)^(  action: .*)$")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+PAGE_LOAD = """
+var n = performance.getEntriesByType("navigation")[0];
+return n && n.loadEventEnd > 0 ? n.loadEventEnd : null;
+"""
+
+
+def _page_load(bench: Bench, site: Path) -> None:
+    """The largest page of the site opened from disk in headless Chromium: navigation start to
+    the end of the load event (best of --repeat, a fresh browser profile)."""
+    pages = sorted(site.glob("*.html"), key=lambda p: (-p.stat().st_size, p.name))
+    if not pages:
+        bench.add(Row("site-largest-page-load", None, result="FAIL", note="no page written"))
+        return
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()) or not importlib.util.find_spec(
+        "selenium"
+    ):
+        note = "needs /usr/bin/chromium, /usr/bin/chromedriver and selenium"
+        bench.add(Row("site-largest-page-load", None, result="SKIP", note=note))
+        return
+    import tempfile
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    largest = pages[0]
+    with tempfile.TemporaryDirectory(prefix="opsmanual-chromium-") as profile:
+        options = Options()
+        options.binary_location = str(CHROMIUM)
+        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,900"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(
+            service=Service(executable_path=str(CHROMEDRIVER)), options=options
+        )
+        driver.set_page_load_timeout(600)
+        loads = []
+        try:
+            for _ in range(bench.repeat):
+                driver.get("about:blank")
+                driver.get(largest.as_uri())
+                loads.append(float(driver.execute_script(PAGE_LOAD) or "nan") / 1000)
+        finally:
+            driver.quit()
+    size = largest.stat().st_size / 1e6
+    note = f"{largest.name}, {size:.1f} MB, of {len(pages)} pages; target: under 2 s"
+    row = Row("site-largest-page-load", min(loads), note=note)
+    row.result = "PASS" if min(loads) <= 2.0 else "MISS"
+    bench.add(row)
+
+
+def render_pdf(bench: Bench) -> None:
+    """The bundled example manual (about 47 pages) to PDF, against its HTML render."""
+    if importlib.util.find_spec("weasyprint") is None:
+        bench.add(Row("render-pdf", None, result="SKIP", note="WeasyPrint is not installed"))
+        return
+    example = PROJECT / "manuals" / "operations"
+    out = bench.work / "example"
+    command = bench.opsmanual("render", "-m", str(example))
+    with bench.cache("off"):
+        times = bench.in_turns(
+            {
+                "html": [*command, "-o", str(out / "site"), "--format", "html"],
+                "pdf": [*command, "-o", str(out / "handbook.pdf"), "--format", "pdf"],
+            }
+        )
+    html, pdf = times["html"][0], times["pdf"][0]
+    bench.add(Row("render-example-html", html, note="manuals/operations as one HTML page"))
+    row = Row("render-pdf", pdf, "render-example-html", pdf / html if html else None)
+    row.note = "manuals/operations as PDF (WeasyPrint)"
+    if times["pdf"][2].startswith("exit code"):
+        row.result, row.note = "FAIL", times["pdf"][2]
     bench.add(row)
 
 
@@ -338,6 +489,11 @@ BENCHMARKS: dict[str, Callable[[Bench], None]] = {
     "validate-cli": bare_load_and_validate,
     "check-jsonschema": check_jsonschema,
     "render": render,
+    "render-site": render_site,
+    "render-site-warm": render_site,
+    "site-largest-page-load": render_site,
+    "render-pdf": render_pdf,
+    "render-example-html": render_pdf,
     "diff": diff,
     "validate-git": validate_git,
     "startup": startup,
@@ -349,6 +505,8 @@ ORDER = [
     "validate-cli",
     "check-jsonschema",
     "render",
+    "render-site",
+    "render-pdf",
     "diff",
     "validate-git",
     "startup",

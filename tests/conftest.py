@@ -1,4 +1,5 @@
-"""Fixtures shared by the tests: one pinned clock and one real git repository of the example."""
+"""Fixtures shared by the tests: one pinned clock, one real git repository of the example, and
+an own, empty render cache for every test."""
 
 from __future__ import annotations
 
@@ -22,3 +23,13 @@ def pinned_now(monkeypatch: pytest.MonkeyPatch) -> str:
 def repo(tmp_path: Path) -> GitRepo:
     """The Chinese example manual, committed in a fresh git repository (`tests/gitrepo.py`)."""
     return example_repo(tmp_path / "repo")
+
+
+@pytest.fixture(autouse=True)
+def _own_render_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test reads a cache another test (or the person running the tests) filled."""
+    folder = tmp_path_factory.mktemp("render-cache")
+    monkeypatch.setenv("OPSMANUAL_CACHE_DIR", str(folder))
+    return folder

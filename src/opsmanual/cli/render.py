@@ -1,4 +1,4 @@
-"""`render`: check the manual, then write the handbook as HTML, Markdown or PDF."""
+"""`render`: check the manual, then write the handbook as HTML, a site, Markdown or PDF."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ PROGRESS_OVER = 200  # procedures; smaller manuals render in a blink
 
 class RenderFormat(StrEnum):
     html = "html"
+    site = "site"
     markdown = "markdown"
     pdf = "pdf"
 
@@ -31,7 +32,7 @@ def render(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write: a folder for html (default site/), a file for markdown "
+            help="Where to write: a folder for html and site (default site/), a file for markdown "
             "(handbook.md) and pdf (handbook.pdf).",
             show_default=False,
         ),
@@ -91,12 +92,14 @@ def render(
         _warn_fonts(loaded)
     former = removed_titles(root, loaded)
     count = len(loaded.procedures)
-    if count > PROGRESS_OVER and sys.stderr.isatty():
+    # A PDF takes seconds even for a small manual: its printing always shows what it is doing.
+    if sys.stderr.isatty() and (count > PROGRESS_OVER or format is RenderFormat.pdf):
         from rich.console import Console
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("rendering procedures", total=count)
+            printing = bar.add_task("printing the PDF", total=None, visible=False)
             written = write(
                 loaded,
                 target,
@@ -106,6 +109,9 @@ def render(
                 lambda done: bar.update(task, completed=done),
                 former,
                 changed_since,
+                lambda step: bar.update(
+                    printing, description=f"printing the PDF: {step}", visible=True
+                ),
             )
     else:
         written = write(

@@ -1,4 +1,4 @@
-"""`opsmanual render`: the handbook as HTML, Markdown or PDF.
+"""`opsmanual render`: the handbook as HTML (one page or a site), Markdown or PDF.
 
 `render()` takes a manual that passed its checks and writes one output, atomically: a temporary
 file next to the target, renamed into place, so a reader never sees half a handbook.
@@ -19,8 +19,13 @@ if TYPE_CHECKING:
     from opsmanual.render.context import Handbook
     from opsmanual.render.paged import Sheet, Span
 
-FORMATS = ("html", "markdown", "pdf")
-DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
+FORMATS = ("html", "site", "markdown", "pdf")
+DEFAULT_OUT = {
+    "html": Path("site"),
+    "site": Path("site"),
+    "markdown": Path("handbook.md"),
+    "pdf": Path("handbook.pdf"),
+}
 
 
 def check_copy(manual: Manual, copy_id: str | None) -> None:
@@ -63,8 +68,11 @@ def render(
     progress: Callable[[int], None] | None = None,
     former: Mapping[str, str] | None = None,
     changed_since: str | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write the handbook; returns the file written (for html, `out/index.html`).
+    """Write the handbook; returns the file written (for html and site, `out/index.html`).
+
+    `progress` hears how many procedures are drawn, `step` what printing a PDF is doing.
 
     `former`: titles of entities that updates removed (`titles.former_titles`).
     `changed_since`: a version; only what changed after it, after an instruction sheet
@@ -90,14 +98,20 @@ def render(
         target = out
         write_output(target, render_markdown(book).encode("utf-8"))
         return target
+    from opsmanual.render.cache import default_dir
+
+    if fmt == "site":
+        from opsmanual.render.site import render_site
+
+        return render_site(book, templates, out, progress, default_dir())
     if fmt == "pdf":
-        return _render_pdf(manual, book, out, templates, progress, changed_since)
+        return _render_pdf(manual, book, out, templates, progress, changed_since, step)
     from opsmanual.render.html import render_html
 
     only, sheet = None, None
     if changed_since is not None:
         only, sheet = _changes(manual, book, changed_since, None)
-    html = render_html(book, templates, progress=progress, only=only, sheet=sheet)
+    html = render_html(book, templates, False, progress, default_dir(), only, sheet)
     if out.exists() and not out.is_dir():
         raise OpsError(f"{out} exists and is not a folder; the html format writes a folder")
     try:
@@ -128,33 +142,36 @@ def _render_pdf(
     templates: Path | None,
     progress: Callable[[int], None] | None,
     since: str | None,
+    step: Callable[[str], None] | None,
 ) -> Path:
     """Lay the whole book out (twice: see paged.py), then write it, or with `since` the
     instruction sheet and the pages that changed, keeping their numbers in the whole book."""
+    from opsmanual.render.cache import default_dir
     from opsmanual.render.html import render_html
     from opsmanual.render.paged import parts, procedure_css, sheet_css, spans
-    from opsmanual.render.pdf import lay_out, print_book, save
+    from opsmanual.render.pdf import lay_out, print_book, reporting, save
 
-    html = render_html(book, templates, pdf=True, progress=progress)
-    document, anchors = print_book(html, lambda a: procedure_css(book, parts(book, a)))
-    pages = None
-    if since is not None:
-        page_parts = parts(book, anchors)
-        wanted, sheet = _changes(manual, book, since, spans(page_parts))
-        sheet_html = render_html(book, templates, pdf=True, only=(), sheet=sheet)
-        instructions = lay_out(sheet_html, sheet_css(book))
-        chosen = [
-            page
-            for page, part in zip(document.pages, page_parts, strict=True)
-            if wanted is None or part in wanted
-        ]
-        pages = [*instructions.pages, *chosen]
-    if is_stream(out):
-        save(document, out, pages)
-        return out
-    prepare(out)
-    with replacing(out) as tmp:
-        save(document, tmp, pages)
+    html = render_html(book, templates, True, progress, default_dir())
+    with reporting(step):
+        document, anchors = print_book(html, lambda a: procedure_css(book, parts(book, a)))
+        pages = None
+        if since is not None:
+            page_parts = parts(book, anchors)
+            wanted, sheet = _changes(manual, book, since, spans(page_parts))
+            sheet_html = render_html(book, templates, True, only=(), sheet=sheet)
+            instructions = lay_out(sheet_html, sheet_css(book))
+            chosen = [
+                page
+                for page, part in zip(document.pages, page_parts, strict=True)
+                if wanted is None or part in wanted
+            ]
+            pages = [*instructions.pages, *chosen]
+        if is_stream(out):
+            save(document, out, pages)
+            return out
+        prepare(out)
+        with replacing(out) as tmp:
+            save(document, tmp, pages)
     return out
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,7 @@ from markupsafe import Markup, escape
 
 from opsmanual.errors import OpsError
 from opsmanual.parallel import ordered_map
+from opsmanual.render.cache import FragmentCache, code_digest
 from opsmanual.render.context import Handbook, Ref
 from opsmanual.render.svg import flow_layout, org_layout, to_svg
 from opsmanual.resources import resource_dir
@@ -232,41 +235,42 @@ CHUNK = 100
 
 
 def _procedures_html(
-    env: Any, common: dict[str, Any], procedures: list[Any], progress: Progress | None
+    env: Any,
+    common: dict[str, Any],
+    procedures: list[Any],
+    progress: Progress | None,
+    cache: FragmentCache,
 ) -> list[str]:
-    """Each procedure's HTML with its flow diagram; most of a large render, so shared out."""
+    """Each procedure's HTML with its flow diagram, from the cache when its inputs are unchanged;
+    most of a large render, so shared out (cache look-ups included)."""
     template = env.get_template("procedure.html.j2")
     t = common["t"]
 
     def some(start: int, end: int) -> list[str]:
         out = []
         for p in procedures[start:end]:
-            layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch, t.start, t.end)
-            label = f"{p.title} — {t.flow}"
-            svg = Markup(to_svg(layout, label, "flow", t.language, t.font_sans))
-            out.append(template.render(common, p=p, flow_svg=svg))
+            key = cache.key(repr(p))  # the whole view: every label and link it shows
+            html = cache.get(key)
+            if html is None:
+                layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch, t.start, t.end)
+                label = f"{p.title} — {t.flow}"
+                svg = Markup(to_svg(layout, label, "flow", t.language, t.font_sans))
+                html = template.render(common, p=p, flow_svg=svg)
+                cache.put(key, html)
+            out.append(html)
         return out
 
     return ordered_map(some, len(procedures), chunk=CHUNK, minimum=PARALLEL_FROM, progress=progress)
 
 
-def render_html(
-    book: Handbook,
-    user_dir: Path | None,
-    pdf: bool = False,
-    progress: Progress | None = None,
-    only: Collection[str] | None = None,
-    sheet: Any = None,
-) -> str:
-    """The handbook page; with `only`, just those parts (anchors), after the `sheet` (a
-    `paged.Sheet`) of `render --changed-since`."""
-    from jinja2 import TemplateError, TemplateNotFound
-
-    env = environment(user_dir)
-    t = book.t
-    common: dict[str, Any] = {
+def page_common(
+    book: Handbook, pdf: bool, only: Collection[str] | None = None, sheet: Any = None
+) -> dict[str, Any]:
+    """What every template receives besides its own part: the one render context of all pages.
+    `only`: the parts (anchors) `render --changed-since` shows, after its `sheet`."""
+    return {
         "h": book,
-        "t": t,
+        "t": book.t,
         "pdf": pdf,
         "running": running_line(book),
         "header": header_line(book),
@@ -274,19 +278,85 @@ def render_html(
         "only": None if only is None else set(only),
         "sheet": sheet,
     }
-    try:
-        procedures = [
-            p
-            for chapter in book.chapters
-            for p in chapter.procedures
-            if only is None or p.anchor in only
-        ]
-        pieces = _procedures_html(env, common, procedures, progress)
-        for p, html in zip(procedures, pieces, strict=True):
-            p.html = Markup(html)
+
+
+def fragment_cache(env: Any, common: dict[str, Any], folder: Path | None) -> FragmentCache:
+    """The procedure cache, salted with all a procedure's HTML depends on besides its view."""
+    from jinja2 import TemplateError
+
+    book: Handbook = common["h"]
+    loader = env.loader
+    sources = []
+    for name in sorted(loader.list_templates()):
+        if name.endswith(".j2"):
+            try:
+                source = loader.get_source(env, name)[0]
+            except (TemplateError, OSError, UnicodeError):
+                source = "(unreadable)"  # fails when used, which is the template's error to give
+            sources.append(f"{name}\0{source}")
+    salt = [
+        code_digest(),
+        *sources,
+        json.dumps(book.t.table, sort_keys=True, ensure_ascii=False),
+        repr((book.t.language, common["pdf"], common["running"])),
+        repr((common["header"], common["copy_line"], book.marks)),
+        repr((book.lang, book.title, book.organization, book.version, book.effective, book.copy)),
+    ]
+    return FragmentCache(folder, salt)
+
+
+def fill_procedures(
+    env: Any,
+    common: dict[str, Any],
+    progress: Progress | None = None,
+    cache_dir: Path | None = None,
+) -> None:
+    """Set each procedure's `html` (only those `common["only"]` shows): from the cache when its
+    inputs are unchanged, else drawn."""
+    book: Handbook = common["h"]
+    only = common.get("only")
+    cache = fragment_cache(env, common, cache_dir)
+    procedures = [
+        p
+        for chapter in book.chapters
+        for p in chapter.procedures
+        if only is None or p.anchor in only
+    ]
+    pieces = _procedures_html(env, common, procedures, progress, cache)
+    for p, html in zip(procedures, pieces, strict=True):
+        p.html = Markup(html)
+    cache.prune()
+
+
+def render_html(
+    book: Handbook,
+    user_dir: Path | None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    cache_dir: Path | None = None,
+    only: Collection[str] | None = None,
+    sheet: Any = None,
+) -> str:
+    """The handbook page; with `only`, just those parts (anchors), after the `sheet` (a
+    `paged.Sheet`) of `render --changed-since`."""
+    env = environment(user_dir)
+    t = book.t
+    common = page_common(book, pdf, only, sheet)
+    with template_errors():
+        fill_procedures(env, common, progress, cache_dir)
         org = to_svg(org_layout(book.org_nodes), t.org_chart, "org", t.language, t.font_sans)
         common["page_of"] = t.page_of
-        return env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
+        html: str = env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
+        return html
+
+
+@contextmanager
+def template_errors() -> Iterator[None]:
+    """A template's fault as a one-line OpsError naming the template and line."""
+    from jinja2 import TemplateError, TemplateNotFound
+
+    try:
+        yield
     except Exception as exc:
         name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         if not name:
