@@ -31,6 +31,8 @@ SEVERITY: dict[str, Severity] = {
     "chapter-missing": "warning",
     "history-unavailable": "warning",
     "stray-file": "warning",
+    "copy-outdated": "warning",
+    "record-order": "error",
 }
 
 DESCRIPTION: dict[str, str] = {
@@ -55,6 +57,9 @@ DESCRIPTION: dict[str, str] = {
     "chapter-missing": "A procedure is in no chapter.",
     "history-unavailable": "The git history is too shallow or absent to check the update log.",
     "stray-file": "A file inside an entity folder that is not YAML.",
+    "copy-outdated": "A controlled copy holds an edition older than the one in force, or was "
+    "never issued.",
+    "record-order": "A record entry out of date order, before its version, or after a withdrawal.",
 }
 
 

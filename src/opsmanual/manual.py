@@ -15,6 +15,7 @@ from opsmanual.findings import Finding, make
 from opsmanual.load import Document, parse
 from opsmanual.model import (
     ENTITY_KINDS,
+    Distribution,
     Loan,
     Manual,
     ManualInfo,
@@ -108,14 +109,14 @@ def _kind_of(path: str) -> str | None:
     if path in MANUAL_FILES:
         return "manual"
     if path.startswith("records/"):
-        return "updates" if path.startswith("records/updates.") else "loans"
+        return PurePosixPath(path).stem  # updates, loans, distribution (source.RECORD_FILES)
     if path.endswith((".yaml", ".yml")):
         return path.split("/", 1)[0]
     return None
 
 
 def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
-    if kind == "loans" and doc.data is None:
+    if kind in ("loans", "distribution") and doc.data is None:
         doc.data = []  # a register holding only comments is an empty register
     if doc.data is None:
         findings.append(doc.finding("schema", _empty_message(kind)))
@@ -134,6 +135,8 @@ def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> N
         if not problems:
             days = manual.info.loan_days if manual.info else 0
             manual.loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
+    elif kind == "distribution":
+        _add_distribution(manual, doc, problems)
     else:
         _add_entity(manual, kind, doc, problems, findings)
 
@@ -156,6 +159,14 @@ def _add_updates(manual: Manual, doc: Document, problems: list[Finding]) -> None
     manual.updates_doc = doc
     if not problems:
         manual.updates = [UpdateRecord.from_data(i, d) for i, d in enumerate(doc.data)]
+
+
+def _add_distribution(manual: Manual, doc: Document, problems: list[Finding]) -> None:
+    if manual.distribution_doc is not None:
+        return  # both .yaml and .yml: the first in path order is read
+    manual.distribution_doc = doc
+    if not problems:
+        manual.distribution = [Distribution.from_data(i, d) for i, d in enumerate(doc.data)]
 
 
 def _add_entity(

@@ -346,6 +346,39 @@ class Loan:
         return "overdue" if now > self.due else "open"
 
 
+@dataclass
+class Distribution:
+    """One entry of records/distribution.yaml: a controlled copy issued, updated or withdrawn."""
+
+    index: int
+    copy: str
+    action: str  # issue | update | withdraw
+    date: datetime
+    raw: dict[str, Any] = field(repr=False)
+    version: str | None = None  # the edition held after this entry (issue, update)
+    by: str | None = None
+    received_by: str | None = None
+    destroyed: str | None = None
+    witness: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, index: int, d: dict[str, Any]) -> Distribution:
+        return cls(
+            index,
+            d["copy"],
+            d["action"],
+            parse_datetime(d["date"]),
+            d,
+            d.get("version"),
+            d.get("by"),
+            d.get("received_by"),
+            d.get("destroyed"),
+            d.get("witness"),
+            d.get("note"),
+        )
+
+
 def default_due(borrowed: datetime, loan_days: int) -> datetime:
     """The end of the day `loan_days` after the loan, in the loan's own time zone."""
     day = borrowed.date() + timedelta(days=loan_days)
@@ -374,6 +407,9 @@ class Manual:
     broken: set[str] = field(default_factory=set)
     updates_doc: Document | None = None
     loans_doc: Document | None = None
+    # records/distribution.yaml (spec 1.1); None when the manual keeps no distribution record.
+    distribution: list[Distribution] = field(default_factory=list)
+    distribution_doc: Document | None = None
     has_staff_folder: bool = False
 
     def entities(self, kind: str) -> dict[str, Any]:

@@ -13,6 +13,8 @@ RECORD_FILES = (
     "records/updates.yml",
     "records/loans.yaml",
     "records/loans.yml",
+    "records/distribution.yaml",
+    "records/distribution.yml",
 )
 MANUAL_FILES = ("manual.yaml", "manual.yml")
 
