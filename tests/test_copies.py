@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from manualkit import write_manual
 from opsmanual.cli import app
 from opsmanual.validate import validate
-from tests.manualkit import write_manual
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
 NOW = "2026-11-23T10:00:00+08:00"
@@ -95,7 +95,7 @@ def test_the_example_copies_hold_the_current_version(root: Path) -> None:
 
 def test_list_shows_the_borrower_of_a_copy_that_is_out(root: Path) -> None:
     assert run(root, "loan", "out", "OPS-02", "--to", "wu-tao")[0] == 0
-    code, stdout, _ = run(root, "copy", "list", "--format", "json")
+    _code, stdout, _ = run(root, "copy", "list", "--format", "json")
     copies = json.loads(stdout)["copies"]
     assert [c["borrower"] for c in copies] == [None, "wu-tao"]
     assert copies[1] == {
@@ -209,7 +209,7 @@ def test_without_a_distribution_record_lending_is_as_before(
     assert statuses(root) == {"C-1": (None, "never-issued")}
     assert findings(root, codes=("copy-outdated",)) == []
     assert run(root, "loan", "out", "C-1", "--to", "bob")[0] == 0
-    code, stdout, _ = run(root, "copy", "list")
+    _code, stdout, _ = run(root, "copy", "list")
     assert "no records/distribution.yaml" in stdout
 
 
@@ -305,7 +305,7 @@ def test_an_edition_cannot_be_held_before_it_was_recorded(
 
 def test_a_bad_date_is_a_usage_error(root: Path) -> None:
     code, _, stderr = run(root, "copy", "issue", "OPS-01", "--at", "yesterday")
-    assert code == 2 and "--at:" in stderr and "\n" == stderr[-1] and stderr.count("\n") == 1
+    assert code == 2 and "--at:" in stderr and stderr[-1] == "\n" and stderr.count("\n") == 1
 
 
 def test_a_broken_record_is_refused_not_extended(root: Path) -> None:
@@ -339,7 +339,7 @@ def test_a_race_of_issues_and_loans_loses_nothing(root: Path) -> None:
     procs = [_spawn(root, *c) for c in commands]
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, _, code in results] == [0] * 5, results
-    code, stdout, _ = run(root, "copy", "list", "--format", "json")
+    _code, stdout, _ = run(root, "copy", "list", "--format", "json")
     copies = json.loads(stdout)["copies"]
     assert [(c["status"], c["borrower"]) for c in copies] == [
         ("current", "wu-tao"),
