@@ -31,6 +31,8 @@ SEVERITY: dict[str, Severity] = {
     "chapter-missing": "warning",
     "history-unavailable": "warning",
     "stray-file": "warning",
+    "ack-overdue": "warning",
+    "record-order": "error",
 }
 
 DESCRIPTION: dict[str, str] = {
@@ -55,6 +57,9 @@ DESCRIPTION: dict[str, str] = {
     "chapter-missing": "A procedure is in no chapter.",
     "history-unavailable": "The git history is too shallow or absent to check the update log.",
     "stray-file": "A file inside an entity folder that is not YAML.",
+    "ack-overdue": "A person has not acknowledged the current version and it is past due.",
+    "record-order": "An entry of acks.yaml or distribution.yaml out of date order or dated "
+    "before the record of its version.",
 }
 
 
