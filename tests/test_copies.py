@@ -390,20 +390,20 @@ def test_distribution_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert findings(root) == [
         "ref-missing records/distribution.yaml:6: no controlled copy `C-2` exists; did you mean "
         "`C-1`?",
-        "ref-missing records/distribution.yaml:9: no update record of version `1.3` exists; did "
+        "ref-missing records/distribution.yaml:9: no update record version `1.3` exists; did "
         "you mean `1.1` or `1.0`?",
         "ref-missing records/distribution.yaml:10: no person `zed` exists; known: `ann`, `bob`",
-        "record-order records/distribution.yaml:13: dated 2026-03-01, before the entry above it "
-        "(2026-03-03); the record lists entries oldest first",
+        "record-order records/distribution.yaml:13: date 2026-03-01 is before 2026-03-03, the "
+        "date of the entry above it; entries are kept oldest first, new ones at the end",
         "record-order records/distribution.yaml:15: copy C-1 was withdrawn on 2026-03-01 (entry "
         "3); after a withdrawal only a new `issue` may follow",
         "copy-outdated records/distribution.yaml:21: copy C-1 holds version 1.0, but version 1.1 "
         "is in force since 2026-03-01; replace its changed pages (opsmanual render "
         "--changed-since 1.0 --copy C-1) and record it: opsmanual copy update C-1",
-        "record-order records/distribution.yaml:24: dated 2026-01-04, before the entry above it "
-        "(2026-03-05); the record lists entries oldest first",
-        "record-order records/distribution.yaml:24: dated 2026-01-04, before version 1.1 was "
-        "recorded (2026-03-01); a copy cannot hold an edition before it exists",
+        "record-order records/distribution.yaml:24: date 2026-01-04 is before 2026-03-01, the "
+        "date of the update record of version 1.1; a version cannot be handled before it exists",
+        "record-order records/distribution.yaml:24: date 2026-01-04 is before 2026-03-05, the "
+        "date of the entry above it; entries are kept oldest first, new ones at the end",
     ]
 
 

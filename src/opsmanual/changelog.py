@@ -255,13 +255,27 @@ def _add_changes(
                 entry.changes = [c for c in entry.changes if c.ref in listed]
 
 
+def audience_refs(record: UpdateRecord) -> list[str]:
+    """What a record reaches people through: its changed and removed entities, in order."""
+    refs = [*record.changes, *record.removed]
+    if record.index == 0 and not refs:
+        refs = ["manual"]  # the first issue lists no changes, yet everyone has to read it
+    return list(dict.fromkeys(refs))
+
+
+def record_audience(manual: Manual, record: UpdateRecord) -> set[str]:
+    """The active staff a record reaches, from the manual as it stands (a removed procedure's
+    former roles are not known without git, so they are not counted)."""
+    found: set[str] = set()
+    for ref in audience_refs(record):
+        found |= audience_staff(manual, ref, audience_roles(manual, ref))
+    return found
+
+
 def _add_audience(manual: Manual, entry: Entry) -> None:
     old = {c.ref: c.old for c in entry.changes}
     roles: list[str] = []
-    refs = [*entry.record.changes, *entry.record.removed]
-    if entry.record.index == 0 and not refs:
-        refs = ["manual"]  # the first issue lists no changes, yet everyone has to read it
-    for ref in dict.fromkeys(refs):
+    for ref in audience_refs(entry.record):
         reached = audience_roles(manual, ref, old.get(ref))
         roles += reached
         entry.audience[ref] = audience_staff(manual, ref, reached)

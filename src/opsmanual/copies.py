@@ -9,26 +9,13 @@ the findings in `opsmanual.checks.distribution`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from opsmanual.checks.record_lists import in_force
 from opsmanual.model import Copy, Distribution, Manual, UpdateRecord, version_key
 
 STATUSES = ("current", "outdated", "withdrawn", "never-issued")
-
-
-def in_force(updates: Sequence[UpdateRecord], moment: datetime) -> UpdateRecord | None:
-    """The version in force at `moment`: the last record whose effective date has come.
-
-    Effective dates are days; the moment's own calendar day decides, as for review dates.
-    """
-    day = moment.date()
-    found = None
-    for record in updates:
-        if record.effective_date <= day:
-            found = record
-    return found
 
 
 def newer_or_same(version: str, than: str) -> bool:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from opsmanual.checks import distribution as distribution_checks
-from opsmanual.copies import CopyState, copy_states, in_force, newer_or_same, state_of
+from opsmanual.checks.record_lists import in_force
+from opsmanual.copies import CopyState, copy_states, newer_or_same, state_of
 from opsmanual.errors import Refused
 from opsmanual.findings import Finding
 from opsmanual.loans import _State as _Lookup

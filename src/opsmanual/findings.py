@@ -31,6 +31,7 @@ SEVERITY: dict[str, Severity] = {
     "chapter-missing": "warning",
     "history-unavailable": "warning",
     "stray-file": "warning",
+    "ack-overdue": "warning",
     "copy-outdated": "warning",
     "record-order": "error",
 }
@@ -57,9 +58,11 @@ DESCRIPTION: dict[str, str] = {
     "chapter-missing": "A procedure is in no chapter.",
     "history-unavailable": "The git history is too shallow or absent to check the update log.",
     "stray-file": "A file inside an entity folder that is not YAML.",
+    "ack-overdue": "A person has not acknowledged the current version and it is past due.",
     "copy-outdated": "A controlled copy holds an edition older than the one in force, or was "
     "never issued.",
-    "record-order": "A record entry out of date order, before its version, or after a withdrawal.",
+    "record-order": "An entry of acks.yaml or distribution.yaml out of date order, dated before "
+    "the record of its version, or after a withdrawal of its copy.",
 }
 
 

@@ -15,6 +15,7 @@ from opsmanual.findings import Finding, make
 from opsmanual.load import Document, parse
 from opsmanual.model import (
     ENTITY_KINDS,
+    Ack,
     Distribution,
     Loan,
     Manual,
@@ -27,7 +28,7 @@ from opsmanual.model import (
     parse_datetime,
 )
 from opsmanual.parallel import collector_paused, ordered_map
-from opsmanual.source import MANUAL_FILES, Source
+from opsmanual.source import MANUAL_FILES, RECORD_FILES, Source
 
 _ENTITY_CLASSES: dict[str, Any] = {
     "units": Unit,
@@ -108,15 +109,20 @@ def _has(paths: list[str], stem: str) -> bool:
 def _kind_of(path: str) -> str | None:
     if path in MANUAL_FILES:
         return "manual"
-    if path.startswith("records/"):
-        return PurePosixPath(path).stem  # updates, loans, distribution (source.RECORD_FILES)
+    if path in RECORD_FILES:
+        return path.removeprefix("records/").rpartition(".")[0]
     if path.endswith((".yaml", ".yml")):
         return path.split("/", 1)[0]
     return None
 
 
+# Record lists that may hold no entry yet (the update record table may not: it starts with the
+# first issue).
+_REGISTERS = ("loans", "acks", "distribution")
+
+
 def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
-    if kind in ("loans", "distribution") and doc.data is None:
+    if kind in _REGISTERS and doc.data is None:
         doc.data = []  # a register holding only comments is an empty register
     if doc.data is None:
         findings.append(doc.finding("schema", _empty_message(kind)))
@@ -135,6 +141,10 @@ def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> N
         if not problems:
             days = manual.info.loan_days if manual.info else 0
             manual.loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
+    elif kind == "acks":
+        manual.acks_doc = doc
+        if not problems:
+            manual.acks = [Ack.from_data(i, d) for i, d in enumerate(doc.data)]
     elif kind == "distribution":
         _add_distribution(manual, doc, problems)
     else:

@@ -386,6 +386,32 @@ def default_due(borrowed: datetime, loan_days: int) -> datetime:
 
 
 @dataclass
+class Ack:
+    """One entry of records/acks.yaml: a person read and understood a version (and every
+    earlier one)."""
+
+    index: int
+    person: str
+    version: str
+    date: datetime
+    raw: dict[str, Any] = field(repr=False)
+    method: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, index: int, d: dict[str, Any]) -> Ack:
+        return cls(
+            index,
+            d["person"],
+            d["version"],
+            parse_datetime(d["date"]),
+            d,
+            d.get("method"),
+            d.get("note"),
+        )
+
+
+@dataclass
 class Manual:
     """Everything loaded from one manual folder.
 
@@ -399,6 +425,7 @@ class Manual:
     staff: dict[str, Person] = field(default_factory=dict)
     updates: list[UpdateRecord] = field(default_factory=list)
     loans: list[Loan] = field(default_factory=list)
+    acks: list[Ack] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
     # Ids of every entity file that could be read, valid or not, so that one broken file does
     # not make every reference to it a second error.
@@ -407,6 +434,7 @@ class Manual:
     broken: set[str] = field(default_factory=set)
     updates_doc: Document | None = None
     loans_doc: Document | None = None
+    acks_doc: Document | None = None
     # records/distribution.yaml (spec 1.1); None when the manual keeps no distribution record.
     distribution: list[Distribution] = field(default_factory=list)
     distribution_doc: Document | None = None

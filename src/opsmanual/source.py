@@ -8,14 +8,9 @@ from typing import Protocol
 from opsmanual.errors import OpsError
 
 ENTITY_DIRS = ("units", "roles", "procedures", "staff")
-RECORD_FILES = (
-    "records/updates.yaml",
-    "records/updates.yml",
-    "records/loans.yaml",
-    "records/loans.yml",
-    "records/distribution.yaml",
-    "records/distribution.yml",
-)
+# The record lists under records/, each read as the kind of the same name.
+RECORD_KINDS = ("updates", "loans", "acks", "distribution")
+RECORD_FILES = tuple(f"records/{kind}.{ext}" for kind in RECORD_KINDS for ext in ("yaml", "yml"))
 MANUAL_FILES = ("manual.yaml", "manual.yml")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from opsmanual.checks.references import missing
-from opsmanual.copies import copy_states, in_force
+from opsmanual import copies  # a module import: opsmanual.copies imports this package too
+from opsmanual.checks import record_lists
 from opsmanual.findings import Finding
 from opsmanual.load import Document
 from opsmanual.model import Distribution, Manual
@@ -18,58 +18,24 @@ def check(manual: Manual, now: datetime) -> list[Finding]:
     doc = manual.distribution_doc
     if doc is None or "distribution" in manual.broken:
         return []
-    findings = _references(manual, doc)
-    findings += _order(manual, doc)
+    findings: list[Finding] = []
+    if manual.info is not None and "manual" not in manual.broken:
+        ids = [c.id for c in manual.info.copies]
+        findings += record_lists.unknown(doc, ["copy"], ids, "controlled copy")
+    findings += record_lists.unknown_versions(manual, doc)
+    findings += record_lists.unknown_people(manual, doc, _PEOPLE)
+    findings += record_lists.out_of_order(doc)
+    findings += record_lists.before_its_record(manual, doc)
+    findings += _after_withdrawal(manual, doc)
     findings += _outdated(manual, doc, now)
     return findings
 
 
-def _references(manual: Manual, doc: Document) -> list[Finding]:
+def _after_withdrawal(manual: Manual, doc: Document) -> list[Finding]:
+    """`record-order`: after a `withdraw`, a copy's next entry can only be a new `issue`."""
     out: list[Finding] = []
-    copies = {c.id for c in manual.info.copies} if manual.info else None
-    versions = {r.version for r in manual.updates}
-    staff = manual.known["staff"]
-    for entry in manual.distribution:
-        i = entry.index
-        if copies is not None and entry.copy not in copies:
-            out.append(missing(doc, [i, "copy"], "controlled copy", entry.copy, copies))
-        if entry.version is not None and manual.updates and entry.version not in versions:
-            out.append(
-                missing(doc, [i, "version"], "update record of version", entry.version, versions)
-            )
-        for name in _PEOPLE:
-            person = entry.raw.get(name)
-            if person is not None and person not in staff:
-                out.append(missing(doc, [i, name], "person", person, staff))
-    return out
-
-
-def _order(manual: Manual, doc: Document) -> list[Finding]:
-    out: list[Finding] = []
-    dates = {r.version: r.date for r in manual.updates}
-    previous: Distribution | None = None
     withdrawn: dict[str, Distribution] = {}
     for entry in manual.distribution:
-        i = entry.index
-        if previous is not None and entry.date < previous.date:
-            out.append(
-                doc.finding(
-                    "record-order",
-                    f"dated {entry.raw['date']}, before the entry above it "
-                    f"({previous.raw['date']}); the record lists entries oldest first",
-                    [i, "date"],
-                )
-            )
-        published = dates.get(entry.version) if entry.version else None
-        if published is not None and entry.date.date() < published:
-            out.append(
-                doc.finding(
-                    "record-order",
-                    f"dated {entry.raw['date']}, before version {entry.version} was recorded "
-                    f"({published}); a copy cannot hold an edition before it exists",
-                    [i, "date"],
-                )
-            )
         recalled = withdrawn.get(entry.copy)
         if recalled is not None and entry.action != "issue":
             out.append(
@@ -77,24 +43,23 @@ def _order(manual: Manual, doc: Document) -> list[Finding]:
                     "record-order",
                     f"copy {entry.copy} was withdrawn on {recalled.raw['date']} (entry "
                     f"{recalled.index + 1}); after a withdrawal only a new `issue` may follow",
-                    [i, "action"],
+                    [entry.index, "action"],
                 )
             )
         if entry.action == "withdraw":
             withdrawn[entry.copy] = entry
         elif entry.action == "issue":
             withdrawn.pop(entry.copy, None)
-        previous = entry
     return out
 
 
 def _outdated(manual: Manual, doc: Document, now: datetime) -> list[Finding]:
     info = manual.info
-    force = in_force(manual.updates, now)
+    force = record_lists.in_force(manual.updates, now)
     if info is None:
         return []
     out: list[Finding] = []
-    for i, state in enumerate(copy_states(manual, now)):
+    for i, state in enumerate(copies.copy_states(manual, now)):
         if state.status == "never-issued":
             out.append(
                 info.doc.finding(
