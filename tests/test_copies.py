@@ -454,3 +454,26 @@ def test_any_sequence_of_commands_leaves_a_record_validate_accepts(
                 assert record(root).read_bytes() == before
             report = validate(root, use_git=False, at=start)
             assert [f for f in report.findings if f.severity == "error"] == [], ops
+
+
+# --- the handbook ------------------------------------------------------------------------------
+
+
+def test_the_handbook_lists_the_edition_each_copy_holds(root: Path, tmp_path: Path) -> None:
+    assert run(root, "copy", "withdraw", "OPS-02", "--destroyed", "全部")[0] == 0
+    out = tmp_path / "handbook.md"
+    assert run(root, "render", "--format", "markdown", "-o", str(out))[0] == 0
+    lines = [line for line in out.read_text(encoding="utf-8").splitlines() if "| OPS-0" in line]
+    assert lines[0].endswith("| 运营管理部办公室 A-3 文件柜 | 第 1.3 版（2026年10月13日） |")
+    assert lines[1].endswith("| 项目管理组资料架第二层 | 已收回（2026年11月23日） |")
+
+
+def test_without_a_record_the_handbook_has_no_edition_column(tmp_path: Path) -> None:
+    root = write_manual(tmp_path / "m")
+    assert run(root, "render", "-o", str(tmp_path / "site"))[0] == 0
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<th>Kept at</th></tr>" in html and "Edition held" not in html
+    (root / "records" / "distribution.yaml").write_text("", encoding="utf-8")
+    assert run(root, "render", "-o", str(tmp_path / "site"))[0] == 0
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<th>Edition held</th>" in html and "<td>not issued</td>" in html

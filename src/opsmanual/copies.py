@@ -68,6 +68,12 @@ def copy_states(manual: Manual, moment: datetime) -> list[CopyState]:
     return [state_of(manual, copy, moment, force) for copy in manual.info.copies]
 
 
+def last_entry(manual: Manual, copy_id: str) -> Distribution | None:
+    """The entry that says what the copy holds as the record stands, whatever its date."""
+    entries = entries_of(manual, copy_id)
+    return entries[-1] if entries else None
+
+
 def keeps_distribution(manual: Manual) -> bool:
     """Whether the manual keeps a distribution record (records/distribution.yaml exists)."""
     return manual.distribution_doc is not None

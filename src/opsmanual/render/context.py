@@ -164,6 +164,7 @@ class CopyView:
     id: str
     holder: Ref
     location: str
+    edition: str | None = None  # what it holds, from records/distribution.yaml; None: not kept
 
 
 @dataclass
@@ -266,13 +267,30 @@ class _Index:
         return Ref(self.t.format("kind_label", kind=kind_word, name=inner.label), inner.href)
 
 
+def _edition(manual: Manual, copy_id: str, t: Words) -> str | None:
+    """The edition a copy holds as the distribution record stands (None when none is kept)."""
+    from opsmanual.copies import last_entry
+
+    if manual.distribution_doc is None:
+        return None
+    entry = last_entry(manual, copy_id)
+    if entry is None:
+        return str(t.copy_never_issued)
+    if entry.action == "withdraw":
+        return t.format("copy_withdrawn_on", date=t.date_text(entry.date.date()))
+    return t.format("copy_edition", version=entry.version, date=t.date_text(entry.date.date()))
+
+
 def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
     """The whole handbook's content, in the order it is shown. The manual must have no errors."""
     info = manual.info
     assert info is not None, "render only a manual without errors"
     ix = _Index(manual, t)
     units = _units(manual, ix)
-    copies = [CopyView(c.id, ix.unit(c.holder), c.location or "") for c in info.copies]
+    copies = [
+        CopyView(c.id, ix.unit(c.holder), c.location or "", _edition(manual, c.id, t))
+        for c in info.copies
+    ]
     chapters = _chapters(manual, info, ix, len(_FRONT) + 1)
     book = Handbook(
         t=t,

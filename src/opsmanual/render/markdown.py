@@ -194,6 +194,18 @@ def render_markdown(h: Handbook) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _copies_table(h: Handbook) -> list[str]:
+    """The controlled copies, with the edition each holds when a distribution record is kept."""
+    t = h.t
+    headers = [t.copy, t.holder, t.location]
+    rows = [[md_escape(c.id), ref(c.holder), md_escape(c.location)] for c in h.copies]
+    if h.copies[0].edition is not None:
+        headers.append(t.edition_held)
+        for row, c in zip(rows, h.copies, strict=True):
+            row.append(md_escape(c.edition or ""))
+    return table(headers, rows)
+
+
 def _how_to_use(h: Handbook) -> list[str]:
     t = h.t
     intro = t.format(
@@ -203,13 +215,7 @@ def _how_to_use(h: Handbook) -> list[str]:
     out += [f"### {md_escape(t.borrowing_rules)}", ""]
     if h.copies:
         out += [f"1. {md_escape(t.borrow_rule_copies)}", ""]
-        out += [
-            "   " + line if line else ""
-            for line in table(
-                [t.copy, t.holder, t.location],
-                ([md_escape(c.id), ref(c.holder), md_escape(c.location)] for c in h.copies),
-            )
-        ]
+        out += ["   " + line if line else "" for line in _copies_table(h)]
         days = (
             t.borrow_rule_days_zero
             if h.info.loan_days == 0
