@@ -130,7 +130,7 @@ def _facts(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
         rows.insert(0, [md_escape(a["organization"]), md_escape(info.organization)])
     if info.number:
         rows.append([md_escape(a["number"]), md_escape(info.number)])
-    return [*_fields(t, rows), ""]
+    return [*_fields(t, rows)]
 
 
 def _version(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
@@ -203,7 +203,7 @@ def _acks(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
     if rows:
         head = [a["person"], a["ack_state"], f"{a['ack_date']} / {a['ack_due']}", a["ack_method"]]
-        out += [*table(head, rows)]
+        out += table(head, rows)
     return out
 
 
@@ -224,7 +224,7 @@ def _copies(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
                 md_escape(a["copy_status"][s.status]),
             ]
         )
-    return [*out, *table([t.copy, t.holder, a["edition"], t.status], rows), ""]
+    return [*out, *table([t.copy, t.holder, a["edition"], t.status], rows)]
 
 
 def _loans(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
@@ -256,7 +256,7 @@ def _reviews(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
         ]
         for r in audit.reviews_overdue
     ]
-    return [*out, *table([a["procedure"], t.reviewed, a["review_due"]], rows), ""]
+    return [*out, *table([a["procedure"], t.reviewed, a["review_due"]], rows)]
 
 
 def _notices(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
@@ -273,7 +273,7 @@ def _notices(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
         ]
         for n in audit.notices
     ]
-    return [*out, *table([t.version, a["person"], a["sent"]], rows), ""]
+    return [*out, *table([t.version, a["person"], a["sent"]], rows)]
 
 
 def _person(audit: Audit, person_id: str | None) -> str:
