@@ -296,9 +296,8 @@ def audit(bench: Bench) -> None:
         ("audit-past", "opsmanual audit -f json --as-of 2026-04-01: a commit mid-history"),
     ):
         seconds, _, stdout = times[name]
-        row = Row(
-            name, seconds, "validate-cli-100", seconds / base if base else None, 2.0, "", note
-        )
+        ratio = seconds / base if base else None
+        row = Row(name, seconds, "validate-cli-100", ratio, 2.0, note=note)
         if stdout.startswith("exit code") or '"version"' not in stdout:
             row.result, row.note = "FAIL", f"{stdout[:60]}; {note}"
         bench.add(row)
