@@ -291,6 +291,17 @@ def test_refusals_exit_1_and_write_nothing(root: Path, args: list[str], message:
     assert record(root).read_bytes() == before
 
 
+def test_a_copy_out_on_loan_is_not_withdrawn(root: Path) -> None:
+    assert run(root, "loan", "out", "OPS-01", "--to", "wu-tao")[0] == 0
+    before = record(root).read_bytes()
+    code, _, stderr = run(root, "copy", "withdraw", "OPS-01")
+    assert code == 1
+    assert "copy OPS-01 is out to 吴涛 (wu-tao); record its return first" in stderr
+    assert record(root).read_bytes() == before
+    assert run(root, "loan", "back", "OPS-01")[0] == 0
+    assert run(root, "copy", "withdraw", "OPS-01")[0] == 0
+
+
 def test_an_edition_cannot_be_held_before_it_was_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -119,9 +119,21 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         _require_order(manual, when)
         copy = next(c for c in manual.info.copies if c.id == request.copy)  # type: ignore[union-attr]
         before = state_of(manual, copy, when)
+        if request.action == "withdraw":
+            _require_returned(manual, lookup, request.copy, when)
         entry = _entry(manual, request, when, before)
         records.append_entry(record_path(root), entry, _verifier(root, manual, now))
     return Recorded(entry, before, in_force(manual.updates, when))
+
+
+def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datetime) -> None:
+    """A copy out on loan is not withdrawn: its pages are not in the controller's hands."""
+    borrower = open_borrower(manual, copy_id, when)
+    if borrower is not None:
+        raise Refused(
+            f"copy {copy_id} is out to {lookup.name(borrower)}; record its return first: "
+            f"opsmanual loan back {copy_id}"
+        )
 
 
 def _require_order(manual: Manual, when: datetime) -> None:
