@@ -231,3 +231,25 @@ def test_any_sequence_of_commands_leaves_a_file_validate_accepts(
                 assert after == before
         report = validate(root, use_git=False, at=now)
         assert [f for f in report.findings if f.severity == "error"] == []
+
+
+def test_notices_say_by_when_and_how_to_acknowledge(root: Path) -> None:
+    code, stdout, _ = run(root, "changelog", "--format", "json")
+    assert code == 0 and json.loads(stdout)["updates"][0]["ack_due"] == "2026-10-26"
+    markdown = run(root, "changelog")[1]
+    assert "- 确认期限：2026年10月26日前回复本通知或在阅读确认表上签字" in markdown
+    email = run(root, "changelog", "--format", "email")[1]
+    assert email.count("请于2026年10月26日前确认已阅读并理解 1.3 版") == 11  # each active reader
+
+
+def test_notices_without_ack_days_ask_for_nothing(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    shutil.copytree(EXAMPLE, plain)
+    manual = plain / "manual.yaml"
+    text = re.sub(r"^ack_days: .*\n", "", manual.read_text(encoding="utf-8"), flags=re.M)
+    manual.write_text(text, encoding="utf-8")
+    assert (
+        json.loads(run(plain, "changelog", "--format", "json")[1])["updates"][0]["ack_due"] is None
+    )
+    assert "确认期限" not in run(plain, "changelog")[1]
+    assert "请于" not in run(plain, "changelog", "--format", "email")[1]
