@@ -96,8 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ack_by": "确认期限",
         "ack_how": "{due}前回复本通知或在阅读确认表上签字，确认已阅读并理解 {version} 版"
         "（以 `opsmanual ack` 登记）",
-        "ack_letter": "请于{due}前确认已阅读并理解 {version} 版："
-        "回复本邮件或在阅读确认表上签字。",
+        "ack_letter": "请于{due}前确认已阅读并理解 {version} 版：回复本邮件或在阅读确认表上签字。",
     },
 }
 
