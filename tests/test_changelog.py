@@ -48,9 +48,13 @@ def updated(top: Path, name: str = "operations") -> GitRepo:
             "Consult step moved",
             "--notice-ref",
             "N-7",
+            "--author",
+            "zheng-li",
         ],
     )
     assert result.exit_code == 0, result.output
+    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    assert approved.exit_code == 0, approved.output
     repo.commit("1.4")
     return repo
 

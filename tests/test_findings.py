@@ -222,6 +222,38 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None,
         ("records/distribution.yaml", 3, 23, "record-order"),
     ),
     (
+        "effective-mismatch manual",
+        {
+            "manual.yaml": BASE["manual.yaml"].replace(
+                "owner: ops", "owner: ops\neffective: 2026-03-02"
+            )
+        },
+        ("manual.yaml", 6, 12, "effective-mismatch"),
+    ),
+    (
+        "effective-mismatch record",
+        {
+            "records/updates.yaml": BASE["records/updates.yaml"].replace(
+                "  author: bob", "  effective: 2026-02-28\n  author: bob"
+            )
+        },
+        ("records/updates.yaml", 10, 14, "effective-mismatch"),
+    ),
+    (
+        "approval-missing",
+        {"records/updates.yaml": BASE["records/updates.yaml"].replace("  approved_by: ann\n", "")},
+        ("records/updates.yaml", 6, 12, "approval-missing"),
+    ),
+    (
+        "approval-authority",
+        {
+            "records/updates.yaml": BASE["records/updates.yaml"].replace(
+                "approved_by: ann", "approved_by: bob"
+            )
+        },
+        ("records/updates.yaml", 11, 16, "approval-authority"),
+    ),
+    (
         "ack-overdue",
         {
             "manual.yaml": BASE["manual.yaml"].replace("loan_days: 2", "loan_days: 2\nack_days: 7"),

@@ -59,6 +59,11 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     manual_text = repo.path("manual.yaml").read_text(encoding="utf-8")
     assert 'version: "1.4"' in manual_text
     assert manual_text.startswith("# yaml-language-server")  # comments kept
+    assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
+    # A draft until it is approved: a warning, and the one thing left to do.
+    assert [f.code for f in validate(repo.root).findings] == ["approval-missing"]
+    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    assert approved.exit_code == 0, approved.output
     assert validate(repo.root).findings == []
     repo.commit("1.4")
     assert validate(repo.root).findings == []
@@ -97,12 +102,14 @@ def test_options_written(repo: GitRepo) -> None:
         "method": "reissue",
         "notice_ref": "运营发〔2026〕30号",
         "changes": ["manual", "roles/ops-planner"],
+        "effective": "2026-12-15",
         "author": "zheng-li",
         "approved_by": "zhou-ming",
     }
     manual = yaml.safe_load(repo.path("manual.yaml").read_text(encoding="utf-8"))
     assert manual["version"] == "2.0"
     assert str(manual["effective"]) == "2026-12-15"
+    assert "effective-mismatch" not in [f.code for f in validate(repo.root).findings]
 
 
 @pytest.mark.parametrize(
@@ -115,6 +122,14 @@ def test_options_written(repo: GitRepo) -> None:
         (["--changes", "widgets/x"], "KIND/ID"),
         (["--changes", "manual", "--date", "2026-01-01"], "before the last record"),
         (["--changes", "manual", "--author", "nobody"], "no such person"),
+        (["--changes", "manual", "--reviewed-by", "nobody"], "no such person"),
+        (["--changes", "manual", "--effective", "2026-11-22"], "before the record's date"),
+        (["--changes", "manual", "--effective", "2026-11-31"], "not a date"),
+        (["--changes", "manual", "--approved-by", "li-qiang"], "does not hold the approver"),
+        (
+            ["--changes", "manual", "--author", "zhou-ming", "--approved-by", "zhou-ming"],
+            "no one approves their own change",
+        ),
         ([], "nothing in the manual changed"),
         (["--changes", "manual", "--summary", ""], "`summary` must not be empty"),
         (["--changes", "manual", "--summary", "two\nlines"], "must be one line"),
@@ -138,7 +153,7 @@ def test_list_works_without_git(tmp_path: Path) -> None:
     result = add(root, "--summary", "Training updated", "--changes", "procedures/training")
     assert result.exit_code == 0, result.output
     assert records(root)[-1]["version"] == "1.4"
-    assert validate(root).findings == []
+    assert [f.code for f in validate(root).findings] == ["approval-missing"]
 
 
 def testnext_version() -> None:
@@ -169,7 +184,7 @@ def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, _, code in results] == [0, 0, 0, 0], results
     assert [r["version"] for r in records(root)][-4:] == ["1.4", "1.5", "1.6", "1.7"]
-    assert validate(root).findings == []
+    assert [f.code for f in validate(root).findings] == ["approval-missing"]  # 1.7 is a draft
 
 
 def test_removed_with_auto_is_a_usage_error(repo: GitRepo) -> None:

@@ -9,12 +9,16 @@ earlier one. `status` is the one place this rule is computed: `validate` (ack-ov
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from opsmanual.checks.record_lists import record_of
-from opsmanual.errors import OpsError
+from opsmanual.errors import OpsError, Refused
+from opsmanual.findings import Finding
 from opsmanual.model import Ack, Manual, UpdateRecord, version_key
 
 
@@ -142,3 +146,175 @@ def status(manual: Manual, version: str | None, now: datetime) -> AckStatus:
 def _name(manual: Manual, person_id: str) -> str:
     person = manual.staff.get(person_id)
     return person.name if person else person_id
+
+
+# --- recording acknowledgements (`opsmanual ack`) --------------------------------------------
+
+ACKS = "records/acks.yaml"
+_ACKS_NAMES = (ACKS, "records/acks.yml")
+
+
+def acks_path(root: Path) -> Path:
+    """records/acks.yaml, or records/acks.yml if only that one exists."""
+    for name in _ACKS_NAMES:
+        if (root / name).is_file():
+            return root / name
+    return root / ACKS
+
+
+@dataclass
+class Recorded:
+    version: str
+    entries: list[dict[str, str]]
+    file: str  # relative to the manual folder
+
+
+def acknowledge(
+    root: Path,
+    people: Sequence[str],
+    clock: Callable[[], datetime],
+    version: str | None = None,
+    at: datetime | None = None,
+    method: str | None = None,
+    note: str | None = None,
+) -> Recorded:
+    """Append one entry per person to records/acks.yaml: they read and understood `version`
+    (default: the current one), at `at` (default: `clock()`, read under the lock so that racing
+    runs append in time order). Refuses, writing nothing, what validate would reject."""
+    from opsmanual import records
+    from opsmanual.loans import stamp
+
+    if not people:
+        raise OpsError("name at least one person: opsmanual ack STAFF_ID...")
+    with records.locked(root):
+        now = clock()
+        manual = _load_for_edit(root, now)
+        record = _record_to_ack(manual, version)
+        moment = (at or now).replace(microsecond=0)
+        _check_moment(manual, record, moment, now)
+        for text, value in (("--method", method), ("--note", note)):
+            if value is not None and (not value.strip() or "\n" in value or "\r" in value):
+                raise Refused(f"{text} must be one line of text")
+        entries = []
+        for person_id in dict.fromkeys(people):
+            _check_person(manual, person_id, record)
+            entry = {"person": person_id, "version": record.version, "date": stamp(moment)}
+            if method is not None:
+                entry["method"] = method.strip()
+            if note is not None:
+                entry["note"] = note.strip()
+            entries.append(entry)
+        path = acks_path(root)
+        rel = path.relative_to(root).as_posix()
+        before = {(f.code, f.message) for f in _ack_errors(manual, now)}
+
+        def verify(body: str) -> None:
+            doc = records.schema_checked(rel, body, "acks", manual.acks_doc)
+            new_acks = [Ack.from_data(i, d) for i, d in enumerate(doc.data or [])]
+            candidate = dataclasses.replace(manual, acks=new_acks, acks_doc=doc)
+            new = [f for f in _ack_errors(candidate, now) if (f.code, f.message) not in before]
+            if new:
+                raise Refused(f"{new[0].message}; nothing was written")
+
+        records.append_entries(path, entries, verify)
+    return Recorded(record.version, entries, rel)
+
+
+def _ack_errors(manual: Manual, now: datetime) -> list[Finding]:
+    from opsmanual.checks import acks as ack_checks
+
+    return [f for f in ack_checks.check(manual, now) if f.severity == "error"]
+
+
+def _load_for_edit(root: Path, now: datetime) -> Manual:
+    from opsmanual.manual import load_manual
+    from opsmanual.source import FolderSource
+
+    manual, findings = load_manual(FolderSource(root))
+    if len([n for n in _ACKS_NAMES if (root / n).is_file()]) > 1:
+        raise Refused("both records/acks.yaml and records/acks.yml exist; keep one")
+    blocking = [
+        f
+        for f in findings
+        if f.severity == "error"
+        and (f.file in _ACKS_NAMES or f.file.startswith(("manual.", "records/updates.")))
+    ]
+    if manual.info is None or not manual.updates or blocking:
+        _refuse(
+            blocking or [f for f in findings if f.severity == "error"], "the manual cannot be read"
+        )
+    errors = _ack_errors(manual, now)
+    if errors:
+        _refuse(errors, "records/acks.yaml has errors")
+    return manual
+
+
+def _refuse(problems: list[Finding], what: str) -> None:
+    if not problems:
+        raise Refused(f"{what}; see `opsmanual validate`")
+    first = problems[0]
+    where = f"{first.file}:{first.line}" if first.line else first.file
+    raise Refused(f"{what}: {where}: {first.message}; fix it first (see `opsmanual validate`)")
+
+
+def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
+    if version is None:
+        return manual.updates[-1]
+    record = record_of(manual, version)
+    if record is None:
+        versions = ", ".join(r.version for r in manual.updates)
+        raise Refused(f"--version {version}: no update record has it; the versions are {versions}")
+    return record
+
+
+def _check_moment(manual: Manual, record: UpdateRecord, moment: datetime, now: datetime) -> None:
+    from opsmanual.loans import stamp
+
+    if moment > now:
+        raise Refused(f"--at {stamp(moment)} is in the future; it is {stamp(now)}")
+    if moment.date() < record.date:
+        raise Refused(
+            f"--at {stamp(moment)} is before version {record.version} was issued "
+            f"({record.date}); nobody can have read it then"
+        )
+    if manual.acks and moment < manual.acks[-1].date:
+        last = manual.acks[-1]
+        raise Refused(
+            f"--at {stamp(moment)} is before the last entry of the register "
+            f"({last.raw['date']}, {last.person}); entries are kept oldest first, so record "
+            "acknowledgements in the order they were given"
+        )
+
+
+def _check_person(manual: Manual, person_id: str, record: UpdateRecord) -> None:
+    from opsmanual.checks.references import missing
+
+    if person_id not in manual.staff:
+        if person_id in manual.known["staff"]:
+            raise Refused(f"staff/{person_id}.yaml has errors; see `opsmanual validate`")
+        doc = manual.acks_doc or manual.updates_doc
+        assert doc is not None
+        hint = missing(doc, (), "person", person_id, manual.known["staff"]).message
+        raise Refused(hint)
+    wanted = version_key(record.version)
+    for ack in manual.acks:
+        if ack.person == person_id and version_key(ack.version) >= wanted:
+            name = manual.staff[person_id].name
+            raise Refused(
+                f"{name} ({person_id}) already acknowledged version {ack.version} on "
+                f"{ack.raw['date']}, which covers {record.version}"
+            )
+
+
+def read_status(root: Path, version: str | None, now: datetime) -> AckStatus:
+    """`status` of the manual in `root`; Refused when its records cannot be read."""
+    from opsmanual.manual import load_manual
+    from opsmanual.source import FolderSource
+
+    manual, findings = load_manual(FolderSource(root))
+    blocking = [
+        f for f in findings if f.severity == "error" and f.file.startswith(("manual.", "records/"))
+    ]
+    if manual.info is None or not manual.updates or blocking:
+        _refuse(blocking or findings, "cannot tell who acknowledged")
+    return status(manual, version, now)

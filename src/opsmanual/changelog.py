@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from opsmanual.acks import ack_due
 from opsmanual.diff import EntityChange, field_line
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
@@ -56,6 +58,11 @@ WORDS: dict[str, dict[str, str]] = {
         "kinds": "manual=Manual;units=Unit;roles=Role;procedures=Procedure;staff=Person",
         "none": "No update records after {since}.",
         "sep": ": ",
+        "ack_by": "Confirm by",
+        "ack_how": "{due}: reply to this notice or sign the acknowledgement sheet to confirm "
+        "you have read and understood version {version} (recorded with `opsmanual ack`)",
+        "ack_letter": "Please confirm by {due} that you have read and understood version "
+        "{version}: reply to this message or sign the acknowledgement sheet.",
     },
     "zh-CN": {
         "title": "《{title}》更新通知",
@@ -86,6 +93,10 @@ WORDS: dict[str, dict[str, str]] = {
         "kinds": "manual=手册;units=部门;roles=岗位;procedures=流程;staff=人员",
         "none": "{since} 之后没有更新记录。",
         "sep": "：",
+        "ack_by": "确认期限",
+        "ack_how": "{due}前回复本通知或在阅读确认表上签字，确认已阅读并理解 {version} 版"
+        "（以 `opsmanual ack` 登记）",
+        "ack_letter": "请于{due}前确认已阅读并理解 {version} 版：回复本邮件或在阅读确认表上签字。",
     },
 }
 
@@ -313,12 +324,16 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, str], old: Any = None) -
     return f"{kinds.get(kind, kind)} {name} ({ref})" if name else f"{kinds.get(kind, kind)} {ref}"
 
 
-def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> list[str]:
+def _day_text(manual: Manual, day: date) -> str:
+    """A date as the handbook writes it in the manual's language."""
     from opsmanual.render.i18n import load_words
 
+    return load_words(manual.info.language if manual.info else "en").date_text(day)
+
+
+def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> list[str]:
     methods = _table(w["methods"])
-    language = manual.info.language if manual.info else "en"
-    day = load_words(language).date_text(record.date)  # as the handbook writes dates
+    day = _day_text(manual, record.date)
     lines = [
         f"{w['date']}{w['sep']}{day}",
         f"{w['method']}{w['sep']}{methods.get(record.method, record.method)}",
@@ -373,6 +388,11 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
             f"{bullet}{w['roles']}{w['sep']}{roles}",
             f"{bullet}{w['staff']}{w['sep']}{staff or w['nobody']}",
         ]
+        due = ack_due(notice.manual, entry.record)
+        if due is not None:
+            day = _day_text(notice.manual, due)
+            how = w["ack_how"].format(due=day, version=entry.record.version)
+            lines.append(f"{bullet}{w['ack_by']}{w['sep']}{how}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -398,6 +418,7 @@ def as_json(notice: Notice) -> str:
                 "method": r.method,
                 "notice_ref": r.notice_ref,
                 "summary": r.summary,
+                "ack_due": _iso(ack_due(notice.manual, r)),
                 "changes": [c.as_json() for c in entry.changes],
                 "audience": {
                     "roles": entry.roles,
@@ -406,6 +427,26 @@ def as_json(notice: Notice) -> str:
             }
         )
     return json.dumps({"updates": updates}, ensure_ascii=False, indent=2, default=str)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _letter_ack(notice: Notice, person: Person, w: dict[str, str]) -> list[str]:
+    """When `ack_days` is set: by which day this person confirms the latest version that
+    reaches them (it covers the earlier ones), and how."""
+    from opsmanual.acks import required
+
+    reaching = [e for e in notice.entries if person.id in e.staff_ids()]
+    if not reaching:
+        return []
+    record = reaching[-1].record
+    due = required(notice.manual, record).get(person.id) or ack_due(notice.manual, record)
+    if due is None:
+        return []
+    day = _day_text(notice.manual, due)
+    return ["", w["ack_letter"].format(due=day, version=record.version)]
 
 
 def letter(notice: Notice, person: Person) -> str:
@@ -427,6 +468,7 @@ def letter(notice: Notice, person: Person) -> str:
         lines += _record_lines(notice.manual, entry.record, w)
         lines += ["", f"{w['changes']}{w['sep'].rstrip()}"]
         lines += _change_lines(notice.manual, entry, w, refs)
+    lines += _letter_ack(notice, person, w)
     lines += ["", "--", w["closing"]]
     return "\n".join(lines) + "\n"
 

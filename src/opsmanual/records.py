@@ -449,6 +449,13 @@ def append_entry(
     Must run inside `locked()`. The new entry is written in the file's indentation, after the
     last line, separated like the entries before it. `check` as for `edit_yaml`.
     """
+    append_entries(path, [entry], check)
+
+
+def append_entries(
+    path: Path, entries: list[dict[str, Any]], check: Callable[[str], None] | None = None
+) -> None:
+    """`append_entry` for several entries at once: all of them are written, or none."""
     from ruamel.yaml.comments import CommentedSeq
 
     _require_lock(path)
@@ -461,17 +468,18 @@ def append_entry(
         # as a block list like every other register.
         def add(seq: Any) -> None:
             seq.fa.set_block_style()
-            seq.append(entry)
+            seq.extend(entries)
 
         edit_yaml(path, add, check)
         return
     before = text.body if data is not None else _comment_lines(text.body)
-    new = to_yaml([entry])
-    block = _dump(_yaml(layout), new)
-    body = before + (_entry_separator(before, layout) if data else "") + block
+    new = to_yaml(list(entries))
+    gap = _entry_separator(before, layout) if data else ""
+    blocks = [_dump(_yaml(layout), to_yaml([item])) for item in entries]
+    body = before + gap + gap.join(blocks)
     loaded = _check_loads(path, body)
     old = _check_loads(path, text.body) if data is not None else []
-    expected = [*(old or []), _plain(new[0])]
+    expected = [*(old or []), *(_plain(item) for item in new)]
     if loaded != expected:
         raise OpsError(f"appending to {path} would change its other entries; nothing was written")
     if check is not None:

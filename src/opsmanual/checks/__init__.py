@@ -6,6 +6,7 @@ from datetime import datetime
 
 from opsmanual.checks import (
     acks,
+    approval,
     distribution,
     loans,
     people,
@@ -27,6 +28,7 @@ def run_checks(manual: Manual, now: datetime) -> list[Finding]:
     findings += loans.check(manual, now)
     findings += people.check(manual)
     findings += review.check(manual, now.date())
+    findings += approval.check(manual)
     findings += acks.check(manual, now)
     findings += distribution.check(manual, now)
     return findings

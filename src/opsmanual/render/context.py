@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from opsmanual.model import Manual, ManualInfo, Procedure, Role
+from opsmanual.render.acks import AckView, ack_view
 from opsmanual.render.i18n import Words
 from opsmanual.render.markup import to_html
 from opsmanual.render.svg import FlowLane, FlowStep, OrgNode
@@ -204,6 +205,7 @@ class Handbook:
     loans: list[LoanView]
     blank_rows: int
     sections: dict[str, Section] = field(default_factory=dict)
+    acks: AckView | None = None  # when ack_days is set: who confirmed the current version
 
 
 class _Index:
@@ -346,6 +348,7 @@ def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
         book.sections[key] = Section(t.chapter_label(n), key, t[word])
     book.sections["records-index"] = Section("", "records-index", t.records_index)
     book.sections["loans"] = Section("", "loans", t.loans)
+    book.acks = ack_view(manual, t, ix.person)
     return book
 
 

@@ -144,6 +144,7 @@ def render_markdown(h: Handbook) -> str:
             for u in h.updates
         ),
     )
+    out += _acks(h)
     out += _contents(h)
     out += _general(h)
     out += _organization(h)
@@ -255,6 +256,24 @@ def _how_to_use(h: Handbook) -> list[str]:
         "",
     ]
     return out
+
+
+def _acks(h: Handbook) -> list[str]:
+    """Who confirmed the current version and who has not, after the update records."""
+    if h.acks is None:
+        return []
+    t, a = h.t, h.acks
+    title = t.format("acks_title", version=a.version)
+    out = [f"### {md_escape(title)} {anchor('acks')}", "", md_escape(a.intro), ""]
+    rows = [
+        [ref(r.person), md_escape(t.ack_done), md_escape(r.date), md_escape(r.method)]
+        for r in a.acknowledged
+    ]
+    rows += [
+        [ref(r.person), md_escape(t.ack_pending), md_escape(t.format("ack_due", due=r.date)), ""]
+        for r in a.pending
+    ]
+    return out + table([t.ack_person, t.ack_state, t.ack_when, t.ack_method], rows)
 
 
 def _contents(h: Handbook) -> list[str]:
