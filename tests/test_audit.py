@@ -349,3 +349,18 @@ def test_markdown_in_english(history: Path) -> None:
     assert "| C-1 | Operations | 1.0 | Outdated |" in stdout
     assert "- **Reviewed by**: Bob" in stdout
     assert stdout.endswith("\n\nFindings of the manual as it stood then: 0 errors, 1 warnings.\n")
+
+
+def test_a_manual_not_yet_committed_then_is_exit_2(tmp_path: Path) -> None:
+    top = tmp_path
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=top, check=True)
+    (top / "README").write_text("a repository before its manual\n", encoding="utf-8")
+    _commit(top, "2026-01-01T10:00:00+08:00", "start")
+    root = write_manual(
+        top / "manual", {"manual.yaml": MANUAL_10, "records/updates.yaml": RECORD_10}
+    )
+    _commit(top, "2026-02-01T10:00:00+08:00", "the manual")
+    code, _, stderr = audit(root, "--as-of", "2026-01-20")
+    assert code == 2
+    assert "did not exist at commit" in stderr and "--no-git" in stderr
+    assert as_json(root, "2026-02-02")["version"]["version"] == "1.0"

@@ -137,7 +137,10 @@ def audit(root: Path, as_of: datetime, use_git: bool = True) -> Audit:
         from opsmanual.history import GitSource, require_manual_at
 
         revision, committed = _commit_at(gm, as_of)
-        require_manual_at(gm, revision, f"commit {revision[:12]} (the last one by {_day(as_of)})")
+        try:
+            require_manual_at(gm, revision, f"commit {revision[:12]}, the last by {_day(as_of)}")
+        except OpsError as exc:
+            raise OpsError(f"{exc}; audit a later moment, or the work tree with --no-git") from None
         source = GitSource(gm, revision)
         notices_raw = gm.read(revision, SENT_LOG)
     else:

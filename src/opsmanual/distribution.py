@@ -117,7 +117,8 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         if when > now:
             raise Refused(f"the date {stamp(when)} is in the future; it is {stamp(now)}")
         _require_order(manual, when)
-        copy = next(c for c in manual.info.copies if c.id == request.copy)  # type: ignore[union-attr]
+        assert manual.info is not None  # `_load` refuses a manual.yaml it cannot read
+        copy = next(c for c in manual.info.copies if c.id == request.copy)
         before = state_of(manual, copy, when)
         if request.action == "withdraw":
             _require_returned(manual, lookup, request.copy, when)
