@@ -24,7 +24,7 @@ def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def draft(tmp_path: Path) -> GitRepo:
-    """The example with a new record 1.4 written by zheng-li, not yet approved, committed."""
+    """The example with a new record 1.5 written by zheng-li, not yet approved, committed."""
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/training.yaml", "title: ", "title: 新")
     result = invoke(
@@ -32,7 +32,7 @@ def draft(tmp_path: Path) -> GitRepo:
         "--changes", "procedures/training", "--author", "zheng-li", "--effective", "2026-12-01",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    repo.commit("1.4")
+    repo.commit("1.5")
     return repo
 
 
@@ -60,7 +60,7 @@ def test_a_draft_is_a_warning_and_approve_makes_it_clean(draft: GitRepo) -> None
     before = draft.path("records/updates.yaml").read_text(encoding="utf-8")
     result = approve(draft, "--by", "zhou-ming", "--reviewed-by", "zhao-lei")
     assert result.exit_code == 0, result.output
-    assert "approved version 1.4" in result.stdout
+    assert "approved version 1.5" in result.stdout
     entry = last_record(draft.root)
     assert entry["reviewed_by"] == "zhao-lei"
     assert (entry["approved_by"], entry["approved"]) == ("zhou-ming", "2026-11-23")
@@ -137,7 +137,7 @@ def test_send_refuses_a_draft_and_sends_nothing(draft: GitRepo) -> None:
     args = ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(_closed_port())]
     result = invoke("changelog", "-m", str(draft.root), *args, "--from", "m@example.com")
     assert result.exit_code == 1, result.output
-    assert "version 1.4 is not approved" in result.stderr
+    assert "version 1.5 is not approved" in result.stderr
     assert "record approve" in result.stderr
     assert not draft.path("records/notices.yaml").exists()
     # Printing the notices of a draft (no --send) is allowed: it is how the draft is reviewed.

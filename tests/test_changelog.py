@@ -32,7 +32,7 @@ def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def updated(top: Path, name: str = "operations") -> GitRepo:
-    """The example with a step's actor changed and recorded as 1.4, committed."""
+    """The example with a step's actor changed and recorded as 1.5, committed."""
     repo = example_repo(top, name)
     repo.replace(
         PROC, "  - id: consult\n    actor: planning-lead", "  - id: consult\n    actor: ops-planner"
@@ -55,7 +55,7 @@ def updated(top: Path, name: str = "operations") -> GitRepo:
     assert result.exit_code == 0, result.output
     approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
     assert approved.exit_code == 0, approved.output
-    repo.commit("1.4")
+    repo.commit("1.5")
     return repo
 
 
@@ -88,7 +88,7 @@ def test_json_shape(repo: GitRepo) -> None:
     result = changelog(repo, "--format", "json")
     assert result.exit_code == 0, result.output
     (update,) = json.loads(result.stdout)["updates"]
-    assert update["version"] == "1.4"
+    assert update["version"] == "1.5"
     assert update["notice_ref"] == "N-7"
     assert update["method"] == "amendment"
     assert update["changes"][0]["id"] == "annual-planning"
@@ -104,18 +104,18 @@ def test_markdown_reads_well(repo: GitRepo) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("# 《运营管理部工作制度》更新通知")
-    assert "## 1.4 版" in out
+    assert "## 1.5 版" in out
     assert "发文号：N-7" in out
     assert "`steps[consult].actor`: planning-lead -> ops-planner" in out
     assert "须阅读人员" in out
 
 
 def test_since_version_and_revision(repo: GitRepo) -> None:
-    doc = json.loads(changelog(repo, "--since", "1.2", "--format", "json").stdout)
-    assert [u["version"] for u in doc["updates"]] == ["1.3", "1.4"]
-    assert doc["updates"][0]["changes"] == []  # 1.3 came with the import: no field changes
+    doc = json.loads(changelog(repo, "--since", "1.3", "--format", "json").stdout)
+    assert [u["version"] for u in doc["updates"]] == ["1.4", "1.5"]
+    assert doc["updates"][0]["changes"] == []  # 1.4 came with the import: no field changes
     doc = json.loads(changelog(repo, "--since", "HEAD~1", "--format", "json").stdout)
-    assert [u["version"] for u in doc["updates"]] == ["1.4"]
+    assert [u["version"] for u in doc["updates"]] == ["1.5"]
     assert changelog(repo, "--since", "nope").exit_code == 2
     result = changelog(repo, "--since", "9.9")
     assert result.exit_code == 2
@@ -140,7 +140,7 @@ def test_email_files_in_english(tmp_path: Path) -> None:
     assert files
     message = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     manual = yaml.safe_load(repo.path("manual.yaml").read_text(encoding="utf-8"))
-    assert manual["title"] in message["Subject"] and "1.4" in message["Subject"]
+    assert manual["title"] in message["Subject"] and "1.5" in message["Subject"]
     body = message.get_content()
     assert body.startswith("Dear ")
     assert "steps[consult].actor" in body
@@ -213,7 +213,7 @@ def test_send_refused_recipient_sent_log_and_resend(
     reached = {r for rcpts, _ in handler.received for r in rcpts}
     assert "zhao.lei@example.com" in reached and "li.qiang@example.com" not in reached
     message = email.message_from_bytes(handler.received[0][1], policy=policy.default)
-    assert "1.4" in message["Subject"] and message["From"] == "manual@example.com"
+    assert "1.5" in message["Subject"] and message["From"] == "manual@example.com"
     log = yaml.safe_load(repo.path("records/notices.yaml").read_text(encoding="utf-8"))
     assert {e["email"] for e in log} == reached  # one entry per person reached (one version)
     count = len(handler.received)
@@ -279,7 +279,7 @@ def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> No
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/project-management.yaml", "title: ", "title: 新")
     runner.invoke(app, ["record", "add", "-m", str(repo.root), "--summary", "项目管理流程更名"])
-    repo.commit("1.4")
+    repo.commit("1.5")
     notice = build(repo.root)
     zheng = notice.manual.staff["zheng-li"]  # project coordinator and document controller
     assert set(zheng.roles) == {"project-coordinator", "document-controller"}
@@ -290,8 +290,8 @@ def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> No
 def test_a_removed_entity_is_named_by_the_title_it_had(tmp_path: Path) -> None:
     repo = example_repo(tmp_path / "repo")
     repo.path("roles/project-coordinator.yaml").unlink()
-    repo.append_record("1.4", [], ["roles/project-coordinator"])
-    repo.commit("1.4")
+    repo.append_record("1.5", [], ["roles/project-coordinator"])
+    repo.commit("1.5")
     out = changelog(repo).stdout
     assert "- 岗位 项目协调员 (roles/project-coordinator): 删除" in out
 

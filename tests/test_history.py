@@ -71,7 +71,7 @@ def test_change_committed_after_the_last_record(repo: GitRepo) -> None:
 
 def test_record_in_the_same_commit_logs_the_change(repo: GitRepo) -> None:
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
-    repo.append_record("1.4", ["procedures/annual-planning"])
+    repo.append_record("1.5", ["procedures/annual-planning"])
     assert codes(repo.root) == []  # record and change uncommitted together
     repo.commit("edit a procedure, with its record")
     assert codes(repo.root) == []
@@ -80,7 +80,7 @@ def test_record_in_the_same_commit_logs_the_change(repo: GitRepo) -> None:
 def test_record_in_a_later_commit_logs_the_change(repo: GitRepo) -> None:
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
     repo.commit("edit a procedure")
-    repo.append_record("1.4", ["procedures/annual-planning"])
+    repo.append_record("1.5", ["procedures/annual-planning"])
     repo.commit("record it")
     assert codes(repo.root) == []
 
@@ -88,7 +88,7 @@ def test_record_in_a_later_commit_logs_the_change(repo: GitRepo) -> None:
 def test_change_inside_the_span_not_listed(repo: GitRepo) -> None:
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
     repo.replace("roles/ops-planner.yaml", "title: ", "title: 高级")
-    repo.append_record("1.4", ["procedures/annual-planning"])
+    repo.append_record("1.5", ["procedures/annual-planning"])
     repo.commit("two changes, one listed")
     findings = validate(repo.root).findings
     assert [(f.code, f.file) for f in findings] == [("unlogged-change", "roles/ops-planner.yaml")]
@@ -99,7 +99,7 @@ def test_change_inside_the_span_not_listed(repo: GitRepo) -> None:
 def test_deleted_entity_must_be_in_removed(repo: GitRepo) -> None:
     repo.path("procedures/training.yaml").unlink()
     repo.replace("manual.yaml", ", training]", "]")
-    repo.append_record("1.4", ["manual"])
+    repo.append_record("1.5", ["manual"])
     repo.commit("drop the training procedure")
     findings = [f for f in validate(repo.root).findings if f.code == "unlogged-change"]
     assert [f.file for f in findings] == ["records/updates.yaml"]
@@ -109,7 +109,7 @@ def test_deleted_entity_must_be_in_removed(repo: GitRepo) -> None:
 def test_deleted_entity_listed_in_removed_passes(repo: GitRepo) -> None:
     repo.path("procedures/training.yaml").unlink()
     repo.replace("manual.yaml", ", training]", "]")
-    repo.append_record("1.4", ["manual"], removed=["procedures/training"])
+    repo.append_record("1.5", ["manual"], removed=["procedures/training"])
     repo.commit("drop the training procedure")
     assert "unlogged-change" not in [c for c, _ in codes(repo.root)]
 
@@ -121,7 +121,7 @@ def test_deletion_after_the_last_record_points_at_the_table(repo: GitRepo) -> No
 
 
 def test_version_and_effective_only_change_is_exempt(repo: GitRepo) -> None:
-    repo.replace("manual.yaml", "effective: 2026-10-12", "effective: 2026-11-01")
+    repo.replace("manual.yaml", "effective: 2026-12-01", "effective: 2026-12-02")
     repo.commit("move the effective date")
     assert "unlogged-change" not in [c for c, _ in codes(repo.root)]
 
@@ -143,12 +143,12 @@ def test_records_folder_is_exempt(repo: GitRepo) -> None:
 def test_only_the_last_span_is_checked(repo: GitRepo) -> None:
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
     repo.replace("roles/ops-planner.yaml", "title: ", "title: 高级")
-    repo.append_record("1.4", ["procedures/annual-planning"])
-    repo.commit("one unlisted change in 1.4")
+    repo.append_record("1.5", ["procedures/annual-planning"])
+    repo.commit("one unlisted change in 1.5")
     repo.replace("roles/ops-planner.yaml", "title: 高级", "title: ")
-    repo.append_record("1.5", ["roles/ops-planner"])
-    repo.commit("1.5 reverts it, listed")
-    assert codes(repo.root) == []  # 1.4's omission is settled history
+    repo.append_record("1.6", ["roles/ops-planner"])
+    repo.commit("1.6 reverts it, listed")
+    assert codes(repo.root) == []  # 1.5's omission is settled history
 
 
 def test_changes_on_a_merged_branch_count(repo: GitRepo) -> None:
@@ -157,16 +157,16 @@ def test_changes_on_a_merged_branch_count(repo: GitRepo) -> None:
     repo.commit("on a branch")
     repo.git("checkout", "-q", "main")
     repo.replace("roles/ops-planner.yaml", "title: ", "title: 高级")
-    repo.append_record("1.4", ["roles/ops-planner"])
-    repo.commit("1.4 on main")
+    repo.append_record("1.5", ["roles/ops-planner"])
+    repo.commit("1.5 on main")
     repo.git("merge", "-q", "--no-edit", "feature")
     assert codes(repo.root) == [("unlogged-change", PROC)]
 
 
 def test_shallow_clone_warns_instead_of_guessing(tmp_path: Path, repo: GitRepo) -> None:
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
-    repo.append_record("1.4", ["procedures/annual-planning"])
-    repo.commit("1.4")
+    repo.append_record("1.5", ["procedures/annual-planning"])
+    repo.commit("1.5")
     clone = tmp_path / "clone"
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone))
     findings = validate(clone / "manuals/operations").findings
@@ -178,15 +178,15 @@ def test_shallow_clone_warns_instead_of_guessing(tmp_path: Path, repo: GitRepo) 
 
 
 def test_deep_enough_shallow_clone_checks(tmp_path: Path, repo: GitRepo) -> None:
-    repo.append_record("1.4", ["manual"])
+    repo.append_record("1.5", ["manual"])
     repo.replace("manual.yaml", "title: ", "title: 新")
-    repo.commit("1.4")
+    repo.commit("1.5")
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
     repo.commit("unlogged")
     clone = tmp_path / "clone"
     repo.git("clone", "-q", "--depth", "2", f"file://{repo.top}", str(clone))
     root = clone / "manuals/operations"
-    # Depth 2 holds 1.4's commit but not 1.3's: still too shallow to know 1.4's span.
+    # Depth 2 holds 1.5's commit but not 1.4's: still too shallow to know 1.5's span.
     assert [f.code for f in validate(root).findings] == ["history-unavailable"]
     GitRepo(clone).git("fetch", "-q", "--unshallow")
     assert [(f.code, f.file) for f in validate(root).findings] == [("unlogged-change", PROC)]
@@ -205,14 +205,14 @@ def test_repository_without_commits(tmp_path: Path) -> None:
 def test_source_at_reads_an_old_revision(repo: GitRepo) -> None:
     first = repo.git("rev-parse", "HEAD").strip()
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
-    repo.append_record("1.4", ["procedures/annual-planning"])
-    repo.commit("1.4")
+    repo.append_record("1.5", ["procedures/annual-planning"])
+    repo.commit("1.5")
     old, findings = load_manual(source_at(repo.root, first))
     assert findings == []
-    assert old.info is not None and old.info.version == "1.3"
+    assert old.info is not None and old.info.version == "1.4"
     assert old.procedures["annual-planning"].steps[1].action == "编写下一年度运营规划初稿"
     new, _ = load_manual(source_at(repo.root, "HEAD"))
-    assert new.info is not None and new.info.version == "1.4"
+    assert new.info is not None and new.info.version == "1.5"
 
 
 def test_source_at_errors(tmp_path: Path, repo: GitRepo) -> None:

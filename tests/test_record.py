@@ -48,16 +48,16 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     before = repo.path("records/updates.yaml").read_text(encoding="utf-8")
     result = add(repo.root, "--summary", "年度规划流程修订", "--changes", "auto")
     assert result.exit_code == 0, result.output
-    assert "added update record 1.4" in result.stdout
+    assert "added update record 1.5" in result.stdout
     assert "procedures/annual-planning" in result.stdout
     after = repo.path("records/updates.yaml").read_text(encoding="utf-8")
     assert after.startswith(before)  # every byte kept, comments included
     last = records(repo.root)[-1]
-    assert last["version"] == "1.4"
+    assert last["version"] == "1.5"
     assert last["changes"] == ["procedures/annual-planning"]
     assert last["summary"] == "年度规划流程修订"
     manual_text = repo.path("manual.yaml").read_text(encoding="utf-8")
-    assert 'version: "1.4"' in manual_text
+    assert 'version: "1.5"' in manual_text
     assert manual_text.startswith("# yaml-language-server")  # comments kept
     assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
     # A draft until it is approved: a warning, and the one thing left to do.
@@ -65,7 +65,7 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
     assert approved.exit_code == 0, approved.output
     assert validate(repo.root).findings == []
-    repo.commit("1.4")
+    repo.commit("1.5")
     assert validate(repo.root).findings == []
 
 
@@ -115,7 +115,7 @@ def test_options_written(repo: GitRepo) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--version", "1.3"], "not greater"),
+        (["--version", "1.4"], "not greater"),
         (["--version", "1.2.9"], "not greater"),
         (["--version", "v2"], "dotted numbers"),
         (["--changes", "procedures/nope"], "no procedures/nope.yaml"),
@@ -152,7 +152,7 @@ def test_list_works_without_git(tmp_path: Path) -> None:
     assert add(root, "--summary", "x").exit_code == 2  # auto needs git
     result = add(root, "--summary", "Training updated", "--changes", "procedures/training")
     assert result.exit_code == 0, result.output
-    assert records(root)[-1]["version"] == "1.4"
+    assert records(root)[-1]["version"] == "1.5"
     assert [f.code for f in validate(root).findings] == ["approval-missing"]
 
 
@@ -183,8 +183,8 @@ def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:
     ]
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, _, code in results] == [0, 0, 0, 0], results
-    assert [r["version"] for r in records(root)][-4:] == ["1.4", "1.5", "1.6", "1.7"]
-    assert [f.code for f in validate(root).findings] == ["approval-missing"]  # 1.7 is a draft
+    assert [r["version"] for r in records(root)][-4:] == ["1.5", "1.6", "1.7", "1.8"]
+    assert [f.code for f in validate(root).findings] == ["approval-missing"]  # 1.8 is a draft
 
 
 def test_removed_with_auto_is_a_usage_error(repo: GitRepo) -> None:

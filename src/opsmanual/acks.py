@@ -102,17 +102,22 @@ def required(manual: Manual, record: UpdateRecord) -> dict[str, date | None]:
 
 def covering(manual: Manual, person: str, version: str, now: datetime) -> Ack | None:
     """The first acknowledgement by `person`, made by `now`, of `version` or a later one."""
+    return _first_covering(_by_person(manual, now).get(person, []), version)
+
+
+def _by_person(manual: Manual, now: datetime) -> dict[str, list[Ack]]:
+    """Each person's acknowledgements of recorded versions made by `now`, oldest first."""
     known = {r.version for r in manual.updates}
-    wanted = version_key(version)
+    found: dict[str, list[Ack]] = {}
     for ack in sorted(manual.acks, key=lambda a: (a.date, a.index)):
-        if (
-            ack.person == person
-            and ack.version in known
-            and version_key(ack.version) >= wanted
-            and ack.date <= now
-        ):
-            return ack
-    return None
+        if ack.version in known and ack.date <= now:
+            found.setdefault(ack.person, []).append(ack)
+    return found
+
+
+def _first_covering(acks: list[Ack], version: str) -> Ack | None:
+    wanted = version_key(version)
+    return next((a for a in acks if version_key(a.version) >= wanted), None)
 
 
 def status(manual: Manual, version: str | None, now: datetime) -> AckStatus:
@@ -129,8 +134,9 @@ def status(manual: Manual, version: str | None, now: datetime) -> AckStatus:
     result = AckStatus(record.version, record.effective_date, ack_due(manual, record))
     needed = required(manual, record)
     acked: set[str] = set()
-    for person_id in sorted({a.person for a in manual.acks} | set(needed)):
-        ack = covering(manual, person_id, record.version, now)
+    by_person = _by_person(manual, now)
+    for person_id in sorted(set(by_person) | set(needed)):
+        ack = _first_covering(by_person.get(person_id, []), record.version)
         if ack is not None:
             acked.add(person_id)
             result.acknowledged.append(Acknowledged(person_id, _name(manual, person_id), ack))
