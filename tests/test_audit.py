@@ -337,7 +337,7 @@ def test_markdown_in_the_manuals_language(tmp_path: Path, monkeypatch: pytest.Mo
         assert f"## {heading}" in lines
     assert "| OPS-01 | 运营管理部 | 1.3 | 现行版本 |" in lines
     assert "- **批准**：周明" in lines
-    assert "| 1.1 | 2026年7月15日 | 2026年7月15日 | 发文 | 运营发〔2026〕12号 | " in stdout
+    assert "| 1.1 | 2026年7月15日 | 2026年7月20日 | 发文 | 运营发〔2026〕12号 | " in stdout
     assert lines[-1] == "审核时点的手册有 0 个错误、0 个警告。"
 
 

@@ -74,8 +74,8 @@ def new_version(root: Path, version: str, day: str, effective: str | None = None
     with (root / "records" / "updates.yaml").open("a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     text = (root / "manual.yaml").read_text(encoding="utf-8")
-    text = text.replace('version: "1.3"', f'version: "{version}"')
-    text = text.replace("effective: 2026-10-12", f"effective: {effective or day}")
+    text = text.replace('version: "1.4"', f'version: "{version}"')
+    text = text.replace("effective: 2026-12-01", f"effective: {effective or day}")
     (root / "manual.yaml").write_text(text, encoding="utf-8")
 
 
@@ -83,7 +83,7 @@ def new_version(root: Path, version: str, day: str, effective: str | None = None
 
 
 def test_the_example_copies_hold_the_current_version(root: Path) -> None:
-    assert statuses(root) == {"OPS-01": ("1.3", "current"), "OPS-02": ("1.3", "current")}
+    assert statuses(root) == {"OPS-01": ("1.4", "current"), "OPS-02": ("1.4", "current")}
     code, stdout, _ = run(root, "copy", "list")
     assert code == 0
     assert stdout.splitlines()[0].split() == [
@@ -102,7 +102,7 @@ def test_list_shows_the_borrower_of_a_copy_that_is_out(root: Path) -> None:
         "id": "OPS-02",
         "holder": "project-group",
         "location": "项目管理组资料架第二层",
-        "version": "1.3",
+        "version": "1.4",
         "status": "current",
         "borrower": "wu-tao",
     }
@@ -112,40 +112,40 @@ def test_list_shows_the_borrower_of_a_copy_that_is_out(root: Path) -> None:
 
 
 def test_a_new_version_outdates_the_copies_once_it_takes_effect(root: Path) -> None:
-    new_version(root, "1.4", "2026-11-20", effective="2026-11-25")
-    # Not yet in force: the copies holding 1.3 are current, lending goes on.
-    assert statuses(root) == {"OPS-01": ("1.3", "current"), "OPS-02": ("1.3", "current")}
+    new_version(root, "1.5", "2026-11-20", effective="2026-11-25")
+    # Not yet in force: the copies holding 1.4 are current, lending goes on.
+    assert statuses(root) == {"OPS-01": ("1.4", "current"), "OPS-02": ("1.4", "current")}
     assert findings(root, codes=("copy-outdated",)) == []
     later = "2026-11-26T09:00:00+08:00"
     outdated = findings(root, at=later, codes=("copy-outdated",))
     assert len(outdated) == 2
-    assert outdated[0].startswith("copy-outdated records/distribution.yaml:51: copy OPS-01 holds")
-    assert "version 1.4 is in force since 2026-11-25" in outdated[0]
-    assert "opsmanual render --changed-since 1.3 --copy OPS-01" in outdated[0]
+    assert outdated[0].startswith("copy-outdated records/distribution.yaml:63: copy OPS-01 holds")
+    assert "version 1.5 is in force since 2026-11-25" in outdated[0]
+    assert "opsmanual render --changed-since 1.4 --copy OPS-01" in outdated[0]
 
 
 def test_loan_out_refuses_an_outdated_copy_and_names_the_pages(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new_version(root, "1.4", "2026-11-20")
+    new_version(root, "1.5", "2026-11-20")
     loans = (root / "records" / "loans.yaml").read_bytes()
     code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao")
     assert code == 1
-    assert "copy OPS-01 holds version 1.3, but version 1.4 is in force since 2026-11-20" in stderr
+    assert "copy OPS-01 holds version 1.4, but version 1.5 is in force since 2026-11-20" in stderr
     assert "replace the pages of 部门例会" in stderr
-    assert "opsmanual render --format pdf --changed-since 1.3 --copy OPS-01" in stderr
+    assert "opsmanual render --format pdf --changed-since 1.4 --copy OPS-01" in stderr
     assert (root / "records" / "loans.yaml").read_bytes() == loans
     # The pages replaced and recorded, the copy can be lent.
     code, stdout, _ = run(
         root, "copy", "update", "OPS-01", "--destroyed", "部门例会旧页", "--by", "zheng-li"
     )
-    assert (code, stdout) == (0, "updated copy OPS-01 from version 1.3 to 1.4\n")
-    assert statuses(root) == {"OPS-01": ("1.4", "current"), "OPS-02": ("1.3", "outdated")}
+    assert (code, stdout) == (0, "updated copy OPS-01 from version 1.4 to 1.5\n")
+    assert statuses(root) == {"OPS-01": ("1.5", "current"), "OPS-02": ("1.4", "outdated")}
     assert run(root, "loan", "out", "OPS-01", "--to", "wu-tao")[0] == 0
     assert findings(root, codes=("copy-outdated",)) == [
-        "copy-outdated records/distribution.yaml:57: copy OPS-02 holds version 1.3, but version "
-        "1.4 is in force since 2026-11-20; replace its changed pages (opsmanual render "
-        "--changed-since 1.3 --copy OPS-02) and record it: opsmanual copy update OPS-02"
+        "copy-outdated records/distribution.yaml:69: copy OPS-02 holds version 1.4, but version "
+        "1.5 is in force since 2026-11-20; replace its changed pages (opsmanual render "
+        "--changed-since 1.4 --copy OPS-02) and record it: opsmanual copy update OPS-02"
     ]
 
 
@@ -180,7 +180,7 @@ def test_a_withdrawn_copy_is_not_lent_until_issued_again(root: Path) -> None:
         code, _, stderr = run(root, "copy", *args)
         assert code == 1, args
     assert run(root, "copy", "issue", "OPS-02")[0] == 0
-    assert statuses(root)["OPS-02"] == ("1.3", "current")
+    assert statuses(root)["OPS-02"] == ("1.4", "current")
     assert run(root, "loan", "out", "OPS-02", "--to", "wu-tao")[0] == 0
 
 
@@ -273,8 +273,8 @@ def test_an_entry_is_appended_after_every_byte_of_the_file(root: Path) -> None:
         (["issue", "OPS-01", "--version", "3.0"], "there is no version 3.0"),
         (["issue", "OPS-01", "--to", "nobody"], "recipient: no person `nobody` exists"),
         (["issue", "OPS-01", "--to", "he-jun"], "何军 (he-jun) is not active"),
-        (["update", "OPS-01"], "copy OPS-01 already holds version 1.3"),
-        (["update", "OPS-01", "--version", "1.2"], "copy OPS-01 already holds version 1.3"),
+        (["update", "OPS-01"], "copy OPS-01 already holds version 1.4"),
+        (["update", "OPS-01", "--version", "1.2"], "copy OPS-01 already holds version 1.4"),
         (["issue", "OPS-01", "--at", "2026-12-01"], "is in the future"),
         (["issue", "OPS-01", "--at", "2026-10-01"], "before the last entry"),
         (["withdraw", "OPS-01", "--witness", "x"], "witness: no person `x` exists"),
@@ -358,7 +358,7 @@ def test_a_race_of_issues_and_loans_loses_nothing(root: Path) -> None:
     ]
     text = record(root).read_text(encoding="utf-8")
     assert text.count("  note: first\n") == 1 and text.count("  note: second\n") == 1
-    assert text.count("- copy:") == 8 + 3
+    assert text.count("- copy:") == 10 + 3
     assert findings(root) == []
 
 
@@ -475,7 +475,7 @@ def test_the_handbook_lists_the_edition_each_copy_holds(root: Path, tmp_path: Pa
     out = tmp_path / "handbook.md"
     assert run(root, "render", "--format", "markdown", "-o", str(out))[0] == 0
     lines = [line for line in out.read_text(encoding="utf-8").splitlines() if "| OPS-0" in line]
-    assert lines[0].endswith("| 运营管理部办公室 A-3 文件柜 | 第 1.3 版（2026年10月13日） |")
+    assert lines[0].endswith("| 运营管理部办公室 A-3 文件柜 | 第 1.4 版（2026年11月17日） |")
     assert lines[1].endswith("| 项目管理组资料架第二层 | 已收回（2026年11月23日） |")
 
 

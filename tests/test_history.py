@@ -8,6 +8,7 @@ import pytest
 
 from gitrepo import GitRepo, example_repo
 from opsmanual.errors import OpsError
+from opsmanual.findings import Finding
 from opsmanual.history import check_update_log, source_at
 from opsmanual.manual import load_manual
 from opsmanual.validate import validate
@@ -15,6 +16,12 @@ from opsmanual.validate import validate
 PROC = "procedures/annual-planning.yaml"
 OLD_ACTION = "action: 编写下一年度运营规划初稿"
 NEW_ACTION = "action: 编写规划初稿"
+
+
+def checked(root: Path) -> list[Finding]:
+    """validate's findings, without `copy-outdated`: a version that takes effect outdates the
+    example's controlled copies until they are updated (tests/test_copies.py covers that)."""
+    return [f for f in validate(root).findings if f.code != "copy-outdated"]
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +35,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 
 def codes(root: Path) -> list[tuple[str, str]]:
-    return [(f.code, f.file) for f in validate(root).findings]
+    return [(f.code, f.file) for f in checked(root)]
 
 
 def test_import_in_one_commit_is_an_empty_span(repo: GitRepo) -> None:
@@ -47,7 +54,7 @@ def test_not_in_git_gives_no_history_findings(tmp_path: Path, repo: GitRepo) -> 
 
 def test_uncommitted_change_needs_a_record(repo: GitRepo) -> None:
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
-    findings = validate(repo.root).findings
+    findings = checked(repo.root)
     assert [(f.code, f.file, f.severity) for f in findings] == [("unlogged-change", PROC, "error")]
     assert "opsmanual record add" in findings[0].message
     assert (findings[0].line, findings[0].column) == (2, 5)  # at the id
@@ -59,7 +66,7 @@ def test_untracked_new_entity_needs_a_record(repo: GitRepo) -> None:
         text.replace("id: process-group", "id: quality-group"), encoding="utf-8"
     )
     assert codes(repo.root) == [("unlogged-change", "units/quality-group.yaml")]
-    [finding] = validate(repo.root).findings
+    [finding] = checked(repo.root)
     assert finding.message.startswith("units/quality-group.yaml was added after the commit")
 
 
@@ -90,7 +97,7 @@ def test_change_inside_the_span_not_listed(repo: GitRepo) -> None:
     repo.replace("roles/ops-planner.yaml", "title: ", "title: 高级")
     repo.append_record("1.5", ["procedures/annual-planning"])
     repo.commit("two changes, one listed")
-    findings = validate(repo.root).findings
+    findings = checked(repo.root)
     assert [(f.code, f.file) for f in findings] == [("unlogged-change", "roles/ops-planner.yaml")]
     assert "roles/ops-planner" in findings[0].message
     assert "changes" in findings[0].message
@@ -101,7 +108,7 @@ def test_deleted_entity_must_be_in_removed(repo: GitRepo) -> None:
     repo.replace("manual.yaml", ", training]", "]")
     repo.append_record("1.5", ["manual"])
     repo.commit("drop the training procedure")
-    findings = [f for f in validate(repo.root).findings if f.code == "unlogged-change"]
+    findings = [f for f in checked(repo.root) if f.code == "unlogged-change"]
     assert [f.file for f in findings] == ["records/updates.yaml"]
     assert "removed" in findings[0].message
 
@@ -116,7 +123,7 @@ def test_deleted_entity_listed_in_removed_passes(repo: GitRepo) -> None:
 
 def test_deletion_after_the_last_record_points_at_the_table(repo: GitRepo) -> None:
     repo.path("staff/wu-tao.yaml").unlink()
-    findings = validate(repo.root).findings
+    findings = checked(repo.root)
     assert ("unlogged-change", "records/updates.yaml") in [(f.code, f.file) for f in findings]
 
 
@@ -169,7 +176,7 @@ def test_shallow_clone_warns_instead_of_guessing(tmp_path: Path, repo: GitRepo) 
     repo.commit("1.5")
     clone = tmp_path / "clone"
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone))
-    findings = validate(clone / "manuals/operations").findings
+    findings = checked(clone / "manuals/operations")
     assert [(f.code, f.severity, f.file) for f in findings] == [
         ("history-unavailable", "warning", "records/updates.yaml")
     ]
@@ -187,9 +194,9 @@ def test_deep_enough_shallow_clone_checks(tmp_path: Path, repo: GitRepo) -> None
     repo.git("clone", "-q", "--depth", "2", f"file://{repo.top}", str(clone))
     root = clone / "manuals/operations"
     # Depth 2 holds 1.5's commit but not 1.4's: still too shallow to know 1.5's span.
-    assert [f.code for f in validate(root).findings] == ["history-unavailable"]
+    assert [f.code for f in checked(root)] == ["history-unavailable"]
     GitRepo(clone).git("fetch", "-q", "--unshallow")
-    assert [(f.code, f.file) for f in validate(root).findings] == [("unlogged-change", PROC)]
+    assert [(f.code, f.file) for f in checked(root)] == [("unlogged-change", PROC)]
 
 
 def test_repository_without_commits(tmp_path: Path) -> None:
@@ -199,7 +206,7 @@ def test_repository_without_commits(tmp_path: Path) -> None:
     import shutil
 
     shutil.copytree(Path(__file__).parent.parent / "manuals/operations", repo.root)
-    assert validate(repo.root).findings == []
+    assert checked(repo.root) == []
 
 
 def test_source_at_reads_an_old_revision(repo: GitRepo) -> None:

@@ -12,12 +12,19 @@ from typer.testing import CliRunner
 
 from gitrepo import GitRepo, example_repo
 from opsmanual.cli import app
+from opsmanual.findings import Finding
 from opsmanual.load import Document, parse
 from opsmanual.updates import next_version
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
 runner = CliRunner()
+
+
+def checked(root: Path) -> list[Finding]:
+    """validate's findings, without `copy-outdated`: a version that takes effect outdates the
+    example's controlled copies until they are updated (tests/test_copies.py covers that)."""
+    return [f for f in validate(root).findings if f.code != "copy-outdated"]
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +51,7 @@ def records(root: Path) -> list[dict[str, Any]]:
 
 def test_the_story_change_record_validate(repo: GitRepo) -> None:
     repo.replace(PROC, "action: 编写下一年度运营规划初稿", "action: 编写规划初稿")
-    assert [f.code for f in validate(repo.root).findings] == ["unlogged-change"]
+    assert [f.code for f in checked(repo.root)] == ["unlogged-change"]
     before = repo.path("records/updates.yaml").read_text(encoding="utf-8")
     result = add(repo.root, "--summary", "年度规划流程修订", "--changes", "auto")
     assert result.exit_code == 0, result.output
@@ -61,12 +68,12 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     assert manual_text.startswith("# yaml-language-server")  # comments kept
     assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
     # A draft until it is approved: a warning, and the one thing left to do.
-    assert [f.code for f in validate(repo.root).findings] == ["approval-missing"]
+    assert [f.code for f in checked(repo.root)] == ["approval-missing"]
     approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
     assert approved.exit_code == 0, approved.output
-    assert validate(repo.root).findings == []
+    assert checked(repo.root) == []
     repo.commit("1.5")
-    assert validate(repo.root).findings == []
+    assert checked(repo.root) == []
 
 
 def test_auto_lists_deleted_entities_under_removed(repo: GitRepo) -> None:
@@ -77,7 +84,7 @@ def test_auto_lists_deleted_entities_under_removed(repo: GitRepo) -> None:
     last = records(repo.root)[-1]
     assert last["changes"] == ["manual"]
     assert last["removed"] == ["procedures/training"]
-    assert "unlogged-change" not in [f.code for f in validate(repo.root).findings]
+    assert "unlogged-change" not in [f.code for f in checked(repo.root)]
 
 
 def test_options_written(repo: GitRepo) -> None:
@@ -109,7 +116,7 @@ def test_options_written(repo: GitRepo) -> None:
     manual = yaml.safe_load(repo.path("manual.yaml").read_text(encoding="utf-8"))
     assert manual["version"] == "2.0"
     assert str(manual["effective"]) == "2026-12-15"
-    assert "effective-mismatch" not in [f.code for f in validate(repo.root).findings]
+    assert "effective-mismatch" not in [f.code for f in checked(repo.root)]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +160,7 @@ def test_list_works_without_git(tmp_path: Path) -> None:
     result = add(root, "--summary", "Training updated", "--changes", "procedures/training")
     assert result.exit_code == 0, result.output
     assert records(root)[-1]["version"] == "1.5"
-    assert [f.code for f in validate(root).findings] == ["approval-missing"]
+    assert [f.code for f in checked(root)] == ["approval-missing"]
 
 
 def testnext_version() -> None:
@@ -184,7 +191,7 @@ def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, _, code in results] == [0, 0, 0, 0], results
     assert [r["version"] for r in records(root)][-4:] == ["1.5", "1.6", "1.7", "1.8"]
-    assert [f.code for f in validate(root).findings] == ["approval-missing"]  # 1.8 is a draft
+    assert [f.code for f in checked(root)] == ["approval-missing"]  # 1.8 is a draft
 
 
 def test_removed_with_auto_is_a_usage_error(repo: GitRepo) -> None:

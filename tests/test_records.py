@@ -246,6 +246,7 @@ def test_crash_between_writing_and_renaming_keeps_the_old_file(
     assert sorted(p.name for p in path.parent.iterdir()) == [
         ".opsmanual.lock",
         "acks.yaml",
+        "distribution.yaml",
         "loans.yaml",
         "updates.yaml",
     ]
