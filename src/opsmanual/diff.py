@@ -58,9 +58,7 @@ class EntityChange:
     @property
     def ref(self) -> str:
         """The entity as the update record table names it (`procedures/x`, `manual`)."""
-        return (
-            self.kind if self.kind in ("manual", *_RECORD_KINDS) else f"{self.kind}/{self.id}"
-        )
+        return self.kind if self.kind in ("manual", *_RECORD_KINDS) else f"{self.kind}/{self.id}"
 
     def as_json(self) -> dict[str, Any]:
         return {
