@@ -307,3 +307,18 @@ def test_the_handbook_shows_the_status_only_with_ack_days(root: Path, tmp_path: 
     manual.write_text(manual.read_text(encoding="utf-8").replace("ack_days: 14\n", ""), "utf-8")
     assert run(root, "render", "--format", "markdown", "-o", str(out))[0] == 0
     assert '<a id="acks">' not in out.read_text(encoding="utf-8")
+
+
+def test_diff_shows_new_acknowledgements(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gitrepo import example_repo
+
+    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
+    repo = example_repo(tmp_path / "repo")
+    assert run(repo.root, "ack", "sun-jing", "--method", "email")[0] == 0
+    code, stdout, _ = run(repo.root, "diff")
+    assert code == 0
+    assert "~ acks changed" in stdout
+    assert '"person": "sun-jing", "version": "1.4"' in stdout
+    # Acknowledgements are records: they need no update record of their own.
+    repo.commit("sun-jing read 1.4")
+    assert [f for f in validate(repo.root).findings if f.severity == "error"] == []

@@ -19,7 +19,8 @@ from opsmanual.load import parse
 from opsmanual.source import MANUAL_FILES
 
 # Order in which kinds are reported: the manual first, the records last.
-KIND_ORDER = ("manual", "units", "roles", "procedures", "staff", "updates", "loans")
+KIND_ORDER = ("manual", "units", "roles", "procedures", "staff", "updates", "loans", "acks")
+_RECORD_KINDS = ("updates", "loans", "acks")  # one file each, named after its kind
 _MISSING = object()
 
 
@@ -57,9 +58,7 @@ class EntityChange:
     @property
     def ref(self) -> str:
         """The entity as the update record table names it (`procedures/x`, `manual`)."""
-        return (
-            self.kind if self.kind in ("manual", "updates", "loans") else f"{self.kind}/{self.id}"
-        )
+        return self.kind if self.kind in ("manual", *_RECORD_KINDS) else f"{self.kind}/{self.id}"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,10 +72,9 @@ class EntityChange:
 def kind_of(path: str) -> str | None:
     if path in MANUAL_FILES:
         return "manual"
-    if path.startswith("records/updates."):
-        return "updates"
-    if path.startswith("records/loans."):
-        return "loans"
+    for kind in _RECORD_KINDS:
+        if path in (f"records/{kind}.yaml", f"records/{kind}.yml"):
+            return kind
     folder = path.split("/", 1)[0]
     if folder in KIND_ORDER and path.endswith((".yaml", ".yml")):
         return folder
@@ -86,7 +84,7 @@ def kind_of(path: str) -> str | None:
 def identity(kind: str, path: str, data: Any) -> str:
     """An entity's id: its `id` field when it has one (so a renamed file with the same id is the
     same entity), else its file stem; the record tables are named after their kind."""
-    if kind in ("updates", "loans"):
+    if kind in _RECORD_KINDS:
         return kind
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         return str(data["id"])
