@@ -488,3 +488,20 @@ def test_without_a_record_the_handbook_has_no_edition_column(tmp_path: Path) -> 
     assert run(root, "render", "-o", str(tmp_path / "site"))[0] == 0
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<th>Edition held</th>" in html and "<td>not issued</td>" in html
+
+
+def test_diff_shows_the_distribution_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gitrepo import example_repo
+
+    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
+    repo = example_repo(tmp_path / "repo")
+    assert run(repo.root, "copy", "withdraw", "OPS-02", "--witness", "liu-yang")[0] == 0
+    code, stdout, _ = run(repo.root, "diff")
+    assert code == 0
+    assert "~ distribution changed" in stdout
+    assert '"action": "withdraw"' in stdout
+    # The record is a record: it needs no update record of its own.
+    repo.commit("OPS-02 withdrawn")
+    assert validate(repo.root).findings == []

@@ -16,11 +16,11 @@ from typing import Any
 from opsmanual.findings import Finding
 from opsmanual.history import WORKTREE, GitManual
 from opsmanual.load import parse
-from opsmanual.source import MANUAL_FILES
+from opsmanual.source import MANUAL_FILES, RECORD_KINDS
 
 # Order in which kinds are reported: the manual first, the records last.
-KIND_ORDER = ("manual", "units", "roles", "procedures", "staff", "updates", "loans", "acks")
-_RECORD_KINDS = ("updates", "loans", "acks")  # one file each, named after its kind
+_RECORD_KINDS = RECORD_KINDS  # one file each, named after its kind
+KIND_ORDER = ("manual", "units", "roles", "procedures", "staff", *_RECORD_KINDS)
 _MISSING = object()
 
 
