@@ -287,8 +287,9 @@ def _history(spec: Spec, rng: random.Random, proc_ids: list[str], staff_ids: lis
             if record["method"] == "notice":
                 record["notice_ref"] = f"运营发〔2026〕{i}号"
         record["changes"] = [f"procedures/{p}" for p in edits]
-        record["author"] = staff_ids[0]
-        record["approved_by"] = staff_ids[1]
+        # staff_ids[0] holds the approver role (role_ids[0]); no one approves their own change.
+        record["author"] = staff_ids[1]
+        record["approved_by"] = staff_ids[0]
         spec.updates.append(record)
         spec.edits.append(edits)
 

@@ -426,6 +426,35 @@ def validate_git(bench: Bench) -> None:
     bench.add(compare("validate-git", report, "validate-no-git-100", base, 1.2, "use_git=True"))
 
 
+def audit(bench: Bench) -> None:
+    """`audit` reads the manual from git objects as committed then, and runs every check."""
+    if not bench.has_command("audit", "opsmanual.audit"):
+        bench.add(Row("audit", None, result="SKIP", note="opsmanual audit does not exist yet"))
+        return
+    root = str(bench.manual(records=100, git=True))
+    times = bench.in_turns(
+        {
+            "validate": bench.opsmanual("validate", "-m", root),
+            "audit": bench.opsmanual("audit", "-m", root, "--format", "json"),
+            "audit-past": bench.opsmanual(
+                "audit", "-m", root, "--format", "json", "--as-of", "2026-04-01"
+            ),
+        }
+    )
+    base = times["validate"][0]
+    bench.add(Row("validate-cli-100", base, note="opsmanual validate, git manual, 100 records"))
+    for name, note in (
+        ("audit", "opsmanual audit -f json: the manual at HEAD"),
+        ("audit-past", "opsmanual audit -f json --as-of 2026-04-01: a commit mid-history"),
+    ):
+        seconds, _, stdout = times[name]
+        ratio = seconds / base if base else None
+        row = Row(name, seconds, "validate-cli-100", ratio, 2.0, note=note)
+        if stdout.startswith("exit code") or '"version"' not in stdout:
+            row.result, row.note = "FAIL", f"{stdout[:60]}; {note}"
+        bench.add(row)
+
+
 def startup(bench: Bench) -> None:
     python, _, _ = bench.best([PYTHON, "-c", "pass"])
     bench.add(Row("python-startup", python, note="python -c pass"))
@@ -496,6 +525,8 @@ BENCHMARKS: dict[str, Callable[[Bench], None]] = {
     "render-example-html": render_pdf,
     "diff": diff,
     "validate-git": validate_git,
+    "audit": audit,
+    "audit-past": audit,
     "startup": startup,
     "importtime": importtime,
 }
@@ -509,6 +540,7 @@ ORDER = [
     "render-pdf",
     "diff",
     "validate-git",
+    "audit",
     "startup",
     "importtime",
 ]

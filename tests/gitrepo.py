@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -56,6 +57,8 @@ class GitRepo:
             "  date: 2026-11-20",
             "  summary: test update",
             f"  changes: [{', '.join(changes)}]",
+            "  author: zheng-li",
+            "  approved_by: zhou-ming",
         ]
         if removed:
             lines.append(f"  removed: [{', '.join(removed)}]")
@@ -64,6 +67,9 @@ class GitRepo:
         text = self.path("manual.yaml").read_text(encoding="utf-8")
         current = text.split('version: "', 1)[1].split('"', 1)[0]
         self.replace("manual.yaml", f'version: "{current}"', f'version: "{version}"')
+        effective = re.search(r"^effective: (\S+)$", text, re.MULTILINE)
+        if effective:  # the manual takes effect with its last record (effective-mismatch)
+            self.replace("manual.yaml", effective.group(0), "effective: 2026-11-20")
 
 
 def example_repo(top: Path, name: str = "operations") -> GitRepo:

@@ -85,6 +85,8 @@ roles: [clerk]
   date: 2026-03-01
   summary: Planning procedure revised
   changes: [procedures/plan]
+  author: bob
+  approved_by: ann
 """,
     "records/loans.yaml": """\
 - copy: C-1

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 def updated(top: Path, name: str = "operations") -> GitRepo:
-    """The example with a step's actor changed and recorded as 1.4, committed."""
+    """The example with a step's actor changed and recorded as 1.5, committed."""
     repo = example_repo(top, name)
     repo.replace(
         PROC, "  - id: consult\n    actor: planning-lead", "  - id: consult\n    actor: ops-planner"
@@ -46,10 +46,14 @@ def updated(top: Path, name: str = "operations") -> GitRepo:
             "Consult step moved",
             "--notice-ref",
             "N-7",
+            "--author",
+            "zheng-li",
         ],
     )
     assert result.exit_code == 0, result.output
-    repo.commit("1.4")
+    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    assert approved.exit_code == 0, approved.output
+    repo.commit("1.5")
     return repo
 
 
@@ -82,7 +86,7 @@ def test_json_shape(repo: GitRepo) -> None:
     result = changelog(repo, "--format", "json")
     assert result.exit_code == 0, result.output
     (update,) = json.loads(result.stdout)["updates"]
-    assert update["version"] == "1.4"
+    assert update["version"] == "1.5"
     assert update["notice_ref"] == "N-7"
     assert update["method"] == "amendment"
     assert update["changes"][0]["id"] == "annual-planning"
@@ -98,7 +102,7 @@ def test_markdown_reads_well(repo: GitRepo) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("# 《运营管理部工作制度》更新通知")
-    assert "## 1.4 版" in out
+    assert "## 1.5 版" in out
     assert "发文号：N-7" in out
     # Staff read titles, never ids: the step by its action, the roles by their titles.
     assert "  - step 组织相关部门讨论初稿并征集意见: actor 运营规划组组长 → 运营规划专员" in out
@@ -107,11 +111,11 @@ def test_markdown_reads_well(repo: GitRepo) -> None:
 
 
 def test_since_version_and_revision(repo: GitRepo) -> None:
-    doc = json.loads(changelog(repo, "--since", "1.2", "--format", "json").stdout)
-    assert [u["version"] for u in doc["updates"]] == ["1.3", "1.4"]
-    assert doc["updates"][0]["changes"] == []  # 1.3 came with the import: no field changes
+    doc = json.loads(changelog(repo, "--since", "1.3", "--format", "json").stdout)
+    assert [u["version"] for u in doc["updates"]] == ["1.4", "1.5"]
+    assert doc["updates"][0]["changes"] == []  # 1.4 came with the import: no field changes
     doc = json.loads(changelog(repo, "--since", "HEAD~1", "--format", "json").stdout)
-    assert [u["version"] for u in doc["updates"]] == ["1.4"]
+    assert [u["version"] for u in doc["updates"]] == ["1.5"]
     assert changelog(repo, "--since", "nope").exit_code == 2
     result = changelog(repo, "--since", "9.9")
     assert result.exit_code == 2
@@ -136,7 +140,7 @@ def test_email_files_in_english(tmp_path: Path) -> None:
     assert files
     message = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     manual = yaml.safe_load(repo.path("manual.yaml").read_text(encoding="utf-8"))
-    assert manual["title"] in message["Subject"] and "1.4" in message["Subject"]
+    assert manual["title"] in message["Subject"] and "1.5" in message["Subject"]
     body = message.get_content()
     assert body.startswith("Dear ")
     assert "actor Operations Planning Lead → Operations Planner" in body
@@ -210,7 +214,7 @@ def test_send_refused_recipient_sent_log_and_resend(
     reached = {r for rcpts, _ in handler.received for r in rcpts}
     assert "zhao.lei@example.com" in reached and "li.qiang@example.com" not in reached
     message = email.message_from_bytes(handler.received[0][1], policy=policy.default)
-    assert "1.4" in message["Subject"] and message["From"] == "manual@example.com"
+    assert "1.5" in message["Subject"] and message["From"] == "manual@example.com"
     log = yaml.safe_load(repo.path("records/notices.yaml").read_text(encoding="utf-8"))
     assert {e["email"] for e in log} == reached  # one entry per person reached (one version)
     count = len(handler.received)
@@ -276,7 +280,7 @@ def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> No
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/project-management.yaml", "title: ", "title: 新")
     runner.invoke(app, ["record", "add", "-m", str(repo.root), "--summary", "项目管理流程更名"])
-    repo.commit("1.4")
+    repo.commit("1.5")
     notice = build(repo.root)
     zheng = notice.manual.staff["zheng-li"]  # project coordinator and document controller
     assert set(zheng.roles) == {"project-coordinator", "document-controller"}
@@ -287,8 +291,8 @@ def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> No
 def test_a_removed_entity_is_named_by_the_title_it_had(tmp_path: Path) -> None:
     repo = example_repo(tmp_path / "repo")
     repo.path("roles/project-coordinator.yaml").unlink()
-    repo.append_record("1.4", [], ["roles/project-coordinator"])
-    repo.commit("1.4")
+    repo.append_record("1.5", [], ["roles/project-coordinator"])
+    repo.commit("1.5")
     out = changelog(repo).stdout
     assert "- 岗位 项目协调员: 删除" in out
 

@@ -193,6 +193,75 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None,
         ("records/loans.yaml", 3, 13, "loan-overdue"),
     ),
     (
+        "record-order",
+        {
+            "records/acks.yaml": (
+                '- person: bob\n  version: "1.1"\n  date: 2026-02-27T09:00:00+08:00\n'
+            )
+        },
+        ("records/acks.yaml", 3, 9, "record-order"),
+    ),
+    (
+        "copy-outdated",
+        {
+            "records/distribution.yaml": (
+                '- copy: C-1\n  action: issue\n  date: 2026-01-06\n  version: "1.0"\n'
+            )
+        },
+        ("records/distribution.yaml", 4, 12, "copy-outdated"),
+    ),
+    (
+        "record-order after a withdrawal",
+        {
+            "records/distribution.yaml": (
+                '- {copy: C-1, action: issue, date: 2026-03-01, version: "1.1"}\n'
+                "- {copy: C-1, action: withdraw, date: 2026-03-02}\n"
+                '- {copy: C-1, action: update, date: 2026-03-03, version: "1.1"}\n'
+            )
+        },
+        ("records/distribution.yaml", 3, 23, "record-order"),
+    ),
+    (
+        "effective-mismatch manual",
+        {
+            "manual.yaml": BASE["manual.yaml"].replace(
+                "owner: ops", "owner: ops\neffective: 2026-03-02"
+            )
+        },
+        ("manual.yaml", 6, 12, "effective-mismatch"),
+    ),
+    (
+        "effective-mismatch record",
+        {
+            "records/updates.yaml": BASE["records/updates.yaml"].replace(
+                "  author: bob", "  effective: 2026-02-28\n  author: bob"
+            )
+        },
+        ("records/updates.yaml", 10, 14, "effective-mismatch"),
+    ),
+    (
+        "approval-missing",
+        {"records/updates.yaml": BASE["records/updates.yaml"].replace("  approved_by: ann\n", "")},
+        ("records/updates.yaml", 6, 12, "approval-missing"),
+    ),
+    (
+        "approval-authority",
+        {
+            "records/updates.yaml": BASE["records/updates.yaml"].replace(
+                "approved_by: ann", "approved_by: bob"
+            )
+        },
+        ("records/updates.yaml", 11, 16, "approval-authority"),
+    ),
+    (
+        "ack-overdue",
+        {
+            "manual.yaml": BASE["manual.yaml"].replace("loan_days: 2", "loan_days: 2\nack_days: 7"),
+            "records/acks.yaml": '- person: ann\n  version: "1.1"\n  date: 2026-03-02\n',
+        },
+        ("staff/bob.yaml", 1, 5, "ack-overdue"),
+    ),
+    (
         "review-overdue",
         {
             "procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(

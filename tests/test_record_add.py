@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from gitrepo import GitRepo
 from opsmanual.cli import app
+from opsmanual.findings import Finding
 from opsmanual.load import Document, parse
 from opsmanual.record_add import next_version
 from opsmanual.validate import validate
@@ -21,6 +22,12 @@ runner = CliRunner()
 
 
 pytestmark = pytest.mark.usefixtures("pinned_now")
+
+
+def checked(root: Path) -> list[Finding]:
+    """validate's findings, without `copy-outdated`: a version that takes effect outdates the
+    example's controlled copies until they are updated (tests/test_copies.py covers that)."""
+    return [f for f in validate(root).findings if f.code != "copy-outdated"]
 
 
 def add(root: Path, *args: str) -> Any:
@@ -37,24 +44,29 @@ def records(root: Path) -> list[dict[str, Any]]:
 
 def test_the_story_change_record_validate(repo: GitRepo) -> None:
     repo.replace(PROC, "action: 编写下一年度运营规划初稿", "action: 编写规划初稿")
-    assert [f.code for f in validate(repo.root).findings] == ["unlogged-change"]
+    assert [f.code for f in checked(repo.root)] == ["unlogged-change"]
     before = repo.path("records/updates.yaml").read_text(encoding="utf-8")
     result = add(repo.root, "--summary", "年度规划流程修订", "--changes", "auto")
     assert result.exit_code == 0, result.output
-    assert "added update record 1.4" in result.stdout
+    assert "added update record 1.5" in result.stdout
     assert "procedures/annual-planning" in result.stdout
     after = repo.path("records/updates.yaml").read_text(encoding="utf-8")
     assert after.startswith(before)  # every byte kept, comments included
     last = records(repo.root)[-1]
-    assert last["version"] == "1.4"
+    assert last["version"] == "1.5"
     assert last["changes"] == ["procedures/annual-planning"]
     assert last["summary"] == "年度规划流程修订"
     manual_text = repo.path("manual.yaml").read_text(encoding="utf-8")
-    assert 'version: "1.4"' in manual_text
+    assert 'version: "1.5"' in manual_text
     assert manual_text.startswith("# yaml-language-server")  # comments kept
-    assert validate(repo.root).findings == []
-    repo.commit("1.4")
-    assert validate(repo.root).findings == []
+    assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
+    # A draft until it is approved: a warning, and the one thing left to do.
+    assert [f.code for f in checked(repo.root)] == ["approval-missing"]
+    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    assert approved.exit_code == 0, approved.output
+    assert checked(repo.root) == []
+    repo.commit("1.5")
+    assert checked(repo.root) == []
 
 
 def test_auto_lists_deleted_entities_under_removed(repo: GitRepo) -> None:
@@ -65,7 +77,7 @@ def test_auto_lists_deleted_entities_under_removed(repo: GitRepo) -> None:
     last = records(repo.root)[-1]
     assert last["changes"] == ["manual"]
     assert last["removed"] == ["procedures/training"]
-    assert "unlogged-change" not in [f.code for f in validate(repo.root).findings]
+    assert "unlogged-change" not in [f.code for f in checked(repo.root)]
 
 
 def test_options_written(repo: GitRepo) -> None:
@@ -90,24 +102,34 @@ def test_options_written(repo: GitRepo) -> None:
         "method": "reissue",
         "notice_ref": "运营发〔2026〕30号",
         "changes": ["manual", "roles/ops-planner"],
+        "effective": "2026-12-15",
         "author": "zheng-li",
         "approved_by": "zhou-ming",
     }
     manual = yaml.safe_load(repo.path("manual.yaml").read_text(encoding="utf-8"))
     assert manual["version"] == "2.0"
     assert str(manual["effective"]) == "2026-12-15"
+    assert "effective-mismatch" not in [f.code for f in checked(repo.root)]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--version", "1.3"], "not greater"),
+        (["--version", "1.4"], "not greater"),
         (["--version", "1.2.9"], "not greater"),
         (["--version", "v2"], "dotted numbers"),
         (["--changes", "procedures/nope"], "no procedures/nope.yaml"),
         (["--changes", "widgets/x"], "KIND/ID"),
         (["--changes", "manual", "--date", "2026-01-01"], "before the last record"),
         (["--changes", "manual", "--author", "nobody"], "no such person"),
+        (["--changes", "manual", "--reviewed-by", "nobody"], "no such person"),
+        (["--changes", "manual", "--effective", "2026-11-22"], "before the record's date"),
+        (["--changes", "manual", "--effective", "2026-11-31"], "not a date"),
+        (["--changes", "manual", "--approved-by", "li-qiang"], "does not hold the approver"),
+        (
+            ["--changes", "manual", "--author", "zhou-ming", "--approved-by", "zhou-ming"],
+            "no one approves their own change",
+        ),
         ([], "nothing in the manual changed"),
         (["--changes", "manual", "--summary", ""], "`summary` must not be empty"),
         (["--changes", "manual", "--summary", "two\nlines"], "must be one line"),
@@ -130,8 +152,8 @@ def test_list_works_without_git(tmp_path: Path) -> None:
     assert add(root, "--summary", "x").exit_code == 2  # auto needs git
     result = add(root, "--summary", "Training updated", "--changes", "procedures/training")
     assert result.exit_code == 0, result.output
-    assert records(root)[-1]["version"] == "1.4"
-    assert validate(root).findings == []
+    assert records(root)[-1]["version"] == "1.5"
+    assert [f.code for f in checked(root)] == ["approval-missing"]
 
 
 def testnext_version() -> None:
@@ -161,8 +183,8 @@ def test_concurrent_runs_get_distinct_versions(tmp_path: Path) -> None:
     ]
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, _, code in results] == [0, 0, 0, 0], results
-    assert [r["version"] for r in records(root)][-4:] == ["1.4", "1.5", "1.6", "1.7"]
-    assert validate(root).findings == []
+    assert [r["version"] for r in records(root)][-4:] == ["1.5", "1.6", "1.7", "1.8"]
+    assert [f.code for f in checked(root)] == ["approval-missing"]  # 1.8 is a draft
 
 
 def test_removed_with_auto_is_a_usage_error(repo: GitRepo) -> None:

@@ -79,7 +79,7 @@ def test_changing_one_value_changes_one_line(root: Path) -> None:
         assert yamledit.edit_yaml(path, bump) == "done"
     after = path.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
-    assert changed == [('version: "1.3"', 'version: "1.10"')]
+    assert changed == [('version: "1.4"', 'version: "1.10"')]
     assert loaded(path)["version"] == "1.10"
 
 
@@ -245,6 +245,8 @@ def test_crash_between_writing_and_renaming_keeps_the_old_file(
     assert written and written[0].startswith(before) and len(written[0]) > len(before)
     assert sorted(p.name for p in path.parent.iterdir()) == [
         ".opsmanual.lock",
+        "acks.yaml",
+        "distribution.yaml",
         "loans.yaml",
         "updates.yaml",
     ]
@@ -295,11 +297,11 @@ def test_a_file_without_a_final_newline_keeps_that_convention(root: Path) -> Non
     path.write_bytes(text)
 
     def bump(data: Any) -> None:
-        data["version"] = "1.4"
+        data["version"] = "1.5"
 
     with yamledit.locked(root):
         yamledit.edit_yaml(path, bump)
-    assert path.read_bytes() == text.replace(b'version: "1.3"', b'version: "1.4"')
+    assert path.read_bytes() == text.replace(b'version: "1.4"', b'version: "1.5"')
 
 
 def test_a_new_last_key_goes_above_the_comment_that_followed_the_old_one(tmp_path: Path) -> None:

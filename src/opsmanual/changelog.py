@@ -11,9 +11,11 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from opsmanual.acks import ack_due
 from opsmanual.diff import EntityChange
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
@@ -208,13 +210,27 @@ def _add_changes(
                 entry.changes = [c for c in entry.changes if c.ref in listed]
 
 
+def audience_refs(record: UpdateRecord) -> list[str]:
+    """What a record reaches people through: its changed and removed entities, in order."""
+    refs = [*record.changes, *record.removed]
+    if record.index == 0 and not refs:
+        refs = ["manual"]  # the first issue lists no changes, yet everyone has to read it
+    return list(dict.fromkeys(refs))
+
+
+def record_audience(manual: Manual, record: UpdateRecord) -> set[str]:
+    """The active staff a record reaches, from the manual as it stands (a removed procedure's
+    former roles are not known without git, so they are not counted)."""
+    found: set[str] = set()
+    for ref in audience_refs(record):
+        found |= audience_staff(manual, ref, audience_roles(manual, ref))
+    return found
+
+
 def _add_audience(manual: Manual, entry: Entry) -> None:
     old = {c.ref: c.old for c in entry.changes}
     roles: list[str] = []
-    refs = [*entry.record.changes, *entry.record.removed]
-    if entry.record.index == 0 and not refs:
-        refs = ["manual"]  # the first issue lists no changes, yet everyone has to read it
-    for ref in dict.fromkeys(refs):
+    for ref in audience_refs(entry.record):
         reached = audience_roles(manual, ref, old.get(ref))
         roles += reached
         entry.audience[ref] = audience_staff(manual, ref, reached)
@@ -248,14 +264,18 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, Any], old: Any = None) -
     return f"{kinds.get(kind, kind)} {name}"
 
 
+def _day_text(manual: Manual, day: date) -> str:
+    """A date as the handbook writes it in the manual's language."""
+    from opsmanual.render.i18n import load_words
+
+    return load_words(manual.info.language if manual.info else "en").date_text(day)
+
+
 def _record_lines(
     manual: Manual, record: UpdateRecord, w: dict[str, Any], esc: Callable[[str], str] = _plain
 ) -> list[str]:
-    from opsmanual.render.i18n import load_words
-
     methods = w["methods"]
-    language = manual.info.language if manual.info else "en"
-    day = load_words(language).date_text(record.date)  # as the handbook writes dates
+    day = _day_text(manual, record.date)
     lines = [
         f"{w['date']}{w['sep']}{day}",
         f"{w['method']}{w['sep']}{methods.get(record.method, record.method)}",
@@ -324,6 +344,11 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
             f"{bullet}{w['roles']}{w['sep']}{roles}",
             f"{bullet}{w['staff']}{w['sep']}{staff or w['nobody']}",
         ]
+        due = ack_due(notice.manual, entry.record)
+        if due is not None:
+            day = _day_text(notice.manual, due)
+            how = w["ack_how"].format(due=day, version=entry.record.version)
+            lines.append(f"{bullet}{w['ack_by']}{w['sep']}{how}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -351,6 +376,7 @@ def as_json(notice: Notice) -> str:
                 "method": r.method,
                 "notice_ref": r.notice_ref,
                 "summary": r.summary,
+                "ack_due": _iso(ack_due(notice.manual, r)),
                 "changes": [c.as_json() for c in entry.changes],
                 "audience": {
                     "roles": entry.roles,
@@ -359,6 +385,26 @@ def as_json(notice: Notice) -> str:
             }
         )
     return json.dumps({"updates": updates}, ensure_ascii=False, indent=2, default=str)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _letter_ack(notice: Notice, person: Person, w: dict[str, str]) -> list[str]:
+    """When `ack_days` is set: by which day this person confirms the latest version that
+    reaches them (it covers the earlier ones), and how."""
+    from opsmanual.acks import required
+
+    reaching = [e for e in notice.entries if person.id in e.staff_ids()]
+    if not reaching:
+        return []
+    record = reaching[-1].record
+    due = required(notice.manual, record).get(person.id) or ack_due(notice.manual, record)
+    if due is None:
+        return []
+    day = _day_text(notice.manual, due)
+    return ["", w["ack_letter"].format(due=day, version=record.version)]
 
 
 def letter(notice: Notice, person: Person) -> str:
@@ -379,6 +425,7 @@ def letter(notice: Notice, person: Person) -> str:
         lines += _record_lines(notice.manual, entry.record, w)
         lines += ["", f"{w['changes']}{w['sep'].rstrip()}"]
         lines += _change_lines(notice.manual, entry, w, refs)
+    lines += _letter_ack(notice, person, w)
     lines += ["", "--", w["closing"]]
     return "\n".join(lines) + "\n"
 

@@ -32,6 +32,12 @@ SEVERITY: dict[str, Severity] = {
     "chapter-missing": "warning",
     "history-unavailable": "warning",
     "stray-file": "warning",
+    "effective-mismatch": "error",
+    "approval-missing": "warning",
+    "approval-authority": "error",
+    "ack-overdue": "warning",
+    "copy-outdated": "warning",
+    "record-order": "error",
 }
 
 DESCRIPTION: dict[str, str] = {
@@ -57,6 +63,16 @@ DESCRIPTION: dict[str, str] = {
     "chapter-missing": "A procedure is in no chapter.",
     "history-unavailable": "The git history is too shallow or absent to check the update log.",
     "stray-file": "A file inside an entity folder that is not YAML.",
+    "effective-mismatch": "manual.yaml effective is not the last record's effective date, or a "
+    "record takes effect before its date or is approved after it takes effect.",
+    "approval-missing": "An approver role is set and the last update record is not approved.",
+    "approval-authority": "The last record's approver does not hold the approver role, is not "
+    "active, or is its author.",
+    "ack-overdue": "A person has not acknowledged the current version and it is past due.",
+    "copy-outdated": "A controlled copy holds an edition older than the one in force, or was "
+    "never issued.",
+    "record-order": "An entry of acks.yaml or distribution.yaml out of date order, dated before "
+    "the record of its version, or after a withdrawal of its copy.",
 }
 
 

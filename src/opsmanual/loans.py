@@ -197,10 +197,12 @@ def lend(
 ) -> Lent:
     """Append a loan of `copy` to `to`, borrowed `now`; refuse what validate would reject."""
     from opsmanual import yamledit
+    from opsmanual.distribution import refuse_lending
 
     with yamledit.locked(root):
         state = _State.load(root, now)
         state.require_copy(copy)
+        refuse_lending(state.manual, copy, now)  # withdrawn, or not the edition in force
         borrower = state.require_person(to, "borrower")
         if by is not None:
             state.require_person(by, "issuer")

@@ -15,6 +15,8 @@ from opsmanual.findings import Finding, make
 from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, kind_of
 from opsmanual.load import Document, parse
 from opsmanual.model import (
+    Ack,
+    Distribution,
     Loan,
     Manual,
     ManualInfo,
@@ -111,8 +113,13 @@ def _has(paths: list[str], names: tuple[str, ...]) -> bool:
     return any(name in paths for name in names)
 
 
+# Record lists that may hold no entry yet (the update record table may not: it starts with the
+# first issue).
+_REGISTERS = ("loans", "acks", "distribution")
+
+
 def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
-    if kind == "loans" and doc.data is None:
+    if kind in _REGISTERS and doc.data is None:
         doc.data = []  # a register holding only comments is an empty register
     if doc.data is None:
         findings.append(doc.finding("schema", _empty_message(kind)))
@@ -131,8 +138,12 @@ def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> N
         if not problems:
             days = manual.info.loan_days if manual.info else 0
             manual.loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
-    elif kind in ("acks", "distribution"):
-        return  # checked against their schema above; their model arrives with their commands
+    elif kind == "acks":
+        manual.acks_doc = doc
+        if not problems:
+            manual.acks = [Ack.from_data(i, d) for i, d in enumerate(doc.data)]
+    elif kind == "distribution":
+        _add_distribution(manual, doc, problems)
     else:
         _add_entity(manual, kind, doc, problems, findings)
 
@@ -155,6 +166,14 @@ def _add_updates(manual: Manual, doc: Document, problems: list[Finding]) -> None
     manual.updates_doc = doc
     if not problems:
         manual.updates = [UpdateRecord.from_data(i, d) for i, d in enumerate(doc.data)]
+
+
+def _add_distribution(manual: Manual, doc: Document, problems: list[Finding]) -> None:
+    if manual.distribution_doc is not None:
+        return  # both .yaml and .yml: the first in path order is read
+    manual.distribution_doc = doc
+    if not problems:
+        manual.distribution = [Distribution.from_data(i, d) for i, d in enumerate(doc.data)]
 
 
 def _add_entity(

@@ -343,6 +343,39 @@ class Loan:
         return "overdue" if now > self.due else "open"
 
 
+@dataclass
+class Distribution:
+    """One entry of records/distribution.yaml: a controlled copy issued, updated or withdrawn."""
+
+    index: int
+    copy: str
+    action: str  # issue | update | withdraw
+    date: datetime
+    raw: dict[str, Any] = field(repr=False)
+    version: str | None = None  # the edition held after this entry (issue, update)
+    by: str | None = None
+    received_by: str | None = None
+    destroyed: str | None = None
+    witness: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, index: int, d: dict[str, Any]) -> Distribution:
+        return cls(
+            index,
+            d["copy"],
+            d["action"],
+            parse_datetime(d["date"]),
+            d,
+            d.get("version"),
+            d.get("by"),
+            d.get("received_by"),
+            d.get("destroyed"),
+            d.get("witness"),
+            d.get("note"),
+        )
+
+
 def default_due(borrowed: datetime, loan_days: int) -> datetime:
     """The end of the day `loan_days` after the loan, in the loan's own time zone."""
     try:
@@ -350,6 +383,32 @@ def default_due(borrowed: datetime, loan_days: int) -> datetime:
     except OverflowError:  # a loan in 9999: due at the end of the calendar, not a crash
         day = date.max
     return datetime.combine(day, time(23, 59, 59), tzinfo=borrowed.tzinfo)
+
+
+@dataclass
+class Ack:
+    """One entry of records/acks.yaml: a person read and understood a version (and every
+    earlier one)."""
+
+    index: int
+    person: str
+    version: str
+    date: datetime
+    raw: dict[str, Any] = field(repr=False)
+    method: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, index: int, d: dict[str, Any]) -> Ack:
+        return cls(
+            index,
+            d["person"],
+            d["version"],
+            parse_datetime(d["date"]),
+            d,
+            d.get("method"),
+            d.get("note"),
+        )
 
 
 @dataclass
@@ -366,6 +425,7 @@ class Manual:
     staff: dict[str, Person] = field(default_factory=dict)
     updates: list[UpdateRecord] = field(default_factory=list)
     loans: list[Loan] = field(default_factory=list)
+    acks: list[Ack] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
     # Ids of every entity file that could be read, valid or not, so that one broken file does
     # not make every reference to it a second error.
@@ -374,6 +434,10 @@ class Manual:
     broken: set[str] = field(default_factory=set)
     updates_doc: Document | None = None
     loans_doc: Document | None = None
+    acks_doc: Document | None = None
+    # records/distribution.yaml (spec 1.1); None when the manual keeps no distribution record.
+    distribution: list[Distribution] = field(default_factory=list)
+    distribution_doc: Document | None = None
     has_staff_folder: bool = False
 
     def entities(self, kind: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -34,6 +35,7 @@ class NewRecord:
     effective: str | None = None
     author: str | None = None
     approved_by: str | None = None
+    reviewed_by: str | None = None
 
 
 def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
@@ -52,7 +54,7 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
         request.date,
         request.effective,
     )
-    author, approved_by = request.author, request.approved_by
+    author, reviewed_by, approved_by = request.author, request.reviewed_by, request.approved_by
     for option, text in (("--summary", summary), ("--notice-ref", notice_ref)):
         if text and not is_one_line(text):  # empty: the schema says "must not be empty"
             raise Refused(
@@ -85,9 +87,12 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
                 raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
         if day < last.date.isoformat():
             raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
-        for option, person in (("--author", author), ("--approved-by", approved_by)):
-            if person is not None and person not in loaded.known.get("staff", set()):
-                raise Refused(f"{option} {person}: no such person in staff/")
+        if effective is not None and effective < day:
+            raise Refused(
+                f"--effective {effective} is before the record's date {day}; "
+                "a version takes effect on or after the day it is issued"
+            )
+        _check_people(loaded, new_version, day, author, reviewed_by, approved_by)
         if changes.strip() == "auto" and removed:
             raise OpsError("--removed goes with --changes LIST; --changes auto finds deletions")
         if changes.strip() == "auto":
@@ -107,11 +112,34 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
         entry["changes"] = listed
         if gone:
             entry["removed"] = gone
-        for key, value in (("author", author), ("approved_by", approved_by)):
+        if effective is not None:
+            entry["effective"] = effective
+        people = (("author", author), ("reviewed_by", reviewed_by), ("approved_by", approved_by))
+        for key, value in people:
             if value:
                 entry[key] = value
-        _write_record(root, loaded, entry, effective)
+        _write_record(root, loaded, entry, effective or day)
     return _table_name(loaded), entry
+
+
+def _check_people(
+    loaded: Any,
+    version: str,
+    day: str,
+    author: str | None,
+    reviewed_by: str | None,
+    approved_by: str | None,
+) -> None:
+    """Refuse unknown people, and an approver `record approve` would refuse."""
+    from opsmanual.approval import require_person, require_signer
+    from opsmanual.model import UpdateRecord
+
+    for option, person in (("--author", author), ("--reviewed-by", reviewed_by)):
+        if person is not None:
+            require_person(loaded, person, option)
+    if approved_by is not None:
+        draft = UpdateRecord(-1, version, date.fromisoformat(day), "", [], author=author)
+        require_signer(loaded, draft, approved_by, "--approved-by")
 
 
 def _unreadable(findings: list[Finding]) -> NoReturn:
@@ -122,8 +150,6 @@ def _unreadable(findings: list[Finding]) -> NoReturn:
 
 
 def _valid_date(text: str) -> bool:
-    from datetime import date
-
     if not _DATE.match(text):
         return False
     try:
@@ -162,7 +188,9 @@ def _table_name(loaded: Any) -> str:
     return str(table_path(loaded))
 
 
-def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
+def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str) -> None:
+    """Append `entry` and set manual.yaml `version` and `effective` (the record's effective
+    date) to match, so that neither version-mismatch nor effective-mismatch follows."""
     from opsmanual.atomic import refuse_read_only
     from opsmanual.record_history import table_path
     from opsmanual.yamledit import append_entry, edit_yaml, locked, schema_checked, set_key
@@ -174,8 +202,7 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
         if not isinstance(data, dict):
             raise OpsError(f"{manual_file} is not a mapping; run `opsmanual validate`")
         data["version"] = version
-        if effective is not None:
-            set_key(data, "effective", effective)
+        set_key(data, "effective", effective)
 
     table = table_path(loaded)
 

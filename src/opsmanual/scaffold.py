@@ -342,8 +342,9 @@ def _yaml_files(dest: Path, language: str, today: dt.date) -> dict[str, str]:
             "summary": t.first_record_summary,
             "method": "reissue",
             "changes": [],
-            "author": t.person_id,
+            # The only person approves; they are not also its author (approval-authority).
             "approved_by": t.person_id,
+            "approved": today,
         }
     ]
     entities: list[tuple[str, str, Any, tuple[str, ...]]] = [

@@ -408,21 +408,31 @@ def append_entry(
     checked with the fast loader; only a file that plain appending cannot extend (`[...]`, no
     final newline, `---`/`...` markers, an unusual layout) goes through the round-trip editor.
     """
+    append_entries(path, [entry], check)
+
+
+def append_entries(
+    path: Path, entries: list[dict[str, Any]], check: Callable[[str], None] | None = None
+) -> None:
+    """`append_entry` for several entries at once: all of them are written, or none."""
     _require_lock(path)
     text = _read(path)
     old = _check_loads(path, text.body) if text.body.strip() else None
     if old is not None and not isinstance(old, list):
         raise OpsError(f"{path} is not a list; run `opsmanual validate`")
     if not _plain_appendable(text.body, old):
-        _append_by_round_trip(path, text, entry, check)
+        _append_by_round_trip(path, text, entries, check)
         return
     layout = guess_layout(text.body)
     before = text.body if old else _comment_lines(text.body)
-    new = to_yaml([entry])
-    block = _dump(_yaml(layout), new)
-    body = before + (_entry_separator(before, layout) if old else "") + block
-    if _loads_quietly(path, body) != [*(old or []), _plain(new[0])]:
-        _append_by_round_trip(path, text, entry, check)
+    new = to_yaml(list(entries))
+    gap = _entry_separator(before, layout) if old else ""
+    blocks = [_dump(_yaml(layout), to_yaml([item])) for item in entries]
+    # Between the new entries, the separator the file uses between entries (none when empty).
+    between = _entry_separator(before, layout) if old else ""
+    body = before + gap + between.join(blocks)
+    if _loads_quietly(path, body) != [*(old or []), *(_plain(item) for item in new)]:
+        _append_by_round_trip(path, text, entries, check)
         return
     if check is not None:
         check(body)
@@ -449,7 +459,7 @@ def _loads_quietly(path: Path, body: str) -> Any:
 
 
 def _append_by_round_trip(
-    path: Path, text: _Text, entry: dict[str, Any], check: Callable[[str], None] | None
+    path: Path, text: _Text, entries: list[dict[str, Any]], check: Callable[[str], None] | None
 ) -> None:
     from ruamel.yaml.comments import CommentedSeq
 
@@ -461,7 +471,7 @@ def _append_by_round_trip(
     def add(seq: Any) -> None:
         with suppress(AttributeError):
             seq.fa.set_block_style()
-        seq.append(entry)
+        seq.extend(entries)
 
     edit_yaml(path, add, check)
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from opsmanual.checks import loans, people, references, review, structure, updates
+from opsmanual.checks import (
+    acks,
+    approval,
+    distribution,
+    loans,
+    people,
+    references,
+    review,
+    structure,
+    updates,
+)
 from opsmanual.findings import Finding
 from opsmanual.model import Manual
 
@@ -18,4 +28,7 @@ def run_checks(manual: Manual, now: datetime) -> list[Finding]:
     findings += loans.check(manual, now)
     findings += people.check(manual)
     findings += review.check(manual, now.date())
+    findings += approval.check(manual)
+    findings += acks.check(manual, now)
+    findings += distribution.check(manual, now)
     return findings

@@ -82,7 +82,7 @@ def _last_record(manual: Manual, record: UpdateRecord) -> list[Finding]:
                     [i, "removed", j],
                 )
             )
-    for field in ("author", "approved_by"):
+    for field in ("author", "reviewed_by", "approved_by"):
         person = getattr(record, field)
         if person is not None and person not in manual.known["staff"]:
             findings.append(missing(doc, [i, field], "person", person, manual.known["staff"]))

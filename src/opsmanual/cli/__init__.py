@@ -210,6 +210,9 @@ def main() -> None:
     os._exit(code)
 
 
+from opsmanual.cli import ack as _ack  # noqa: E402,F401
+from opsmanual.cli import audit as _audit  # noqa: E402,F401
+from opsmanual.cli import copy as _copy  # noqa: E402,F401
 from opsmanual.cli import history as _history  # noqa: E402,F401
 from opsmanual.cli import loan as _loan  # noqa: E402,F401
 from opsmanual.cli import render as _render  # noqa: E402,F401

@@ -116,6 +116,8 @@ def changelog(
     notice = notices.build(root, since)
     if notice.findings:
         _unreadable(notice.findings, machine=format is ChangelogFormat.json)
+    if send:
+        _require_approval(notice)
     if send or format is ChangelogFormat.email or output_dir is not None:
         _emails(
             root,
@@ -138,6 +140,19 @@ def changelog(
                 "not in a git repository: the notice lists the update records without field changes"
             )
         out(notices.as_text(notice, markdown=format is ChangelogFormat.markdown).rstrip("\n"))
+
+
+def _require_approval(notice: Any) -> None:
+    """`--send` sends nothing for a draft: with an approver role, every version is approved."""
+    from opsmanual.approval import unapproved
+    from opsmanual.errors import Refused
+
+    reasons = unapproved(notice.manual, [e.record for e in notice.entries])
+    if reasons:
+        raise Refused(
+            f"not sending: {'; '.join(reasons)}. Approve it first: "
+            "opsmanual record approve --by STAFF_ID"
+        )
 
 
 def _emails(
@@ -242,10 +257,18 @@ def record_add(
     date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD. Default: today.")] = None,
     effective: Annotated[
         str | None,
-        typer.Option("--effective", help="Set manual.yaml `effective` (YYYY-MM-DD)."),
+        typer.Option(
+            "--effective", help="The day the version takes effect (实施日期). Default: --date."
+        ),
     ] = None,
-    author: Annotated[str | None, typer.Option("--author", help="Staff id.")] = None,
-    approved_by: Annotated[str | None, typer.Option("--approved-by", help="Staff id.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who wrote it (编制).")] = None,
+    reviewed_by: Annotated[
+        str | None, typer.Option("--reviewed-by", help="Who reviewed it (审核).")
+    ] = None,
+    approved_by: Annotated[
+        str | None,
+        typer.Option("--approved-by", help="Who approved it (批准); or `record approve` later."),
+    ] = None,
 ) -> None:
     """Append an update record and set manual.yaml's version to match."""
     from opsmanual.record_add import NewRecord, add_record
@@ -261,12 +284,44 @@ def record_add(
         effective=effective,
         author=author,
         approved_by=approved_by,
+        reviewed_by=reviewed_by,
     )
     table, entry = add_record(manual_root(manual), request)
     out(f"added update record {entry['version']} to {table}:")
     for key, value in entry.items():
         out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
-    out(
-        f"manual.yaml version is now {entry['version']}"
-        + (f", effective {effective}" if effective else "")
-    )
+    takes_effect = entry.get("effective", entry["date"])
+    out(f"manual.yaml version is now {entry['version']}, effective {takes_effect}")
+
+
+@record_app.command("approve")
+def record_approve(
+    by: Annotated[
+        str, typer.Option("--by", help="Who approves (批准): an approver, not the author.")
+    ],
+    manual: ManualOption = None,
+    reviewed_by: Annotated[
+        str | None, typer.Option("--reviewed-by", help="Who reviewed it (审核).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="The approval date, YYYY-MM-DD. Default: today.")
+    ] = None,
+) -> None:
+    """Approve the last update record: set its approved_by, approved and reviewed_by."""
+    from datetime import date
+
+    from opsmanual.approval import approve
+    from opsmanual.validate import now
+
+    day = None
+    if at is not None:
+        try:
+            day = date.fromisoformat(at.strip()) if len(at.strip()) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise OpsError(f"--at {at!r} is not a date YYYY-MM-DD")
+    done = approve(manual_root(manual), by, now(), reviewed_by, day)
+    out(f"approved version {done.version} in {done.table}:")
+    for key, value in done.fields.items():
+        out(f"  {key}: {value}")

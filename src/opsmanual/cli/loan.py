@@ -155,10 +155,15 @@ def _short(moment: datetime) -> str:
 
 
 def _plain_table(rows: list[LoanRow]) -> list[str]:
+    return aligned(_HEADERS, [_cells(r) for r in rows])
+
+
+def aligned(headers: tuple[str, ...], cells: list[tuple[str, ...]]) -> list[str]:
+    """A plain-text table: columns padded to their widest cell, no trailing spaces."""
     from rich.cells import cell_len  # CJK names take two columns each
 
-    table = [_HEADERS, *(_cells(r) for r in rows)]
-    widths = [max(cell_len(line[i]) for line in table) for i in range(len(_HEADERS))]
+    table = [headers, *cells]
+    widths = [max(cell_len(line[i]) for line in table) for i in range(len(headers))]
     return [
         "  ".join(
             cell + " " * (width - cell_len(cell)) for cell, width in zip(line, widths, strict=True)

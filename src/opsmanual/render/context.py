@@ -14,6 +14,7 @@ from datetime import date
 from markupsafe import Markup
 
 from opsmanual.model import Manual, ManualInfo, Procedure, Role, UpdateRecord
+from opsmanual.render.acks import AckView, ack_view
 from opsmanual.render.i18n import Words
 from opsmanual.render.markup import to_html
 from opsmanual.render.svg import FlowLane, FlowStep, OrgNode
@@ -213,6 +214,7 @@ class CopyView:
     id: str
     holder: Ref
     location: str
+    edition: str | None = None  # what it holds, from records/distribution.yaml; None: not kept
 
 
 @dataclass
@@ -254,6 +256,7 @@ class Handbook:
     blank_rows: int
     update_blank_rows: int
     sections: dict[str, Section] = field(default_factory=dict)
+    acks: AckView | None = None  # when ack_days is set: who confirmed the current version
 
 
 class _Index:
@@ -319,6 +322,20 @@ class _Index:
         return Ref(self.t.format("kind_label", kind=kind_word, name=inner.label), inner.href)
 
 
+def _edition(manual: Manual, copy_id: str, t: Words) -> str | None:
+    """The edition a copy holds as the distribution record stands (None when none is kept)."""
+    from opsmanual.copies import last_entry
+
+    if manual.distribution_doc is None:
+        return None
+    entry = last_entry(manual, copy_id)
+    if entry is None:
+        return str(t.copy_never_issued)
+    if entry.action == "withdraw":
+        return t.format("copy_withdrawn_on", date=t.date_text(entry.date.date()))
+    return t.format("copy_edition", version=entry.version, date=t.date_text(entry.date.date()))
+
+
 def build(
     manual: Manual,
     t: Words,
@@ -335,7 +352,10 @@ def build(
     ix = _Index(manual, t, titles)
     marks = build_marks(manual, t, titles, copy_id)
     units = _units(manual, ix)
-    copies = [CopyView(c.id, ix.unit(c.holder), c.location or "") for c in info.copies]
+    copies = [
+        CopyView(c.id, ix.unit(c.holder), c.location or "", _edition(manual, c.id, t))
+        for c in info.copies
+    ]
     chapters = _chapters(manual, info, ix, len(_FRONT) + 1, marks)
     book = Handbook(
         t=t,
@@ -393,6 +413,7 @@ def build(
         book.sections[key] = Section(t.chapter_label(n), key, t[word])
     book.sections["records-index"] = Section("", "records-index", t.records_index)
     book.sections["loans"] = Section("", "loans", t.loans)
+    book.acks = ack_view(manual, t, ix.person)
     return book
 
 

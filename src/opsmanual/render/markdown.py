@@ -162,6 +162,7 @@ def render_markdown(h: Handbook) -> str:
     # Ruled rows for entries made by hand between reprints, as on the paper form.
     blank = [f"| {len(h.updates) + i} |" + "   |" * 8 for i in range(1, h.update_blank_rows + 1)]
     out[-1:-1] = blank
+    out += _acks(h)
     out += _contents(h)
     out += _general(h)
     out += _organization(h)
@@ -214,6 +215,18 @@ def render_markdown(h: Handbook) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _copies_table(h: Handbook) -> list[str]:
+    """The controlled copies, with the edition each holds when a distribution record is kept."""
+    t = h.t
+    headers = [t.copy, t.holder, t.location]
+    rows = [[md_escape(c.id), ref(c.holder), md_escape(c.location)] for c in h.copies]
+    if h.copies[0].edition is not None:
+        headers.append(t.edition_held)
+        for row, c in zip(rows, h.copies, strict=True):
+            row.append(md_escape(c.edition or ""))
+    return table(headers, rows)
+
+
 def _how_to_use(h: Handbook) -> list[str]:
     t = h.t
     intro = t.format(
@@ -223,13 +236,7 @@ def _how_to_use(h: Handbook) -> list[str]:
     out += [f"### {md_escape(t.borrowing_rules)}", ""]
     if h.copies:
         out += [f"1. {md_escape(t.borrow_rule_copies)}", ""]
-        out += [
-            "   " + line if line else ""
-            for line in table(
-                [t.copy, t.holder, t.location],
-                ([md_escape(c.id), ref(c.holder), md_escape(c.location)] for c in h.copies),
-            )
-        ]
+        out += ["   " + line if line else "" for line in _copies_table(h)]
         days = (
             t.borrow_rule_days_zero
             if h.info.loan_days == 0
@@ -269,6 +276,24 @@ def _how_to_use(h: Handbook) -> list[str]:
         "",
     ]
     return out
+
+
+def _acks(h: Handbook) -> list[str]:
+    """Who confirmed the current version and who has not, after the update records."""
+    if h.acks is None:
+        return []
+    t, a = h.t, h.acks
+    title = t.format("acks_title", version=a.version)
+    out = [f"### {md_escape(title)} {anchor('acks')}", "", md_escape(a.intro), ""]
+    rows = [
+        [ref(r.person), md_escape(t.ack_done), md_escape(r.date), md_escape(r.method)]
+        for r in a.acknowledged
+    ]
+    rows += [
+        [ref(r.person), md_escape(t.ack_pending), md_escape(t.format("ack_due", due=r.date)), ""]
+        for r in a.pending
+    ]
+    return out + table([t.ack_person, t.ack_state, t.ack_when, t.ack_method], rows)
 
 
 def _contents(h: Handbook) -> list[str]:

@@ -1,0 +1,158 @@
+"""`ack STAFF_ID...` and `ack status`: read-and-understood acknowledgements (阅读确认)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out
+from opsmanual.cli.loan import _when
+
+if TYPE_CHECKING:
+    from opsmanual.acks import AckStatus
+
+
+class _AckGroup(TyperGroup):
+    """`opsmanual ack ann bob` records; `opsmanual ack status` reports. Anything but `status`
+    (or help) goes to the hidden `add` command, so people are named right after `ack`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+
+ack_app = typer.Typer(
+    cls=_AckGroup,
+    help=(
+        "Read-and-understood acknowledgements (records/acks.yaml).\n\n"
+        "opsmanual ack STAFF_ID... [--version V] [--at DATETIME] [--method M] [--note TEXT]: "
+        "record that each person read and understood version V (default: the current one).\n\n"
+        "opsmanual ack status [--version V] [--format text|json]: who must acknowledge, who has."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(ack_app, name="ack")
+
+
+class StatusFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@ack_app.command("add", hidden=True)
+def ack_add(
+    people: Annotated[
+        list[str],
+        typer.Argument(
+            help="Staff ids of who confirmed.", metavar="STAFF_ID...", show_default=False
+        ),
+    ],
+    version: Annotated[
+        str | None,
+        typer.Option("--version", help="The version read. Default: the current one."),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When they confirmed (date or date-time). Default: now."),
+    ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method", help="How: signed, email, meeting, training...", show_default=False
+        ),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A remark, one line.")] = None,
+    manual: ManualOption = None,
+) -> None:
+    """Record that each person read and understood the version (STAFF_ID... after `ack`)."""
+    from opsmanual.acks import acknowledge
+    from opsmanual.validate import now
+
+    moment = _when(at, "--at")
+    done = acknowledge(manual_root(manual), people, now, version, moment, method, note)
+    for entry in done.entries:
+        out(f"{entry['person']} acknowledged version {done.version} on {entry['date']}")
+    out(f"recorded in {done.file}")
+
+
+@ack_app.command("status")
+def ack_status(
+    version: Annotated[
+        str | None, typer.Option("--version", help="Default: the current version.")
+    ] = None,
+    format: Annotated[
+        StatusFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = StatusFormat.text,
+    manual: ManualOption = None,
+) -> None:
+    """Who must acknowledge the version, who has, and who has not (overdue first to see)."""
+    from opsmanual.acks import read_status
+    from opsmanual.validate import now
+
+    result = read_status(manual_root(manual), version, now())
+    if format is StatusFormat.json:
+        out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    if sys.stdout.isatty():
+        _rich(result)
+    else:
+        for line in plain_lines(result):
+            out(line)
+
+
+def _rows(result: AckStatus) -> list[tuple[str, str, str, str]]:
+    """(person, state, date, method) per person: confirmed first, then pending."""
+    rows = [
+        (f"{a.name} ({a.id})", "acknowledged", a.ack.raw["date"], a.ack.method or "")
+        for a in result.acknowledged
+    ]
+    for p in result.pending:
+        state = "overdue" if p.overdue else "pending"
+        rows.append((f"{p.name} ({p.id})", state, f"due {p.due}" if p.due else "", ""))
+    return rows
+
+
+def _summary(result: AckStatus) -> str:
+    due = f", due {result.due}" if result.due else " (no ack_days: no due date)"
+    late = len(result.overdue)
+    return (
+        f"version {result.version} (effective {result.effective}){due}: "
+        f"{len(result.acknowledged)} acknowledged, {len(result.pending)} pending"
+        + (f", {late} overdue" if late else "")
+    )
+
+
+def plain_lines(result: AckStatus) -> list[str]:
+    from rich.cells import cell_len  # CJK names take two columns each
+
+    lines = [_summary(result)]
+    rows = _rows(result)
+    if rows:
+        table = [("person", "status", "date", "method"), *rows]
+        widths = [max(cell_len(r[i]) for r in table) for i in range(4)]
+        lines += [
+            "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in table
+        ]
+    return lines
+
+
+def _rich(result: AckStatus) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(no_color=not color_enabled(), highlight=False)
+    table = Table(title=_summary(result), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in ("person", "status", "date", "method"):
+        table.add_column(header, no_wrap=header != "person")
+    for row in _rows(result):
+        style = {"overdue": "bold red", "acknowledged": "green"}.get(row[1], "")
+        table.add_row(*row, style=style)
+    console.print(table)

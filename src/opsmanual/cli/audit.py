@@ -1,0 +1,59 @@
+"""`audit`: the version in force, its approval, who was told, who held which copy, at a moment."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from opsmanual.cli import ManualOption, app, manual_root, out
+from opsmanual.errors import OpsError
+
+
+class AuditFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def audit(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The moment to audit, DATE or DATETIME (a bare date: the end of that day). "
+            "Default: now.",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[
+        AuditFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = AuditFormat.text,
+    no_git: Annotated[
+        bool,
+        typer.Option("--no-git", help="Read the work tree even inside a git repository."),
+    ] = False,
+    manual: ManualOption = None,
+) -> None:
+    """What an auditor asks, as it stood at a moment: version in force and its approval, update
+    records, acknowledgements, copies, open loans, overdue reviews, notices sent, findings."""
+    from opsmanual import audit_report
+    from opsmanual.audit import audit as make_audit
+    from opsmanual.loans import parse_when
+    from opsmanual.validate import now
+
+    moment = now()
+    if as_of is not None:
+        try:
+            moment = parse_when(as_of, end_of_day=True)
+        except ValueError as exc:
+            raise OpsError(f"--as-of: {exc}") from None
+    report = make_audit(manual_root(manual), moment, use_git=not no_git)
+    if format is AuditFormat.json:
+        out(audit_report.as_json(report))
+    elif format is AuditFormat.markdown:
+        out(audit_report.as_markdown(report).rstrip("\n"))
+    else:
+        out(audit_report.as_text(report))

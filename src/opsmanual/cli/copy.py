@@ -1,0 +1,167 @@
+"""`copy issue | update | withdraw | list`: the distribution record (发放回收记录)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from opsmanual.cli import ManualOption, app, manual_root, out
+from opsmanual.cli.loan import ListFormat, _when, aligned
+
+if TYPE_CHECKING:
+    from opsmanual.distribution import CopyRow, Recorded, Request
+
+copy = typer.Typer(
+    help="Issue, update and withdraw controlled copies; list what each one holds.",
+    no_args_is_help=True,
+)
+app.add_typer(copy, name="copy")
+
+CopyArg = Annotated[
+    str, typer.Argument(help="The copy, e.g. OPS-01.", metavar="COPY_ID", show_default=False)
+]
+VersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--version",
+        help="The edition the copy holds afterwards. Default: the current version.",
+        show_default=False,
+    ),
+]
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", help="Staff id of the document controller.", show_default=False),
+]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="When it happened. Default: now.", show_default=False)
+]
+DestroyedOption = Annotated[
+    str | None,
+    typer.Option("--destroyed", help="Which obsolete pages were destroyed.", show_default=False),
+]
+WitnessOption = Annotated[
+    str | None,
+    typer.Option(
+        "--witness", help="Staff id of who witnessed the destruction.", show_default=False
+    ),
+]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", help="A remark, one line.", show_default=False)
+]
+
+
+def _run(request: Request, manual: ManualOption) -> Recorded:
+    from opsmanual.distribution import record
+    from opsmanual.validate import now
+
+    return record(manual_root(manual), request, now())
+
+
+@copy.command("issue")
+def copy_issue(
+    copy_id: CopyArg,
+    version: VersionOption = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Staff id of who signs for the copy.", show_default=False),
+    ] = None,
+    by: ByOption = None,
+    at: AtOption = None,
+    note: NoteOption = None,
+    manual: ManualOption = None,
+) -> None:
+    """Hand over a complete copy (replacing any earlier one): append an `issue` entry."""
+    from opsmanual.distribution import Request
+
+    request = Request(copy_id, "issue", version, _when(at, "--at"), by, to, note=note)
+    done = _run(request, manual)
+    out(f"issued copy {copy_id}: it holds version {done.entry['version']}")
+
+
+@copy.command("update")
+def copy_update(
+    copy_id: CopyArg,
+    version: VersionOption = None,
+    destroyed: DestroyedOption = None,
+    witness: WitnessOption = None,
+    by: ByOption = None,
+    at: AtOption = None,
+    note: NoteOption = None,
+    manual: ManualOption = None,
+) -> None:
+    """Record that a copy's changed pages were replaced (or a notice inserted)."""
+    from opsmanual.distribution import Request
+
+    request = Request(
+        copy_id, "update", version, _when(at, "--at"), by, None, destroyed, witness, note
+    )
+    done = _run(request, manual)
+    out(f"updated copy {copy_id} from version {done.before.version} to {done.entry['version']}")
+
+
+@copy.command("withdraw")
+def copy_withdraw(
+    copy_id: CopyArg,
+    destroyed: DestroyedOption = None,
+    witness: WitnessOption = None,
+    by: ByOption = None,
+    at: AtOption = None,
+    note: NoteOption = None,
+    manual: ManualOption = None,
+) -> None:
+    """Recall a copy: its pages destroyed or archived; it can no longer be lent."""
+    from opsmanual.distribution import Request
+
+    request = Request(
+        copy_id, "withdraw", None, _when(at, "--at"), by, None, destroyed, witness, note
+    )
+    _run(request, manual)
+    out(f"withdrew copy {copy_id}")
+
+
+@copy.command("list")
+def copy_list(
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ListFormat.text,
+    manual: ManualOption = None,
+) -> None:
+    """List the controlled copies with the edition each holds and its status."""
+    from opsmanual.distribution import list_copies
+    from opsmanual.validate import now
+
+    rows, force, kept = list_copies(manual_root(manual), now())
+    if format is ListFormat.json:
+        out(json.dumps({"copies": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        out("manual.yaml lists no controlled copies")
+        return
+    for line in _table(rows):
+        out(line)
+    if force is not None:
+        out(f"version in force: {force.version} (since {force.effective_date})")
+    if not kept:
+        out("no records/distribution.yaml: record each copy with `opsmanual copy issue COPY_ID`")
+
+
+_HEADERS = ("copy", "holder", "location", "version", "status", "borrower")
+
+
+def _cells(row: CopyRow) -> tuple[str, ...]:
+    copy = row.state.copy
+    holder = f"{row.holder_name} ({copy.holder})" if row.holder_name else copy.holder
+    return (
+        copy.id,
+        holder,
+        copy.location or "",
+        row.state.version or "",
+        row.state.status,
+        row.borrower or "",
+    )
+
+
+def _table(rows: list[CopyRow]) -> list[str]:
+    return aligned(_HEADERS, [_cells(r) for r in rows])

@@ -1,0 +1,324 @@
+"""The distribution record (发放回收记录): issue, update and withdraw controlled copies, list them.
+
+`record` appends one entry to records/distribution.yaml under the manual's edit lock, refusing
+(raise `Refused`, nothing written) what `validate` would reject, and checks the new file again
+before writing it, as `opsmanual.loans` does for the borrowing register. `refuse_lending` is the
+rule `loan out` asks: a withdrawn copy, or one that does not hold the version in force, stays in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from opsmanual.checks import distribution as distribution_checks
+from opsmanual.checks.record_lists import in_force
+from opsmanual.copies import CopyState, copy_states, newer_or_same, state_of
+from opsmanual.errors import Refused
+from opsmanual.findings import Finding
+from opsmanual.loans import _State as _Lookup
+from opsmanual.loans import stamp
+from opsmanual.manual import load_manual
+from opsmanual.model import Distribution, Manual, UpdateRecord, version_key
+from opsmanual.source import FolderSource
+
+RECORD = "records/distribution.yaml"
+_RECORD_NAMES = (RECORD, "records/distribution.yml")
+ACTIONS = ("issue", "update", "withdraw")
+
+
+def record_path(root: Path) -> Path:
+    """records/distribution.yaml, or records/distribution.yml if only that one exists."""
+    for name in _RECORD_NAMES:
+        if (root / name).is_file():
+            return root / name
+    return root / RECORD
+
+
+def _errors(manual: Manual, now: datetime) -> list[Finding]:
+    return [f for f in distribution_checks.check(manual, now) if f.severity == "error"]
+
+
+def _refuse(problems: list[Finding], what: str) -> None:
+    first = problems[0]
+    where = f"{first.file}:{first.line}" if first.line else first.file
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    raise Refused(
+        f"{what}: {where}: {first.message}{more}; fix it first (see `opsmanual validate`)"
+    )
+
+
+def _load(root: Path, now: datetime) -> Manual:
+    manual, findings = load_manual(FolderSource(root))
+    if len([n for n in _RECORD_NAMES if (root / n).is_file()]) > 1:
+        raise Refused("both records/distribution.yaml and records/distribution.yml exist; keep one")
+    if manual.info is None:
+        bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
+        if bad:
+            _refuse(bad, "manual.yaml has errors")
+        raise Refused("manual.yaml cannot be read; see `opsmanual validate`")
+    for names, what in (
+        (set(_RECORD_NAMES), "the distribution record has errors"),
+        ({"records/updates.yaml", "records/updates.yml"}, "the update record table has errors"),
+    ):
+        unreadable = [f for f in findings if f.file in names and f.severity == "error"]
+        if unreadable:
+            _refuse(unreadable, what)
+    if not manual.updates:
+        raise Refused("the update record table lists no version yet; record the first issue")
+    errors = _errors(manual, now)
+    if errors:
+        _refuse(errors, "the distribution record has errors")
+    return manual
+
+
+@dataclass
+class Request:
+    """One entry to append, as the user asked for it (None: not given)."""
+
+    copy: str
+    action: str  # issue | update | withdraw
+    version: str | None = None
+    at: datetime | None = None
+    by: str | None = None
+    received_by: str | None = None
+    destroyed: str | None = None
+    witness: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Recorded:
+    entry: dict[str, str]
+    before: CopyState  # what the copy held before this entry
+    force: UpdateRecord | None  # the version in force at the entry's date
+
+
+def record(root: Path, request: Request, now: datetime) -> Recorded:
+    """Append `request` to the distribution record; refuse what validate would reject."""
+    from opsmanual import yamledit as records
+
+    with records.locked(root):
+        manual = _load(root, now)
+        lookup = _Lookup(root, manual, now)
+        lookup.require_copy(request.copy)
+        for name, role in (
+            ("by", "document controller"),
+            ("received_by", "recipient"),
+            ("witness", "witness"),
+        ):
+            person = getattr(request, name)
+            if person is not None:
+                lookup.require_person(person, role)
+        when = (request.at or now).replace(microsecond=0)
+        if when > now:
+            raise Refused(f"the date {stamp(when)} is in the future; it is {stamp(now)}")
+        _require_order(manual, when)
+        assert manual.info is not None  # `_load` refuses a manual.yaml it cannot read
+        copy = next(c for c in manual.info.copies if c.id == request.copy)
+        before = state_of(manual, copy, when)
+        if request.action == "withdraw":
+            _require_returned(manual, lookup, request.copy, when)
+        entry = _entry(manual, request, when, before)
+        records.append_entry(record_path(root), entry, _verifier(root, manual, now))
+    return Recorded(entry, before, in_force(manual.updates, when))
+
+
+def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datetime) -> None:
+    """A copy out on loan is not withdrawn: its pages are not in the controller's hands."""
+    borrower = open_borrower(manual, copy_id, when)
+    if borrower is not None:
+        raise Refused(
+            f"copy {copy_id} is out to {lookup.name(borrower)}; record its return first: "
+            f"opsmanual loan back {copy_id}"
+        )
+
+
+def _require_order(manual: Manual, when: datetime) -> None:
+    if manual.distribution:
+        last = max(manual.distribution, key=lambda e: e.date)
+        if when < last.date:
+            raise Refused(
+                f"the date {stamp(when)} is before the last entry of the distribution record "
+                f"({last.raw['date']}); the record lists entries oldest first"
+            )
+
+
+def _entry(manual: Manual, request: Request, when: datetime, before: CopyState) -> dict[str, str]:
+    entry = {"copy": request.copy, "action": request.action, "date": stamp(when)}
+    if request.action != "withdraw":
+        version = _version(manual, request, when, before)
+        entry["version"] = version
+    elif before.status == "withdrawn":
+        assert before.last is not None
+        raise Refused(
+            f"copy {request.copy} was already withdrawn on {before.last.raw['date']}; "
+            f"to hand it out again: opsmanual copy issue {request.copy}"
+        )
+    for name in ("by", "received_by", "destroyed", "witness", "note"):
+        value = getattr(request, name)
+        if value is None:
+            continue
+        if not value.strip() or "\n" in value or "\r" in value:
+            raise Refused(f"--{name.replace('_', '-')} must be one line of text")
+        entry[name] = value.strip()
+    return entry
+
+
+def _version(manual: Manual, request: Request, when: datetime, before: CopyState) -> str:
+    known = {r.version: r for r in manual.updates}
+    version = request.version or manual.updates[-1].version
+    target = known.get(version)
+    if target is None:
+        listed = ", ".join(known)
+        raise Refused(f"there is no version {version} in the update record table ({listed})")
+    if when.date() < target.date:
+        raise Refused(
+            f"version {version} was recorded on {target.date}, after {stamp(when)}; "
+            "a copy cannot hold an edition before it exists"
+        )
+    if request.action == "update":
+        if before.status in ("never-issued", "withdrawn"):
+            what = "has never been issued" if before.status == "never-issued" else "is withdrawn"
+            raise Refused(
+                f"copy {request.copy} {what}, so there are no pages to replace; "
+                f"hand over a complete copy: opsmanual copy issue {request.copy}"
+            )
+        assert before.version is not None
+        if newer_or_same(before.version, version):
+            raise Refused(
+                f"copy {request.copy} already holds version {before.version}; "
+                f"an update brings it to a later version (the latest is "
+                f"{manual.updates[-1].version})"
+            )
+    return version
+
+
+def _verifier(root: Path, manual: Manual, now: datetime) -> Any:
+    """Defence in depth: the record as it would be written has no error."""
+    from opsmanual.yamledit import schema_checked
+
+    def verify(body: str) -> None:
+        path = record_path(root).relative_to(root).as_posix()
+        doc = schema_checked(path, body, "distribution", None)
+        entries = [Distribution.from_data(i, d) for i, d in enumerate(doc.data)]
+        candidate = dataclasses.replace(manual, distribution=entries, distribution_doc=doc)
+        new = _errors(candidate, now)
+        if new:
+            raise Refused(f"{new[0].message}; nothing was written")
+
+    return verify
+
+
+# --- lending --------------------------------------------------------------------------------
+
+
+def refuse_lending(manual: Manual, copy_id: str, now: datetime) -> None:
+    """`Refused` when the copy is withdrawn, or when the manual keeps a distribution record and
+    the copy does not hold the version in force; says which pages to replace."""
+    if manual.info is None or manual.distribution_doc is None:
+        return
+    copy = next((c for c in manual.info.copies if c.id == copy_id), None)
+    if copy is None:
+        return
+    state = state_of(manual, copy, now)
+    if state.status == "withdrawn":
+        assert state.last is not None
+        raise Refused(
+            f"copy {copy_id} was withdrawn on {state.last.raw['date']} and cannot be lent; "
+            f"to hand it out again: opsmanual copy issue {copy_id}"
+        )
+    force = in_force(manual.updates, now)
+    if state.status == "never-issued" and force is not None:
+        raise Refused(
+            f"copy {copy_id} has never been issued (records/distribution.yaml has no entry for "
+            f"it), so it does not hold version {force.version}, in force; record its issue "
+            f"first: opsmanual copy issue {copy_id}"
+        )
+    if state.status == "outdated" and force is not None and state.version is not None:
+        raise Refused(
+            f"copy {copy_id} holds version {state.version}, but version {force.version} is in "
+            f"force since {force.effective_date}; {replacement(manual, state.version, force)}; "
+            f"print them with `opsmanual render --format pdf --changed-since {state.version} "
+            f"--copy {copy_id}`, then record it: opsmanual copy update {copy_id}"
+        )
+
+
+def replacement(manual: Manual, held: str, force: UpdateRecord) -> str:
+    """Which pages bring a copy from `held` to `force`: the whole book after a reissue, else
+    the procedures the records in between list (with the front matter and the record table)."""
+    between = [
+        r
+        for r in manual.updates
+        if version_key(held) < version_key(r.version) <= version_key(force.version)
+    ]
+    reissue = next((r for r in between if r.method == "reissue"), None)
+    if reissue is not None:
+        return f"version {reissue.version} is a reissue: replace the whole copy"
+    titles = []
+    for r in between:
+        for ref in r.changes:
+            kind, _, ident = ref.partition("/")
+            if kind == "procedures":
+                proc = manual.procedures.get(ident)
+                titles.append(proc.title if proc else ident)
+    pages = ", ".join(dict.fromkeys(titles))
+    if not pages:
+        return "replace the front matter and the update record table"
+    return f"replace the pages of {pages}, with the front matter and the update record table"
+
+
+# --- listing --------------------------------------------------------------------------------
+
+
+@dataclass
+class CopyRow:
+    state: CopyState
+    holder_name: str | None
+    borrower: str | None  # staff id of the open loan's borrower
+
+    def as_json(self) -> dict[str, Any]:
+        copy = self.state.copy
+        return {
+            "id": copy.id,
+            "holder": copy.holder,
+            "location": copy.location,
+            "version": self.state.version,
+            "status": self.state.status,
+            "borrower": self.borrower,
+        }
+
+
+def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord | None, bool]:
+    """Every copy with its edition and status now; the version in force; whether the manual
+    keeps a distribution record."""
+    manual, findings = load_manual(FolderSource(root))
+    names = set(_RECORD_NAMES) | {"manual.yaml", "manual.yml"}
+    broken = [f for f in findings if f.file in names and f.severity == "error"]
+    if broken or manual.info is None:
+        first = broken[0] if broken else None
+        where = f"{first.file}:{first.line}: {first.message}" if first else "manual.yaml"
+        raise Refused(f"cannot read the copies: {where}; see `opsmanual validate`")
+    rows = [
+        CopyRow(state, _holder(manual, state), open_borrower(manual, state.id, now))
+        for state in copy_states(manual, now)
+    ]
+    return rows, in_force(manual.updates, now), manual.distribution_doc is not None
+
+
+def _holder(manual: Manual, state: CopyState) -> str | None:
+    unit = manual.units.get(state.copy.holder)
+    return unit.name if unit else None
+
+
+def open_borrower(manual: Manual, copy_id: str, moment: datetime) -> str | None:
+    """Who has the copy out at `moment` (borrowed by then and not yet returned), if anyone."""
+    for loan in reversed(manual.loans):
+        if loan.copy != copy_id or loan.borrowed > moment:
+            continue
+        if loan.returned is None or loan.returned > moment:
+            return loan.borrower
+    return None
