@@ -1,4 +1,4 @@
-"""`render`: check the manual, then write the handbook as HTML, Markdown or PDF."""
+"""`render`: check the manual, then write the handbook as HTML, Markdown, PDF or Word."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class RenderFormat(StrEnum):
     html = "html"
     markdown = "markdown"
     pdf = "pdf"
+    docx = "docx"
 
 
 @app.command()
@@ -33,7 +34,7 @@ def render(
             "--output",
             "-o",
             help="Where to write: a folder for html (default site/), a file for markdown "
-            "(handbook.md) and pdf (handbook.pdf).",
+            "(handbook.md), pdf (handbook.pdf) and docx (handbook.docx).",
             show_default=False,
         ),
     ] = None,
@@ -76,8 +77,8 @@ def render(
         raise typer.Exit(1)
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
-    if format is RenderFormat.pdf:
-        _warn_fonts(loaded)
+    if format in (RenderFormat.pdf, RenderFormat.docx):
+        _warn_fonts(loaded, format.value)
     count = len(loaded.procedures)
     if count > PROGRESS_OVER and sys.stderr.isatty():
         from rich.console import Console
@@ -117,11 +118,11 @@ def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
     return loaded, sort_findings(findings)
 
 
-def _warn_fonts(loaded: Manual) -> None:
+def _warn_fonts(loaded: Manual, fmt: str) -> None:
     from opsmanual.render.pdf import missing_cjk_font
 
     if loaded.info is not None and loaded.info.language == "zh-CN" and missing_cjk_font():
         err(
-            "warning: no Chinese font found (fc-list :lang=zh is empty); the PDF's Chinese text "
-            "will not show: install one, e.g. Debian's fonts-noto-cjk"
+            f"warning: no Chinese font found (fc-list :lang=zh is empty); the {fmt.upper()}'s "
+            "Chinese text will not show: install one, e.g. Debian's fonts-noto-cjk"
         )

@@ -1,4 +1,4 @@
-"""`opsmanual render`: the handbook as HTML, Markdown or PDF.
+"""`opsmanual render`: the handbook as HTML, Markdown, PDF or Word.
 
 `render()` takes a manual that passed its checks and writes one output, atomically: a temporary
 file next to the target, renamed into place, so a reader never sees half a handbook.
@@ -16,8 +16,13 @@ from opsmanual.errors import OpsError, Refused
 from opsmanual.model import Manual
 from opsmanual.parallel import collector_paused
 
-FORMATS = ("html", "markdown", "pdf")
-DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
+FORMATS = ("html", "markdown", "pdf", "docx")
+DEFAULT_OUT = {
+    "html": Path("site"),
+    "markdown": Path("handbook.md"),
+    "pdf": Path("handbook.pdf"),
+    "docx": Path("handbook.docx"),
+}
 
 
 def check_copy(manual: Manual, copy_id: str | None) -> None:
@@ -53,6 +58,13 @@ def render(
         target = out
         _write_atomic(target, render_markdown(book).encode("utf-8"))
         return target
+    if fmt == "docx":
+        from opsmanual.render.docx import render_docx
+
+        with collector_paused():
+            data = render_docx(book, progress)
+        _write_atomic(out, data)
+        return out
     from opsmanual.render.html import render_html
 
     with collector_paused():
