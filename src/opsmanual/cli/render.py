@@ -79,6 +79,7 @@ def render(
     target = output or DEFAULT_OUT[format.value]
     if format in (RenderFormat.pdf, RenderFormat.docx):
         _warn_fonts(loaded, format.value)
+    former = _former_titles(root, loaded)
     count = len(loaded.procedures)
     if count > PROGRESS_OVER and sys.stderr.isatty():
         from rich.console import Console
@@ -93,9 +94,10 @@ def render(
                 copy,
                 templates,
                 lambda done: bar.update(task, completed=done),
+                former,
             )
     else:
-        written = write(loaded, target, format.value, copy, templates)
+        written = write(loaded, target, format.value, copy, templates, former=former)
     warnings = sum(1 for f in findings if f.severity == "warning")
     if warnings:
         err(
@@ -116,6 +118,20 @@ def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
     source = FolderSource(root) if rev is None else source_at(root, rev)
     loaded, findings = check(source)
     return loaded, sort_findings(findings)
+
+
+def _former_titles(root: Path, loaded: Manual) -> dict[str, str]:
+    """Titles of removed entities from git history, so the update table names them."""
+    if not any(r.removed for r in loaded.updates):
+        return {}
+    from opsmanual.errors import OpsError
+    from opsmanual.history import open_repo
+    from opsmanual.titles import former_titles
+
+    try:
+        return former_titles(open_repo(root), loaded)
+    except OpsError:
+        return {}  # history unreadable: the table shows the id, as without git
 
 
 def _warn_fonts(loaded: Manual, fmt: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,8 +42,12 @@ def render(
     copy_id: str | None = None,
     templates: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    former: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write the handbook; returns the file written (for html, `out/index.html`)."""
+    """Write the handbook; returns the file written (for html, `out/index.html`).
+
+    `former`: titles of entities that updates removed (`titles.former_titles`).
+    """
     from opsmanual.render.context import build
     from opsmanual.render.i18n import load_words
 
@@ -51,7 +55,7 @@ def render(
         raise OpsError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     check_copy(manual, copy_id)
     assert manual.info is not None
-    book = build(manual, load_words(manual.info.language, templates), copy_id)
+    book = build(manual, load_words(manual.info.language, templates), copy_id, former)
     if fmt == "markdown":
         from opsmanual.render.markdown import render_markdown
 
