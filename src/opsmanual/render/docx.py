@@ -148,13 +148,15 @@ class _Writer:
         sep = self.t.list_sep if sep is None else sep
         return run(sep).join(self.ref(r) for r in items)
 
-    def heading(self, level: int, text: str, anchor: str | None = None) -> str:
+    def heading(
+        self, level: int, text: str, anchor: str | None = None, new_page: bool = False
+    ) -> str:
         """A heading in Word's heading style; levels 1 and 2 go into the contents."""
         anchor = anchor or f"toc-{len(self.headings) + 1}"
         if level <= 2:
             self.headings.append(_Heading(level, text, anchor))
         inner = self.anchors.bookmark(anchor, run(text))
-        return para(inner, Para(style=f"Heading{level}"))
+        return para(inner, Para(style=f"Heading{level}", page_break_before=new_page))
 
     def rich(self, text: Rich, base: Para | None = None) -> list[str]:
         return rich_blocks(text.source, self.anchors, self.numbering, self.external, base)
@@ -195,8 +197,8 @@ class _Writer:
             title = f"{chapter.number}{t.section_sep}{chapter.title}"
             out.append(self.heading(1, title, chapter.anchor))
             out += self.rich(chapter.text)
-            for p in chapter.procedures:
-                out += self.procedure(p, flows[p.anchor])
+            for k, p in enumerate(chapter.procedures):
+                out += self.procedure(p, flows[p.anchor], new_page=k > 0)
         out += self.records_index()
         out.append(para("", section=section_properties(PORTRAIT, self.header("portrait"))))
         out += self.loans()
@@ -218,23 +220,27 @@ class _Writer:
         return rid
 
     def cover(self) -> list[str]:
-        book, t = self.book, self.t
-        centred = Para(align="center")
-        out = [para(self.anchors.bookmark("cover"), Para(space_after=1200))]
+        """Organization, title, the document's facts, the 编制/审核/批准 block, the copy's stamp
+        (or the uncontrolled mark) and, for a version not approved, the draft mark."""
+        book, t, m = self.book, self.t, self.book.marks
+        out = [para(self.anchors.bookmark("cover"), Para(space_after=900))]
         if book.organization:
             out.append(
                 para(run(book.organization, Style(colour=MUTED, size=28)), Para(align="center"))
             )
-        out.append(
-            para(
-                run(t.cover_kicker, Style(colour=ACCENT, size=22)),
-                Para(align="center", space_before=1400),
-            )
-        )
+        kicker = run(t.cover_kicker, Style(colour=ACCENT, size=22))
+        out.append(para(kicker, Para(align="center", space_before=1000)))
         out.append(para(run(book.title), Para(style="Title")))
-        rows = [(t.version, run(book.version))]
-        if book.effective:
-            rows.append((t.effective, run(book.effective)))
+        rows: list[tuple[str, str]] = []
+        if m.number:
+            rows.append((t.doc_number, run(m.number, Style(bold=True))))
+        if m.classification:
+            rows.append((t.classification, run(m.classification)))
+        rows.append((t.version, run(m.version)))
+        if m.issued:
+            rows.append((t.issued, run(m.issued)))
+        if m.effective:
+            rows.append((t.effective, run(m.effective)))
         rows.append((t.owner_unit, self.ref(book.owner)))
         if book.approver:
             rows.append((t.approver, self.ref(book.approver)))
@@ -249,7 +255,25 @@ class _Writer:
                 centred=True,
             )
         )
-        out.append(para("", Para(space_after=1400)))
+        out.append(para("", Para(space_after=240)))
+        # The approval block: names as recorded, blank ruled cells for what is not yet signed.
+        head = [t.prepared_by, t.reviewed_by, t.approved_by_sign, t.approval_date]
+        names = [m.prepared_by, m.reviewed_by, m.approved_by, m.approved_on]
+        widths = split_widths(round(CONTENT_WIDTH * 0.8), (22, 22, 22, 34))
+        out.append(
+            table(
+                widths,
+                head,
+                [[cell(run(n)) for n in names]],
+                centre=(0, 1, 2, 3),
+                row_height=_row_height(2.6),
+                centred=True,
+            )
+        )
+        out.append(para("", Para(space_after=600)))
+        if m.draft_label:
+            draft = run(m.draft_label, Style(bold=True, colour=STAMP, size=36))
+            out.append(para(draft, Para(align="center", border=STAMP)))
         if book.copy:
             where = f"{t.holder}{t.colon}{book.copy.holder.label}"
             if book.copy.location:
@@ -257,15 +281,11 @@ class _Writer:
             stamp = run(
                 f"{t.controlled_copy} {book.copy.id}", Style(bold=True, colour=STAMP, size=26)
             )
-            out.append(para(stamp, Para(align="center", border=STAMP, space_after=0)))
-            out.append(para(run(where, Style(colour=STAMP, size=18)), centred))
+            out.append(para(stamp, Para(align="center", space_after=0)))
+            out.append(para(run(where, Style(colour=STAMP, size=18)), Para(align="center")))
         else:
-            out.append(
-                para(
-                    run(t.uncontrolled_copy, Style(colour=MUTED)),
-                    Para(align="center", border=MUTED),
-                )
-            )
+            mark = run(t.uncontrolled_copy, Style(colour=MUTED))
+            out.append(para(mark, Para(align="center")))
         return out
 
     def how_to_use(self) -> list[str]:
@@ -338,7 +358,7 @@ class _Writer:
             t.author,
             t.approved_by,
         ]
-        widths = split_widths(LANDSCAPE.content_width, (5, 7, 11, 8, 12, 20, 21, 8, 8))
+        widths = split_widths(LANDSCAPE.content_width, (5, 6, 13, 8, 12, 20, 20, 8, 8))
         rows = []
         for u in self.book.updates:
             changes = [self.ref(r) for r in u.changes]
@@ -433,7 +453,7 @@ class _Writer:
         if book.staff:
             out.append(self.heading(2, t.staff, "staff"))
             widths = split_widths(CONTENT_WIDTH, (18, 40, 30, 12))
-            rows = [
+            people = [
                 [
                     cell(self.anchors.bookmark(p.anchor, run(p.name))),
                     cell(self.refs(p.roles)),
@@ -442,7 +462,7 @@ class _Writer:
                 ]
                 for p in book.staff
             ]
-            out.append(table(widths, [t.name, t.roles_held, t.email, t.status], rows))
+            out.append(table(widths, [t.name, t.roles_held, t.email, t.status], people))
         return out
 
     def figure(self, slices: list[Picture], caption: str) -> list[str]:
@@ -483,11 +503,16 @@ class _Writer:
                 out += [self.label(t.qualifications), *self.bullets(r.qualifications)]
         return out
 
-    def procedure(self, p: ProcedureView, flow: list[Picture]) -> list[str]:
+    def procedure(self, p: ProcedureView, flow: list[Picture], new_page: bool) -> list[str]:
+        """A procedure starts on a new page (cli.md 1.1), so its pages can be replaced alone."""
         t = self.t
         sep = t.list_sep
-        out = [self.heading(2, f"{p.number} {p.title}", p.anchor)]
-        rows = [(t.owner, self.ref(p.owner))]
+        out = [self.heading(2, f"{p.number} {p.title}", p.anchor, new_page)]
+        rows = []
+        if p.marks.number:
+            rows.append((t.proc_number, run(p.marks.number, Style(bold=True))))
+        rows.append((t.changed_in, run(p.marks.changed_in)))
+        rows.append((t.owner, self.ref(p.owner)))
         if p.frequency:
             rows.append((t.frequency, run(p.frequency)))
         rows.append((t.reviewed, run(p.reviewed)))
@@ -673,7 +698,8 @@ def _xml_bytes(xml: str) -> bytes:
 def _core_properties(book: Handbook, document: Document) -> None:
     """Title, organization, version; the version's own date, never the time of the run."""
     props = document.core_properties
-    when = datetime.combine(_version_day(book), datetime.min.time(), tzinfo=UTC)
+    day = book.marks.issued_date or book.marks.effective_date or date(2000, 1, 1)
+    when = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     props.title = book.title
     props.author = book.organization or book.owner.label
     props.last_modified_by = "opsmanual"
@@ -686,10 +712,6 @@ def _core_properties(book: Handbook, document: Document) -> None:
     props.subject = book.t.cover_kicker
     props.keywords = ""
     props.comments = ""
-    props.category = ""
     props.content_status = ""
-    props.identifier = book.info.number or ""
-
-
-def _version_day(book: Handbook) -> date:
-    return book.info.effective or date(2000, 1, 1)
+    props.identifier = book.marks.number
+    props.category = book.marks.classification

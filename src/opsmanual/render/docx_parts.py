@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from opsmanual.render.wordml import W_NS, R_NS, esc, mm, run, simple_field, Style
+from opsmanual.render.wordml import R_NS, W_NS, Style, esc, mm, run, simple_field
 
 if TYPE_CHECKING:
     from opsmanual.render.context import Handbook
@@ -28,6 +28,7 @@ EAST_ASIAN_BODY = "SimSun"
 EAST_ASIAN_HEADING = "SimHei"
 ACCENT = "1F4E79"
 MUTED = "5B6573"
+STAMP = "B22222"
 
 
 @dataclass(frozen=True)
@@ -75,23 +76,26 @@ def page_of(text: str) -> str:
 
 
 def header_xml(book: Handbook, orientation: str) -> str:
-    """Every page after the cover: number and title, page X of Y; version, effective date and
-    the copy's number (or the uncontrolled mark)."""
-    t = book.t
+    """Every page after the cover: number and title, page X of Y; version, effective date, the
+    draft mark when the version is not approved, and the copy's number or the uncontrolled
+    mark."""
+    t, m = book.t, book.marks
     page = LANDSCAPE if orientation == "landscape" else PORTRAIT
     tab = f'<w:tabs><w:tab w:val="right" w:pos="{page.content_width}"/></w:tabs>'
-    number = book.info.number
-    left = f"{number} {book.title}" if number else book.title
-    version = t.format("page_header_version", version=book.version)
-    facts = [version]
-    if book.effective:
-        facts.append(f"{t.effective}{t.colon}{book.effective}")
-    mark = f"{t.controlled_copy} {book.copy.id}" if book.copy else t.uncontrolled_short
-    first = f'<w:p><w:pPr><w:pStyle w:val="Header"/>{tab}</w:pPr>{run(left)}<w:r><w:tab/></w:r>{page_of(t.page_of)}</w:p>'
+    left = f"{m.number} {book.title}" if m.number else book.title
+    facts = [t.format("page_header_version", version=m.version)]
+    if m.effective:
+        facts.append(f"{t.effective}{t.colon}{m.effective}")
+    mark = f"{t.controlled_copy} {m.copy}" if m.copy else t.uncontrolled_short
+    first = (
+        f'<w:p><w:pPr><w:pStyle w:val="Header"/>{tab}</w:pPr>{run(left)}'
+        f"<w:r><w:tab/></w:r>{page_of(t.page_of)}</w:p>"
+    )
     border = f'<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{ACCENT}"/></w:pBdr>'
+    draft = run(" · ") + run(m.draft_label, Style(bold=True, colour=STAMP)) if m.draft_label else ""
     second = (
         f'<w:p><w:pPr><w:pStyle w:val="Header"/>{border}{tab}</w:pPr>{run(" · ".join(facts))}'
-        f"<w:r><w:tab/></w:r>{run(mark, Style(bold=bool(book.copy)))}</w:p>"
+        f"{draft}<w:r><w:tab/></w:r>{run(mark, Style(bold=bool(m.copy)))}</w:p>"
     )
     return f'<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{first}{second}</w:hdr>'
 
@@ -156,7 +160,8 @@ def styles_xml(lang: str) -> str:
         '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
         '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
         "</w:style>",
-        '<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+        '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
+        '<w:name w:val="Normal Table"/>'
         '<w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
         '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
         '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>'

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from opsmanual.errors import OpsError
 from opsmanual.render.svg import Diagram, to_svg
@@ -61,9 +62,9 @@ def check_available() -> None:
     _cairosvg()
 
 
-def _cairosvg() -> object:
+def _cairosvg() -> Any:
     try:
-        import cairosvg
+        import cairosvg  # type: ignore[import-untyped]
     except ImportError as exc:
         raise OpsError(MISSING) from exc
     except OSError as exc:  # CairoSVG installed but libcairo is not
@@ -89,7 +90,7 @@ def pictures(diagram: Diagram, label: str, css: str, max_width_emu: int) -> list
             "<svg ", f'<svg xmlns="http://www.w3.org/2000/svg" font-family="{family}" ', 1
         )
         svg += "</svg>"
-        png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)  # type: ignore[attr-defined]
+        png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)
         width, height = _size(svg)
         out.append(Picture(png, round(width * EMU_PER_PX * fit), round(height * EMU_PER_PX * fit)))
     return out

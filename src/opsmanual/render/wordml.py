@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from opsmanual.render.markup import join_lines, parse_markdown, safe_link
@@ -92,6 +92,7 @@ class Para:
     border: str | None = None  # colour of a box around the paragraph
     space_after: int | None = None  # twips
     space_before: int | None = None
+    page_break_before: bool = False
 
 
 def para(inner: str, props: Para | None = None, section: str = "") -> str:
@@ -102,6 +103,8 @@ def para(inner: str, props: Para | None = None, section: str = "") -> str:
         ppr.append(f'<w:pStyle w:val="{p.style}"/>')
     if p.keep_next:
         ppr.append("<w:keepNext/>")
+    if p.page_break_before:
+        ppr.append("<w:pageBreakBefore/>")
     if p.numbering:
         num, level = p.numbering
         ppr.append(f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>')
@@ -126,7 +129,10 @@ def para(inner: str, props: Para | None = None, section: str = "") -> str:
 def simple_field(instruction: str, shown: str = "1") -> str:
     """A field Word and LibreOffice compute when laid out (PAGE, NUMPAGES); `shown` is the
     value a reader that computes nothing displays."""
-    return f'<w:fldSimple w:instr=" {esc(instruction)} "><w:r><w:t>{esc(shown)}</w:t></w:r></w:fldSimple>'
+    return (
+        f'<w:fldSimple w:instr=" {esc(instruction)} ">'
+        f"<w:r><w:t>{esc(shown)}</w:t></w:r></w:fldSimple>"
+    )
 
 
 def complex_field(instruction: str, result: str, dirty: bool = False) -> list[str]:
@@ -378,13 +384,8 @@ class _Blocks:
         self.item_first = False
 
     def props(self, **extra: Any) -> Para:
-        values = {
-            "style": self.base.style,
-            "align": self.base.align,
-            "indent": (self.base.indent or 0) + 567 * self.quote if self.quote else None,
-        }
-        values.update(extra)
-        return Para(**values)
+        indent = (self.base.indent or 0) + 567 * self.quote if self.quote else self.base.indent
+        return replace(Para(self.base.style, self.base.align, indent=indent), **extra)
 
     def walk(self, tokens: Sequence[Any]) -> list[str]:
         out: list[str] = []
