@@ -90,9 +90,10 @@ class Bench:
 
     # -- the manuals -------------------------------------------------------------------------
 
-    def manual(self, records: int = 3, git: bool = False) -> Path:
+    def manual(self, records: int = 3, git: bool = False, procedures: int | None = None) -> Path:
         """A generated manual, cached under the work folder until generate.py changes."""
-        name = f"manual-n{self.procedures}-r{records}{'-git' if git else ''}"
+        procedures = procedures or self.procedures
+        name = f"manual-n{procedures}-r{records}{'-git' if git else ''}"
         folder = self.work / name
         stamp = self.work / f"{name}.stamp"
         digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()
@@ -102,7 +103,7 @@ class Bench:
             return folder
         log(f"generating {name} ...")
         stamp.unlink(missing_ok=True)
-        generate.generate(folder, self.procedures, records, git)
+        generate.generate(folder, procedures, records, git)
         stamp.write_text(digest)
         return folder
 
@@ -235,6 +236,36 @@ def render(bench: Bench) -> None:
     bench.add(row)
 
 
+# A Word handbook is measured at this size: a 10,000-procedure .docx (some 40,000 pages) is not a
+# document anyone opens, and its diagrams dominate.
+DOCX_PROCEDURES = 2000
+
+
+def render_docx(bench: Bench) -> None:
+    """The Word handbook of a 2,000-procedure manual (at most --procedures), against the HTML
+    handbook of the same manual, run in turns."""
+    if not bench.has_command("render", "opsmanual.render.docx"):
+        bench.add(Row("render-docx", None, result="SKIP", note="no docx format yet"))
+        return
+    size = min(DOCX_PROCEDURES, bench.procedures)
+    manual = str(bench.manual(procedures=size))
+    out = bench.work / f"handbook-n{size}"
+    jobs = {
+        "html": bench.opsmanual("render", "-m", manual, "-o", f"{out}-site"),
+        "docx": bench.opsmanual("render", "-m", manual, "-f", "docx", "-o", f"{out}.docx"),
+    }
+    best = bench.in_turns(jobs)
+    html, docx = best["html"][0], best["docx"][0]
+    row = Row("render-docx", docx, f"render html n{size}", docx / html if html else None)
+    row.note = f"opsmanual render --format docx, {size} procedures"
+    if best["docx"][2].startswith("exit code"):
+        row.result, row.note = "FAIL", best["docx"][2]
+    else:
+        megabytes = Path(f"{out}.docx").stat().st_size / 1e6
+        row.note += f", {megabytes:.1f} MB"
+    bench.add(row)
+
+
 def diff(bench: Bench) -> None:
     if not bench.has_command("diff", "opsmanual.diff", "opsmanual.cli.history"):
         bench.add(Row("diff", None, result="SKIP", note="opsmanual diff does not exist yet"))
@@ -337,6 +368,7 @@ BENCHMARKS: dict[str, Callable[[Bench], None]] = {
     "validate-cli": bare_load_and_validate,
     "check-jsonschema": check_jsonschema,
     "render": render,
+    "render-docx": render_docx,
     "diff": diff,
     "validate-git": validate_git,
     "startup": startup,
@@ -348,6 +380,7 @@ ORDER = [
     "validate-cli",
     "check-jsonschema",
     "render",
+    "render-docx",
     "diff",
     "validate-git",
     "startup",
