@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from manualkit import BASE, write_manual
@@ -254,8 +256,19 @@ def keep_pictures(pdf: Path, name: str, pages: dict[str, int]) -> None:
     for what, number in pages.items():
         stem = ARTIFACTS / f"docx-{name}-{what}"
         subprocess.run(
-            [pdftoppm, "-png", "-r", "60", "-singlefile", "-f", str(number), "-l", str(number)]
-            + [str(pdf), str(stem)],
+            [
+                pdftoppm,
+                "-png",
+                "-r",
+                "60",
+                "-singlefile",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                str(pdf),
+                str(stem),
+            ],
             check=False,
             capture_output=True,
         )
@@ -314,3 +327,55 @@ def test_libreoffice_lays_it_out_with_headings_cells_and_page_numbers(
         name,
         {"cover": 1, "updates": updates_page + 1, "procedure": starts[first.number] + 1},
     )
+
+
+# --- WordprocessingML pieces -------------------------------------------------------------------
+
+
+def _parses(xml: str) -> Any:
+    from lxml import etree
+
+    from opsmanual.render.wordml import R_NS, W_NS
+
+    return etree.fromstring(f'<w:body xmlns:w="{W_NS}" xmlns:r="{R_NS}">{xml}</w:body>'.encode())
+
+
+@given(st.text())
+@settings(max_examples=200, deadline=None)
+def test_any_text_is_valid_xml_and_shows_as_itself(text: str) -> None:
+    from opsmanual.render.wordml import para, run
+
+    body = _parses(para(run(text)))
+    shown = "".join(body.itertext())
+    # XML 1.0 cannot hold C0 controls but tab and newlines, nor U+FFFE/U+FFFF, nor lone
+    # surrogates: those are dropped, everything else shows as it is.
+    kept = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]", "", text)
+    assert shown == kept.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300))
+@settings(max_examples=150, deadline=None)
+def test_any_commonmark_becomes_valid_paragraphs(source: str) -> None:
+    from opsmanual.render.wordml import Anchors, Numbering, rich_blocks
+
+    links: list[str] = []
+
+    def external(url: str) -> str:
+        links.append(url)
+        return f"rId{len(links)}"
+
+    blocks = rich_blocks(source, Anchors(), Numbering(), external)
+    _parses("".join(blocks))
+    assert all(not url.lower().lstrip().startswith(("javascript:", "data:")) for url in links)
+
+
+@given(st.lists(st.from_regex(r"[a-z0-9][a-z0-9-]{0,80}", fullmatch=True), max_size=30))
+@settings(max_examples=100, deadline=None)
+def test_bookmark_names_are_valid_for_word_and_one_per_anchor(anchors: list[str]) -> None:
+    from opsmanual.render.wordml import Anchors
+
+    names = Anchors()
+    given_names = {a: names.name(a) for a in anchors}
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", n) for n in given_names.values())
+    assert len(set(given_names.values())) == len(given_names)
+    assert all(names.name("#" + a) == n for a, n in given_names.items())
