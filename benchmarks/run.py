@@ -96,9 +96,10 @@ class Bench:
 
     # -- the manuals -------------------------------------------------------------------------
 
-    def manual(self, records: int = 3, git: bool = False) -> Path:
+    def manual(self, records: int = 3, git: bool = False, procedures: int | None = None) -> Path:
         """A generated manual, cached under the work folder until generate.py changes."""
-        name = f"manual-n{self.procedures}-r{records}{'-git' if git else ''}"
+        procedures = procedures or self.procedures
+        name = f"manual-n{procedures}-r{records}{'-git' if git else ''}"
         folder = self.work / name
         stamp = self.work / f"{name}.stamp"
         digest = hashlib.sha256(Path(generate.__file__).read_bytes()).hexdigest()
@@ -108,7 +109,7 @@ class Bench:
             return folder
         log(f"generating {name} ...")
         stamp.unlink(missing_ok=True)
-        generate.generate(folder, self.procedures, records, git)
+        generate.generate(folder, procedures, records, git)
         stamp.write_text(digest)
         return folder
 
@@ -384,6 +385,35 @@ def render_pdf(bench: Bench) -> None:
     row.note = "manuals/operations as PDF (WeasyPrint)"
     if times["pdf"][2].startswith("exit code"):
         row.result, row.note = "FAIL", times["pdf"][2]
+
+
+# A Word handbook is measured at this size: a 10,000-procedure .docx (some 40,000 pages) is not a
+# document anyone opens, and its diagrams dominate.
+DOCX_PROCEDURES = 2000
+
+
+def render_docx(bench: Bench) -> None:
+    """The Word handbook of a 2,000-procedure manual (at most --procedures), against the HTML
+    handbook of the same manual, run in turns."""
+    if not bench.has_command("render", "opsmanual.render.docx"):
+        bench.add(Row("render-docx", None, result="SKIP", note="no docx format yet"))
+        return
+    size = min(DOCX_PROCEDURES, bench.procedures)
+    manual = str(bench.manual(procedures=size))
+    out = bench.work / f"handbook-n{size}"
+    jobs = {
+        "html": bench.opsmanual("render", "-m", manual, "-o", f"{out}-site"),
+        "docx": bench.opsmanual("render", "-m", manual, "-f", "docx", "-o", f"{out}.docx"),
+    }
+    best = bench.in_turns(jobs)
+    html, docx = best["html"][0], best["docx"][0]
+    row = Row("render-docx", docx, f"render html n{size}", docx / html if html else None)
+    row.note = f"opsmanual render --format docx, {size} procedures"
+    if best["docx"][2].startswith("exit code"):
+        row.result, row.note = "FAIL", best["docx"][2]
+    else:
+        megabytes = Path(f"{out}.docx").stat().st_size / 1e6
+        row.note += f", {megabytes:.1f} MB"
     bench.add(row)
 
 
@@ -523,6 +553,7 @@ BENCHMARKS: dict[str, Callable[[Bench], None]] = {
     "site-largest-page-load": render_site,
     "render-pdf": render_pdf,
     "render-example-html": render_pdf,
+    "render-docx": render_docx,
     "diff": diff,
     "validate-git": validate_git,
     "audit": audit,
@@ -538,6 +569,7 @@ ORDER = [
     "render",
     "render-site",
     "render-pdf",
+    "render-docx",
     "diff",
     "validate-git",
     "audit",

@@ -1,4 +1,4 @@
-"""`render`: check the manual, then write the handbook as HTML, a site, Markdown or PDF."""
+"""`render`: check the manual, then write the handbook as HTML, a site, Markdown, PDF or Word."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class RenderFormat(StrEnum):
     site = "site"
     markdown = "markdown"
     pdf = "pdf"
+    docx = "docx"
 
 
 @app.command()
@@ -33,7 +34,7 @@ def render(
             "--output",
             "-o",
             help="Where to write: a folder for html and site (default site/), a file for markdown "
-            "(handbook.md) and pdf (handbook.pdf).",
+            "(handbook.md), pdf (handbook.pdf) and docx (handbook.docx).",
             show_default=False,
         ),
     ] = None,
@@ -88,8 +89,8 @@ def render(
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
     refuse_own_files(root, target, format.value)
-    if format is RenderFormat.pdf:
-        _warn_fonts(loaded)
+    if format in (RenderFormat.pdf, RenderFormat.docx):
+        _warn_fonts(loaded, format.value)
     former = removed_titles(root, loaded)
     count = len(loaded.procedures)
     # A PDF takes seconds even for a small manual: its printing always shows what it is doing.
@@ -133,11 +134,11 @@ def render(
         out(str(written))
 
 
-def _warn_fonts(loaded: Manual) -> None:
+def _warn_fonts(loaded: Manual, fmt: str) -> None:
     from opsmanual.render.pdf import missing_cjk_font
 
     if loaded.info is not None and loaded.info.language == "zh-CN" and missing_cjk_font():
         err(
-            "warning: no Chinese font found (fc-list :lang=zh is empty); the PDF's Chinese text "
-            "will not show: install one, e.g. Debian's fonts-noto-cjk"
+            f"warning: no Chinese font found (fc-list :lang=zh is empty); the {fmt.upper()}'s "
+            "Chinese text will not show: install one, e.g. Debian's fonts-noto-cjk"
         )

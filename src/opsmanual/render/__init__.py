@@ -1,4 +1,4 @@
-"""`opsmanual render`: the handbook as HTML (one page or a site), Markdown or PDF.
+"""`opsmanual render`: the handbook as HTML (one page or a site), Markdown, PDF or Word.
 
 `render()` takes a manual that passed its checks and writes one output, atomically: a temporary
 file next to the target, renamed into place, so a reader never sees half a handbook.
@@ -19,12 +19,13 @@ if TYPE_CHECKING:
     from opsmanual.render.context import Handbook
     from opsmanual.render.paged import Sheet, Span
 
-FORMATS = ("html", "site", "markdown", "pdf")
+FORMATS = ("html", "site", "markdown", "pdf", "docx")
 DEFAULT_OUT = {
     "html": Path("site"),
     "site": Path("site"),
     "markdown": Path("handbook.md"),
     "pdf": Path("handbook.pdf"),
+    "docx": Path("handbook.docx"),
 }
 
 
@@ -98,6 +99,11 @@ def render(
         target = out
         write_output(target, render_markdown(book).encode("utf-8"))
         return target
+    if fmt == "docx":
+        from opsmanual.render.docx import render_docx
+
+        write_output(out, render_docx(book, progress))
+        return out
     from opsmanual.render.cache import default_dir
 
     if fmt == "site":

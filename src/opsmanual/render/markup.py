@@ -67,6 +67,12 @@ def _parser() -> MarkdownIt:
     return md
 
 
+def parse_markdown(text: str) -> list[Any]:
+    """CommonMark as markdown-it tokens, with the HTML handbook's rules (no raw HTML, no images,
+    safe links only): what the Word writer walks."""
+    return list(_parser().parse(text))
+
+
 def to_html(text: str | None) -> Markup:
     """CommonMark to HTML: raw HTML escaped, unsafe links dropped, no images."""
     if not text or not text.strip():
