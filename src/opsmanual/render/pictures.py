@@ -70,8 +70,8 @@ def check_available() -> None:
 
 def _cairosvg() -> Any:
     try:
-        import cairosvg  # type: ignore[import-untyped]
-        import cairosvg.surface  # type: ignore[import-untyped]
+        import cairosvg
+        import cairosvg.surface
     except ImportError as exc:
         raise OpsError(MISSING) from exc
     except OSError as exc:  # CairoSVG installed but libcairo is not
