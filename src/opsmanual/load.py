@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from opsmanual.findings import Finding, make
+from opsmanual.i18n import _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
@@ -300,6 +301,10 @@ def parse(path: str, raw: bytes) -> Document | Finding:
     except yaml.MarkedYAMLError as exc:
         if _is_parser_limit(exc):
             return make("yaml-limits", path, _LIMIT_MESSAGE, _position(exc.problem_mark))
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        slip = full_width_slip(text, before_line=line)
+        if slip is not None:
+            return make("yaml-syntax", path, slip.message(), (slip.line, slip.column))
         message = _syntax_message(exc, text)
         return make("yaml-syntax", path, message, _position(exc.problem_mark))
     except yaml.reader.ReaderError as exc:
@@ -339,3 +344,97 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
         return "the file holds more than one YAML document (a second `---`); keep one"
     context = f"{exc.context}: " if exc.context else ""
     return f"YAML syntax: {context}{problem}"
+
+
+# Full-width punctuation that a Chinese input method types where YAML needs ASCII, and what to
+# type instead. Inside values (`summary: 修改：第 3 条`) they are text and stay untouched.
+_ASCII_FOR = {"：": ":", "，": ",", "［": "[", "］": "]", "｛": "{", "｝": "}"}
+_FULL_WIDTH_SPACE = "\u3000"
+# `key：`, after the indentation and any `- `: a field name of the format typed with `：`.
+_KEY_COLON = re.compile(r"^((?:- +)*)([A-Za-z_][A-Za-z0-9_-]*) *：")
+# `key: ［` or `key: ｛`, or an ASCII flow `[...]` holding a `，`.
+_FLOW_VALUE = re.compile(r"^((?:- +)*(?:[A-Za-z_][A-Za-z0-9_-]* *[:：] +)?)([［｛\[{].*)$")
+
+
+@dataclass(frozen=True)
+class FullWidthSlip:
+    """A full-width character where YAML needs ASCII, and the line as it should be typed."""
+
+    line: int
+    column: int
+    char: str
+    fixed: str
+
+    def message(self) -> str:
+        shown = self.fixed if len(self.fixed) <= 60 else self.fixed[:57] + "..."
+        if self.char == _FULL_WIDTH_SPACE:
+            return _(
+                "a full-width space (U+3000) at the start of the line; YAML indents with "
+                "ASCII spaces only: type `{fixed}` with half-width spaces",
+                fixed=shown,
+            )
+        return _(
+            "the full-width `{char}` is YAML punctuation here and must be typed in ASCII as "
+            "`{ascii}` (switch the input method to half-width): write `{fixed}`",
+            char=self.char,
+            ascii=_ASCII_FOR[self.char],
+            fixed=shown,
+        )
+
+
+def full_width_slip(text: str, before_line: int | None = None) -> FullWidthSlip | None:
+    """The first full-width character in a place where YAML needs ASCII punctuation, on or
+    before `before_line` (the line where the parser gave up), or None."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if before_line is not None and number > before_line:
+            break
+        slip = _slip_in_line(number, line)
+        if slip is not None:
+            return slip
+    return None
+
+
+def slip_on_line(text: str, number: int) -> FullWidthSlip | None:
+    """The full-width slip on line `number` (1-based) of `text`, if it has one."""
+    lines = text.splitlines()
+    return _slip_in_line(number, lines[number - 1]) if 0 < number <= len(lines) else None
+
+
+def _slip_in_line(number: int, line: str) -> FullWidthSlip | None:
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    if body.startswith(_FULL_WIDTH_SPACE):
+        fixed = body.lstrip(_FULL_WIDTH_SPACE + " ")
+        return FullWidthSlip(number, indent + 1, _FULL_WIDTH_SPACE, fixed)
+    if not body or body[0] in "#'\"|>":
+        return None
+    key = _KEY_COLON.match(body)
+    if key is not None and ": " not in body[: key.end()]:
+        column = indent + key.end()
+        rest = body[key.end() :].lstrip(" ")
+        fixed = f"{key.group(1)}{key.group(2)}: {rest}".rstrip()
+        return FullWidthSlip(number, column, "：", _fixed_flow(fixed))
+    flow = _FLOW_VALUE.match(body)
+    if flow is not None:
+        value = flow.group(2)
+        fixed_value = _fixed_flow(value)
+        if fixed_value != value:
+            offset = next(i for i, c in enumerate(value) if c in _ASCII_FOR and c != "：")
+            column = indent + len(flow.group(1)) + offset + 1
+            return FullWidthSlip(number, column, value[offset], flow.group(1) + fixed_value)
+    return None
+
+
+def _fixed_flow(value: str) -> str:
+    """A flow value (`［a，b］`) with its brackets and separating commas typed in ASCII."""
+    if not value or value[0] not in "［｛[{":
+        return value
+    out = []
+    for char in value:
+        if char == "，":
+            out.append(", ")
+        elif char in "［］｛｝":
+            out.append(_ASCII_FOR[char])
+        else:
+            out.append(char)
+    return "".join(out).replace(",  ", ", ")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from opsmanual.findings import Finding
+from opsmanual.findings import Finding, make
 from opsmanual.resources import resource_dir
 
 if TYPE_CHECKING:
@@ -82,7 +82,22 @@ def check(doc: Document, kind: str) -> list[Finding]:
         for message in _fast_validator(kind).iter_errors(doc.data):
             path = list(getattr(message, "instance_path", []))
             findings.append(doc.finding("schema", str(message), path))
-    return findings
+    return _explained_by_slips(doc, findings)
+
+
+def _explained_by_slips(doc: Document, findings: list[Finding]) -> list[Finding]:
+    """A finding on a line where `：`, `，`, `［`... was typed for YAML's ASCII punctuation
+    (`tags: ［a, b］` reads as text, not a list) becomes the finding that says what to type."""
+    from opsmanual.load import slip_on_line
+
+    out: list[Finding] = []
+    for finding in findings:
+        slip = slip_on_line(doc.text, finding.line) if finding.line else None
+        if slip is None:
+            out.append(finding)
+        else:
+            out.append(make("schema", doc.path, slip.message(), (slip.line, slip.column)))
+    return list(dict.fromkeys(out))
 
 
 def _where(path: Sequence[str | int]) -> str:
