@@ -94,7 +94,11 @@ def _read_catalog(lang: str) -> _Catalog | None:
     entry = files("opsmanual").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.mo")
     try:
         return gettext.GNUTranslations(io.BytesIO(entry.read_bytes()))
-    except (OSError, gettext.error):  # a broken install speaks English rather than failing
+    except (
+        OSError,
+        ValueError,
+        UnicodeDecodeError,
+    ):  # a broken install speaks English rather than failing
         return None
 
 
@@ -103,7 +107,7 @@ def _fill(text: str, english: str, params: dict[str, Any]) -> str:
         return text
     try:
         return text.format(**params)
-    except (KeyError, IndexError, ValueError):  # a translation with a broken field: say it in English
+    except (KeyError, IndexError, ValueError):  # a broken field in a translation: use English
         return english.format(**params)
 
 

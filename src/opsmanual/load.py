@@ -91,7 +91,7 @@ class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def _check_keys(self, node: MappingNode) -> None:
         """Raise at the first key that is not text or that repeats an earlier key."""
         seen: dict[str, int] = {}
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
             if not isinstance(key_node, ScalarNode):
