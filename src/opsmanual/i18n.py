@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 DOMAIN = "opsmanual"
@@ -129,6 +129,12 @@ def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
 def N_(message: str, /) -> str:
     """Mark `message` for extraction only; it is translated with `_` where it is shown."""
     return message
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items joined as the language lists them: "a, b, c" / "a、b、c"."""
+    # TRANSLATORS: the separator between the items of a list; Chinese uses 、
+    return _(", ").join(items)
 
 
 def position(number: int, step_id: str | None = None) -> str:

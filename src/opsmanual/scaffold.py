@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from opsmanual.errors import Refused
+from opsmanual.errors import OpsError, Refused
+from opsmanual.i18n import _
 
 # The ids of the new manual's entities: the same in every language, so that manuals made in two
 # languages line up. The person's id is per language, since it is spelled after their name.
@@ -410,3 +411,52 @@ def create_manual(dest: Path, language: str) -> list[Path]:
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
     return sorted(written)
+
+
+def start_repository(dest: Path, language: str) -> str:
+    """Commit the new manual in `dest`: `git init` first unless `dest` is already inside a work
+    tree, where only the new folder is committed (anything else staged stays as it was).
+
+    The update-log rule compares the manual with its history, so a manual wants its first
+    commit at once. The commit message is the first update record's summary, in the manual's
+    language. Returns the folder of the repository; `OpsError` when git is missing or fails.
+    """
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        raise OpsError(
+            _(
+                "git is not installed, so the manual was created without a repository; "
+                "install git, then run `git init` and commit the folder"
+            )
+        )
+
+    def run(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                [git, *args], cwd=dest, capture_output=True, text=True, encoding="utf-8"
+            )
+        except OSError as exc:
+            raise OpsError(_("cannot run git: {reason}", reason=exc.strerror or exc)) from None
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise OpsError(
+                _(
+                    "git {command} failed: {detail}; the manual was created, commit it yourself",
+                    command=args[0],
+                    detail=detail[-1] if detail else done.returncode,
+                )
+            )
+        return done.stdout.strip()
+
+    inside = subprocess.run(
+        [git, "rev-parse", "--show-toplevel"], cwd=dest, capture_output=True, text=True
+    )
+    if inside.returncode != 0:
+        run("init", "--quiet")
+    top = run("rev-parse", "--show-toplevel")
+    run("add", "--", ".")
+    run("commit", "--quiet", "--only", "-m", TEXTS[language].first_record_summary, "--", ".")
+    return top

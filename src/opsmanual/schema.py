@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from opsmanual.findings import Finding, make
-from opsmanual.i18n import N_, _, is_chinese, position
+from opsmanual.i18n import N_, _, is_chinese, listing, position
 from opsmanual.resources import resource_dir
 
 if TYPE_CHECKING:
@@ -182,11 +182,11 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
                 message = _(
                     "unknown field `{key}`; allowed: {allowed} (or an `x-` key for your own use)",
                     key=key,
-                    allowed=", ".join(known),
+                    allowed=listing(known),
                 )
             else:
                 message = _(
-                    "unknown field `{key}`; allowed: {allowed}", key=key, allowed=", ".join(known)
+                    "unknown field `{key}`; allowed: {allowed}", key=key, allowed=listing(known)
                 )
             out.append(doc.finding("schema", message, [*path, key], True))
         return out
@@ -264,7 +264,10 @@ def _enum_message(label: str, instance: Any, allowed: list[Any]) -> str:
     written = str(instance)
     chinese = is_chinese() or bool(_CJK.search(written))
     meanings = _meanings(options, "zh-CN") if chinese else {}
-    listed = ", ".join(f"{o} ({meanings[o]})" if o in meanings else o for o in options)
+    listed = listing(
+        _("{value} ({meaning})", value=o, meaning=meanings[o]) if o in meanings else o
+        for o in options
+    )
     message = _(
         "{label} is `{value}`; it must be one of: {allowed}",
         label=label,
@@ -274,7 +277,11 @@ def _enum_message(label: str, instance: Any, allowed: list[Any]) -> str:
     meant = _meant(written, options)
     if meant is None:
         return message
-    shown = f"`{meant}` ({meanings[meant]})" if meant in meanings else f"`{meant}`"
+    shown = (
+        _("`{value}` ({meaning})", value=meant, meaning=meanings[meant])
+        if meant in meanings
+        else f"`{meant}`"
+    )
     return _("{message}; did you mean {value}?", message=message, value=shown)
 
 

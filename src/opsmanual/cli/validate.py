@@ -91,9 +91,15 @@ def init(
     language: Annotated[
         Language, typer.Option("--language", "-l", help="Language of the new manual.")
     ] = Language.zh_cn,
+    git: Annotated[
+        bool,
+        typer.Option(
+            "--git", help="Also start a git repository (or use the one around) and commit."
+        ),
+    ] = False,
 ) -> None:
     """Create a new manual that validates, with one of each kind, and editor settings."""
-    from opsmanual.scaffold import create_manual
+    from opsmanual.scaffold import create_manual, start_repository
 
     try:
         written = create_manual(directory, language.value)
@@ -102,3 +108,6 @@ def init(
     for path in written:
         out(str(path))
     err(f"created a new manual in {directory}; check it with: opsmanual validate -m {directory}")
+    if git:
+        top = start_repository(directory, language.value)
+        err(f"committed the new manual in the git repository {top}")
