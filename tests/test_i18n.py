@@ -137,14 +137,14 @@ def test_a_broken_field_in_a_translation_falls_back_to_english(monkeypatch: pyte
 
 
 def test_english_run_reads_no_catalog() -> None:
-    """English start-up never imports gettext nor opens a catalog."""
+    """An English run never opens a catalog (click imports gettext anyway)."""
     code = (
-        "import sys; from opsmanual.cli import app; from opsmanual import i18n; "
-        "i18n._('x'); print('gettext' in sys.modules, i18n._loaded)"
+        "from opsmanual.cli import app; from opsmanual import i18n; "
+        "i18n._('x'); print(i18n._loaded)"
     )
     env = {"PYTHONPATH": str(ROOT / "src"), "LANG": "en_US.UTF-8", "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert done.stdout.split() == ["False", "{}"], done.stderr
+    assert done.stdout.split() == ["{}"], done.stderr
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
