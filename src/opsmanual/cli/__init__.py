@@ -16,7 +16,9 @@ import typer
 from typer.core import TyperGroup
 
 from opsmanual import __version__
+from opsmanual.cli.words import install, usage_error
 from opsmanual.errors import OpsError, Refused
+from opsmanual.i18n import _
 from opsmanual.parallel import collector_paused
 from opsmanual.source import find_manual
 
@@ -46,9 +48,15 @@ class OpsGroup(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `opsmanual`: show the help
                 out(exc.format_message())
                 sys.exit(0)
+            message = usage_error(exc).rstrip(".")
             context = getattr(exc, "ctx", None)
-            hint = f"; see `{context.command_path} --help`" if context is not None else ""
-            err(f"error: {exc.format_message().rstrip('.')}{hint}")
+            if context is not None:
+                message = _(
+                    "{message}; see `{command} --help`",
+                    message=message,
+                    command=context.command_path,
+                )
+            err(_("error: {message}", message=message))
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -80,6 +88,7 @@ class OpsGroup(TyperGroup):
             raise typer.Exit(2) from None
 
 
+install()
 app = typer.Typer(
     cls=OpsGroup,
     name="opsmanual",
