@@ -48,7 +48,7 @@ class OpsGroup(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `opsmanual`: show the help
                 out(exc.format_message())
                 sys.exit(0)
-            message = usage_error(exc).rstrip(".")
+            message = usage_error(exc).rstrip(".。")
             context = getattr(exc, "ctx", None)
             if context is not None:
                 message = _(

@@ -45,6 +45,10 @@ def install() -> None:
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
             super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
 
+        def write_heading(self, heading: str) -> None:
+            line = _("{heading}:", heading=heading)
+            self.write(f"{'':>{self.current_indent}}{line}\n")
+
         def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
             shown = [(term, _(text) if text == HELP_OPTION_TEXT else text) for term, text in rows]
             super().write_dl(shown, *args, **kwargs)
