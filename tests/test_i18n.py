@@ -66,7 +66,11 @@ def test_every_message_is_translated(lang: str) -> None:
 @pytest.mark.parametrize("lang", i18n.CATALOGS)
 def test_catalog_holds_no_message_the_code_lost(lang: str) -> None:
     ids = {m[0] if isinstance(m, tuple) else m for m in extracted()}
-    stale = [m.id for m in catalog(lang) if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in ids]
+    stale = [
+        m.id
+        for m in catalog(lang)
+        if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in ids
+    ]
     assert not stale, f"{HOW}; no longer in the code: {stale}"
 
 
@@ -85,7 +89,9 @@ def test_translations_keep_the_fields_of_the_message(lang: str) -> None:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         expected = set().union(*(_fields(i) for i in ids))
         for text in strings:
-            if _fields(text) - expected or (not isinstance(message.id, tuple) and _fields(text) != expected):
+            if _fields(text) - expected or (
+                not isinstance(message.id, tuple) and _fields(text) != expected
+            ):
                 wrong.append((message.id, text))
     assert not wrong
 
@@ -122,7 +128,9 @@ def test_language_follows_the_environment(env: dict[str, str], expected: str) ->
     assert i18n.choose_language(env) == expected
 
 
-def test_a_broken_field_in_a_translation_falls_back_to_english(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_field_in_a_translation_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     class Broken:
         def gettext(self, message: str) -> str:
             return "坏的{nope}"
@@ -177,3 +185,23 @@ def test_every_finding_message_in_both_languages(
     assert not _CJK.search(english[code]), english[code]
     assert _CJK.search(chinese[code]), chinese[code]
     assert not _ENGLISH_RUN.search(_prose(chinese[code])), chinese[code]
+
+
+def test_no_message_is_hidden_in_an_f_string() -> None:
+    """Babel does not look inside f-strings: `f"{_('x')}"` would never be translated."""
+    import ast
+
+    hidden = []
+    for path in sorted((ROOT / "src" / "opsmanual").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in {"_", "ngettext", "N_"}
+                ):
+                    hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert not hidden, "take the message out of the f-string: " + ", ".join(hidden)

@@ -72,7 +72,9 @@ def test_init_git_without_git_says_so_and_keeps_the_manual(
     dest = tmp_path / "manual"
     empty = tmp_path / "bin"
     empty.mkdir()
-    result = CliRunner().invoke(app, ["init", str(dest), "--git"], env={**git_env, "PATH": str(empty)})
+    result = CliRunner().invoke(
+        app, ["init", str(dest), "--git"], env={**git_env, "PATH": str(empty)}
+    )
     assert result.exit_code == 2
     assert "git is not installed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 2  # created ..., then the one error

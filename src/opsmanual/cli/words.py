@@ -10,7 +10,12 @@ from typing import Any
 
 from opsmanual.i18n import ENGLISH, N_, _, language
 
-HELP_OPTION_TEXT = "Show this message and exit."
+# Help texts typer writes in English with no gettext call: translated as the page is written.
+_FIXED_HELP = {
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+}
 
 # The words typer and its click print in help pages and errors, for our catalog: the ones typer
 # passes through gettext, and the fixed ones this module translates itself.
@@ -19,7 +24,6 @@ TYPER_WORDS = (
     N_("Options"),
     N_("Arguments"),
     N_("Commands"),
-    N_("Show this message and exit."),
     N_("default: {default}"),
     N_("required"),
     N_("env var: {var}"),
@@ -50,7 +54,7 @@ def install() -> None:
             self.write(f"{'':>{self.current_indent}}{line}\n")
 
         def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
-            shown = [(term, _(text) if text == HELP_OPTION_TEXT else text) for term, text in rows]
+            shown = [(term, _(text) if text in _FIXED_HELP else text) for term, text in rows]
             super().write_dl(shown, *args, **kwargs)
 
     core.Context.formatter_class = HelpFormatter
