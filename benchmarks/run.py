@@ -57,8 +57,9 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 )
 
 VALIDATE = """
-import sys, time, json
+import gc, sys, time, json
 from pathlib import Path
+gc.disable()  # as the command entry point does (docs/architecture.md, "Speed")
 from opsmanual.validate import validate
 start = time.perf_counter()
 report = validate(Path(sys.argv[1]), use_git=sys.argv[2] == "git")
@@ -258,8 +259,8 @@ def diff(bench: Bench) -> None:
 
 
 def validate_git(bench: Bench) -> None:
-    if importlib.util.find_spec("opsmanual.history") is None:
-        bench.add(Row("validate-git", None, result="SKIP", note="opsmanual.history missing"))
+    if importlib.util.find_spec("opsmanual.gitaccess") is None:
+        bench.add(Row("validate-git", None, result="SKIP", note="opsmanual.gitaccess missing"))
         return
     root = str(bench.manual(records=100, git=True))
     times = bench.in_turns(

@@ -26,9 +26,7 @@ PROC = "procedures/annual-planning.yaml"
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-23T10:00:00+08:00")
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 def updated(top: Path, name: str = "operations") -> GitRepo:
@@ -304,3 +302,16 @@ def test_the_first_issue_reaches_every_active_person(tmp_path: Path) -> None:
     assert update["changes"] == []
     assert update["audience"]["roles"] == ["manager"]
     assert [p["id"] for p in update["audience"]["staff"]] == ["alex-lee"]
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("operations", "- 更新方式：修改"), ("operations-en", "- Method: Amendment")],
+)
+def test_the_notice_names_a_method_as_the_handbook_does(
+    tmp_path: Path, name: str, line: str
+) -> None:
+    repo = example_repo(tmp_path / "repo", name)
+    result = changelog(repo, "--since", "1.0")
+    assert result.exit_code == 0, result.output
+    assert line in result.output.splitlines()

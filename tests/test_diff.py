@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from gitrepo import GitRepo, example_repo
+from gitrepo import GitRepo
 from opsmanual.cli import app
 from opsmanual.diff import FieldChange, diff_values, list_key
 
@@ -127,19 +126,18 @@ _step = st.fixed_dictionaries(
 _chapter = st.fixed_dictionaries(
     {"title": st.sampled_from(["t", "u", "v"]), "procedures": st.lists(_ids, max_size=3)}
 )
-_entity = st.fixed_dictionaries(
-    {
-        "id": st.just("p"),
-        "title": _text,
-        "steps": st.lists(_step, max_size=5, unique_by=lambda s: s["id"]),
-    },
-    optional={
-        "owner": st.sampled_from(["r1", "r2"]),
-        "duties": st.lists(_text, max_size=4),
-        "headcount": st.one_of(st.integers(0, 3), st.text(max_size=2)),
-        "chapters": st.lists(_chapter, max_size=3, unique_by=lambda c: c["title"]),
-    },
-)
+_required: dict[str, st.SearchStrategy[Any]] = {
+    "id": st.just("p"),
+    "title": _text,
+    "steps": st.lists(_step, max_size=5, unique_by=lambda s: s["id"]),
+}
+_optional: dict[str, st.SearchStrategy[Any]] = {
+    "owner": st.sampled_from(["r1", "r2"]),
+    "duties": st.lists(_text, max_size=4),
+    "headcount": st.one_of(st.integers(0, 3), st.text(max_size=2)),
+    "chapters": st.lists(_chapter, max_size=3, unique_by=lambda c: c["title"]),
+}
+_entity = st.fixed_dictionaries(_required, optional=_optional)
 
 
 @settings(max_examples=150, deadline=None)
@@ -190,11 +188,6 @@ def test_field_paths_read_as_documented() -> None:
 
 PROC = "procedures/annual-planning.yaml"
 runner = CliRunner()
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return example_repo(tmp_path / "repo")
 
 
 def run(repo: GitRepo, *args: str) -> Any:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import GitRepo, example_repo
+from gitrepo import GitRepo
+from opsmanual.checks.update_log import check_update_log
 from opsmanual.errors import OpsError
-from opsmanual.history import check_update_log, source_at
+from opsmanual.gitsource import source_at
 from opsmanual.manual import load_manual
 from opsmanual.validate import validate
 
@@ -17,14 +18,7 @@ OLD_ACTION = "action: 编写下一年度运营规划初稿"
 NEW_ACTION = "action: 编写规划初稿"
 
 
-@pytest.fixture(autouse=True)
-def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-23T10:00:00+08:00")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return example_repo(tmp_path / "repo")
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 def codes(root: Path) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from opsmanual import records
+from opsmanual import atomic
 from opsmanual.cli import app
 from opsmanual.errors import Refused
 from opsmanual.loans import lend, parse_when, take_back
@@ -315,7 +315,7 @@ def test_a_crash_before_the_rename_keeps_the_old_register(
     def crash(tmp: Path, target: Path) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(records, "_replace", crash)
+    monkeypatch.setattr(atomic, "_replace", crash)
     code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao")
     assert code == 2
     assert "cannot write" in stderr

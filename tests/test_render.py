@@ -389,7 +389,7 @@ def git(root: Path, *args: str) -> None:
 
 
 def test_render_at_a_revision(tmp_path: Path) -> None:
-    pytest.importorskip("opsmanual.history")
+    pytest.importorskip("opsmanual.gitsource")
     root = copy_of("operations-en", tmp_path)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")

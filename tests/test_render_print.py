@@ -120,12 +120,12 @@ def test_pdf_font_check_reads_fc_list(monkeypatch: pytest.MonkeyPatch) -> None:
         returncode = 0
         stdout = ""
 
-    monkeypatch.setattr(pdf.shutil, "which", lambda name: "/usr/bin/fc-list")
-    monkeypatch.setattr(pdf.subprocess, "run", lambda *a, **k: Done())
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/fc-list")
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Done())
     assert pdf.missing_cjk_font() is True
     Done.stdout = "Noto Sans CJK SC\n"
     assert pdf.missing_cjk_font() is False
-    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     assert pdf.missing_cjk_font() is False
 
 

@@ -100,7 +100,7 @@ def _regress_pattern(validator: Any, pattern: str, instance: Any, _schema: Any) 
 
 
 # 2020-12 with ECMAScript regexes, as check-jsonschema (default --regex-variant) and editors see it.
-EcmaValidator = extend(Draft202012Validator, {"pattern": _regress_pattern})
+EcmaValidator = extend(Draft202012Validator, {"pattern": _regress_pattern})  # type: ignore[no-untyped-call]
 
 
 @functools.cache

@@ -16,87 +16,29 @@ from typing import Any
 from opsmanual.diff import EntityChange, field_line
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
-from opsmanual.history import WORKTREE, GitManual, RecordHistory, open_repo, table_path
+from opsmanual.gitaccess import WORKTREE, GitManual, open_repo
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, Person, UpdateRecord
+from opsmanual.record_history import RecordHistory, table_path
 from opsmanual.source import FolderSource
 
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
-# The notice's own words, one table per manual language.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "{title}: update notice",
-        "subject": "{title}: update {versions}",
-        "version": "Version {version}",
-        "date": "Date",
-        "method": "Method",
-        "notice_ref": "Notice",
-        "summary": "Summary",
-        "changes": "What changed",
-        "removed": "removed",
-        "added": "added",
-        "changed": "changed",
-        "audience": "Who must read it",
-        "roles": "Roles",
-        "staff": "Staff",
-        "nobody": "nobody (no active staff hold these roles)",
-        "no_details": "No field-by-field changes: {why}.",
-        "why_first": "this is the first issue of the manual",
-        "why_import": "the record was added together with the records before it",
-        "why_nogit": "the manual is not in a git repository, so only the update records are shown",
-        "why_shallow": "the git history is too shallow; fetch the full history",
-        "greeting": "Dear {name},",
-        "intro": "{title} has been updated. Please read the changes that concern your roles "
-        "({roles}):",
-        "intro_all": "{title} has been updated. Please read the changes below:",
-        "closing": "This notice was sent by opsmanual on behalf of the manual's owner.",
-        "methods": "reissue=full reprint;notice=head-office notice;amendment=edit in place;"
-        "appendix=attached pages",
-        "kinds": "manual=Manual;units=Unit;roles=Role;procedures=Procedure;staff=Person",
-        "none": "No update records after {since}.",
-        "sep": ": ",
-    },
-    "zh-CN": {
-        "title": "《{title}》更新通知",
-        "subject": "《{title}》更新通知：{versions} 版",
-        "version": "{version} 版",
-        "date": "日期",
-        "method": "更新方式",
-        "notice_ref": "发文号",
-        "summary": "更新内容",
-        "changes": "具体变更",
-        "removed": "删除",
-        "added": "新增",
-        "changed": "修改",
-        "audience": "须阅读人员",
-        "roles": "岗位",
-        "staff": "人员",
-        "nobody": "无（没有在岗人员担任这些岗位）",
-        "no_details": "无逐项变更：{why}。",
-        "why_first": "这是手册的首次发布",
-        "why_import": "本条记录与之前的记录在同一次提交中加入",
-        "why_nogit": "手册不在 git 仓库中，只列出更新记录本身",
-        "why_shallow": "git 历史不完整，请获取完整历史",
-        "greeting": "{name}，您好：",
-        "intro": "《{title}》已更新，请阅读与您的岗位（{roles}）有关的以下变更：",
-        "intro_all": "《{title}》已更新，请阅读以下变更：",
-        "closing": "本通知由 opsmanual 代手册管理部门发送。",
-        "methods": "reissue=重新翻印;notice=发文;amendment=原处修订;appendix=附页",
-        "kinds": "manual=手册;units=部门;roles=岗位;procedures=流程;staff=人员",
-        "none": "{since} 之后没有更新记录。",
-        "sep": "：",
-    },
-}
 
+def words(manual: Manual) -> dict[str, Any]:
+    """The notice's words: its own phrases (`notice` in templates/locale/<language>.json) and the
+    words it shares with the handbook (update methods, kinds of entity, separators), so a method
+    or a kind is called the same in the printed manual and in the e-mail."""
+    from opsmanual.render.i18n import load_words
 
-def words(manual: Manual) -> dict[str, str]:
-    language = manual.info.language if manual.info else "en"
-    return WORDS.get(language, WORDS["en"])
-
-
-def _table(text: str) -> dict[str, str]:
-    return dict(item.split("=", 1) for item in text.split(";"))
+    locale = load_words(manual.info.language if manual.info else "en")
+    return {
+        **locale["notice"],
+        "methods": locale["methods"],
+        "kinds": locale["kinds"],
+        "sep": locale["colon"],
+        "list_sep": locale["list_sep"],
+    }
 
 
 @dataclass
@@ -105,7 +47,7 @@ class Entry:
 
     record: UpdateRecord
     changes: list[EntityChange] = field(default_factory=list)
-    why_no_details: str | None = None  # a WORDS key when there are no per-field changes
+    why_no_details: str | None = None  # a `notice` words key when there are no per-field changes
     audience: dict[str, set[str]] = field(default_factory=dict)  # ref -> staff ids
     roles: list[str] = field(default_factory=list)
 
@@ -191,7 +133,7 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
             f"--since {since}: not a version of the update record table, and the manual is not "
             "in a git repository, so it cannot be a revision"
         )
-    from opsmanual.history import versions_in
+    from opsmanual.record_history import versions_in
 
     try:
         commit = gm.resolve(since)
@@ -280,9 +222,9 @@ def _role_name(manual: Manual, role: str, with_id: bool = True) -> str:
     return f"{found.title} ({role})" if with_id else found.title
 
 
-def _entity_name(manual: Manual, ref: str, w: dict[str, str], old: Any = None) -> str:
+def _entity_name(manual: Manual, ref: str, w: dict[str, Any], old: Any = None) -> str:
     """How the notice names an entity; a removed one by the title or name it had (`old`)."""
-    kinds = _table(w["kinds"])
+    kinds = w["kinds"]
     kind, _, ident = ref.partition("/")
     table: dict[str, dict[str, Any]] = {
         "units": manual.units,
@@ -295,14 +237,14 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, str], old: Any = None) -
     if name is None and isinstance(old, dict):
         name = old.get("title") or old.get("name")
     if kind == "manual":
-        return kinds["manual"]
+        return str(kinds["manual"])
     return f"{kinds.get(kind, kind)} {name} ({ref})" if name else f"{kinds.get(kind, kind)} {ref}"
 
 
-def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> list[str]:
+def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, Any]) -> list[str]:
     from opsmanual.render.i18n import load_words
 
-    methods = _table(w["methods"])
+    methods = w["methods"]
     language = manual.info.language if manual.info else "en"
     day = load_words(language).date_text(record.date)  # as the handbook writes dates
     lines = [
@@ -316,7 +258,7 @@ def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, str]) -> li
 
 
 def _change_lines(
-    manual: Manual, entry: Entry, w: dict[str, str], refs: set[str] | None = None
+    manual: Manual, entry: Entry, w: dict[str, Any], refs: set[str] | None = None
 ) -> list[str]:
     """Each listed entity (or only `refs`) with its field changes, indented for text."""
     by_ref = {c.ref: c for c in entry.changes}
@@ -401,8 +343,7 @@ def letter(notice: Notice, person: Person) -> str:
     # Only the roles this notice concerns: a person may hold others it does not touch.
     concerned = {r for e in notice.entries if person.id in e.staff_ids() for r in e.roles}
     mine = [r for r in person.roles if r in notice.manual.roles and r in concerned]
-    names = "、" if w is WORDS["zh-CN"] else ", "
-    roles = names.join(_role_name(notice.manual, r, with_id=False) for r in mine)
+    roles = w["list_sep"].join(_role_name(notice.manual, r, with_id=False) for r in mine)
     intro = w["intro"] if roles else w["intro_all"]
     lines = [w["greeting"].format(name=person.name), "", intro.format(title=title, roles=roles)]
     for entry in notice.entries:
@@ -419,4 +360,4 @@ def letter(notice: Notice, person: Person) -> str:
 
 def subject(notice: Notice) -> str:
     w = words(notice.manual)
-    return w["subject"].format(title=notice.title, versions=", ".join(notice.versions()))
+    return str(w["subject"]).format(title=notice.title, versions=", ".join(notice.versions()))

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
-from opsmanual.history import WORKTREE, GitManual
+from opsmanual.gitaccess import WORKTREE, GitManual
+from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
-from opsmanual.source import MANUAL_FILES
 
-# Order in which kinds are reported: the manual first, the records last.
-KIND_ORDER = ("manual", "units", "roles", "procedures", "staff", "updates", "loans")
 _MISSING = object()
 
 
@@ -57,9 +56,7 @@ class EntityChange:
     @property
     def ref(self) -> str:
         """The entity as the update record table names it (`procedures/x`, `manual`)."""
-        return (
-            self.kind if self.kind in ("manual", "updates", "loans") else f"{self.kind}/{self.id}"
-        )
+        return f"{self.kind}/{self.id}" if self.kind in ENTITY_KINDS else self.kind
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,23 +67,10 @@ class EntityChange:
         }
 
 
-def kind_of(path: str) -> str | None:
-    if path in MANUAL_FILES:
-        return "manual"
-    if path.startswith("records/updates."):
-        return "updates"
-    if path.startswith("records/loans."):
-        return "loans"
-    folder = path.split("/", 1)[0]
-    if folder in KIND_ORDER and path.endswith((".yaml", ".yml")):
-        return folder
-    return None
-
-
 def identity(kind: str, path: str, data: Any) -> str:
     """An entity's id: its `id` field when it has one (so a renamed file with the same id is the
     same entity), else its file stem; the record tables are named after their kind."""
-    if kind in ("updates", "loans"):
+    if kind != MANUAL and kind not in ENTITY_KINDS:
         return kind
     if isinstance(data, dict) and isinstance(data.get("id"), str):
         return str(data["id"])
@@ -241,6 +225,32 @@ def diff_points(
     return result, problems
 
 
+@dataclass(frozen=True)
+class Points:
+    """The two points a `diff` compares, resolved, with the names the report shows."""
+
+    a: str
+    b: str
+    a_label: str
+    b_label: str
+
+
+def resolve_points(gm: GitManual, rev_a: str | None, rev_b: str | None) -> Points:
+    """`diff [REV_A [REV_B]]` (cli.md): from HEAD by default, to the work tree by default; both
+    points must hold the manual."""
+    from opsmanual.gitsource import require_manual_at
+
+    if not gm.has_head() and rev_a is None:
+        raise OpsError("the repository has no commit yet: there is nothing to compare with")
+    a_label = rev_a or "HEAD"
+    a = gm.resolve(a_label)
+    b = gm.resolve(rev_b) if rev_b else WORKTREE
+    require_manual_at(gm, a, a_label)
+    if rev_b:
+        require_manual_at(gm, b, rev_b)
+    return Points(a, b, a_label, rev_b or WORKTREE)
+
+
 def compare(before: Side, after: Side) -> list[EntityChange]:
     out: list[EntityChange] = []
     for key in set(before.entities) | set(after.entities):
@@ -290,11 +300,13 @@ def as_json(changes: list[EntityChange], a: str, b: str) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, default=str)
 
 
-def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -> str:
-    import typer
+# ANSI colour codes, bold (what click's `style(fg=..., bold=True)` writes).
+_ANSI = {"green": "32", "red": "31", "yellow": "33"}
 
+
+def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -> str:
     def tint(text: str, fg: str) -> str:
-        return typer.style(text, fg=fg, bold=True) if colour else text
+        return f"\x1b[{_ANSI[fg]}m\x1b[1m{text}\x1b[0m" if colour else text
 
     marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
     lines = [f"Changes from {a} to {label(b)}:"]

@@ -8,6 +8,7 @@ The rules themselves live in `opsmanual.checks.loans`; this module only asks the
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.checks import loans as loan_checks
 from opsmanual.checks.references import missing
 from opsmanual.errors import Refused
@@ -24,8 +26,8 @@ from opsmanual.manual import load_manual
 from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
 from opsmanual.source import FolderSource
 
-REGISTER = "records/loans.yaml"
-_REGISTER_NAMES = (REGISTER, "records/loans.yml")
+REGISTER = kinds.record("loans").path
+_REGISTER_NAMES = kinds.record("loans").paths
 _DATETIME = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
 )
@@ -155,7 +157,7 @@ class _State:
 
     def verify(self, body: str) -> None:
         """Defence in depth: the register as it would be written has no loan error."""
-        from opsmanual.records import schema_checked
+        from opsmanual.yamledit import schema_checked
 
         path = register_path(self.root).relative_to(self.root).as_posix()
         doc = schema_checked(path, body, "loans", None)
@@ -193,9 +195,9 @@ def lend(
     by: str | None = None,
 ) -> Lent:
     """Append a loan of `copy` to `to`, borrowed `now`; refuse what validate would reject."""
-    from opsmanual import records
+    from opsmanual import yamledit
 
-    with records.locked(root):
+    with yamledit.locked(root):
         state = _State.load(root, now)
         state.require_copy(copy)
         borrower = state.require_person(to, "borrower")
@@ -221,7 +223,7 @@ def lend(
             entry["purpose"] = purpose.strip()
         if by is not None:
             entry["issued_by"] = by
-        records.append_entry(register_path(root), entry, state.verify)
+        yamledit.append_entry(register_path(root), entry, state.verify)
     return Lent(entry, borrower, due_at)
 
 
@@ -234,9 +236,9 @@ class Returned:
 
 def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) -> Returned:
     """Record the return of `copy` (now, or `at`) on its open loan."""
-    from opsmanual import records
+    from opsmanual import yamledit
 
-    with records.locked(root):
+    with yamledit.locked(root):
         state = _State.load(root, now, tolerate_loan_errors=True)
         state.require_copy(copy)
         loan = state.open_loan(copy)
@@ -259,10 +261,10 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
         index = loan.index
 
         def mutate(data: Any) -> dict[str, Any]:
-            records.set_key(data[index], "returned", stamp(returned))
+            yamledit.set_key(data[index], "returned", stamp(returned))
             return dict(data[index])
 
-        entry = records.edit_yaml(register_path(root), mutate, state.verify)
+        entry = yamledit.edit_yaml(register_path(root), mutate, state.verify)
     return Returned({k: str(v) for k, v in entry.items()}, state.name(loan.borrower), returned)
 
 
@@ -311,3 +313,8 @@ def list_loans(
 def as_json_entries(rows: Iterable[LoanRow]) -> list[dict[str, Any]]:
     """Each loan as written in the file, plus its status."""
     return [{**row.loan.raw, "status": row.status} for row in rows]
+
+
+def as_json(rows: Iterable[LoanRow]) -> str:
+    """`loan list --format json` (cli.md)."""
+    return json.dumps({"loans": as_json_entries(rows)}, ensure_ascii=False, indent=2)

@@ -10,11 +10,11 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from opsmanual import schema
+from opsmanual import kinds, schema
 from opsmanual.findings import Finding, make
+from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, kind_of
 from opsmanual.load import Document, parse
 from opsmanual.model import (
-    ENTITY_KINDS,
     Loan,
     Manual,
     ManualInfo,
@@ -25,9 +25,10 @@ from opsmanual.model import (
     UpdateRecord,
     parse_datetime,
 )
-from opsmanual.parallel import collector_paused, ordered_map
-from opsmanual.source import MANUAL_FILES, Source
+from opsmanual.parallel import ordered_map
+from opsmanual.source import Source
 
+UPDATES = kinds.record("updates")
 _ENTITY_CLASSES: dict[str, Any] = {
     "units": Unit,
     "roles": Role,
@@ -37,19 +38,14 @@ _ENTITY_CLASSES: dict[str, Any] = {
 
 
 def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
-    with collector_paused():
-        return _load(source)
-
-
-def _load(source: Source) -> tuple[Manual, list[Finding]]:
     findings: list[Finding] = []
     manual = Manual(info=None, known={kind: set() for kind in ENTITY_KINDS})
     paths = source.paths()
     manual.has_staff_folder = any(p.startswith("staff/") for p in paths)
-    yaml_paths = [path for path in paths if _kind_of(path) is not None]
+    yaml_paths = [path for path in paths if kind_of(path) is not None]
     parsed = dict(zip(yaml_paths, _parse_all(source, yaml_paths), strict=True))
     for path in paths:
-        kind = _kind_of(path)
+        kind = kind_of(path)
         if kind is None:
             findings.append(make("stray-file", path, _stray_message(path)))
             continue
@@ -62,16 +58,16 @@ def _load(source: Source) -> tuple[Manual, list[Finding]]:
             continue
         manual.documents[path] = doc
         _add(manual, kind, doc, findings)
-    if manual.updates_doc is None and not _has(paths, "records/updates"):
+    if manual.updates_doc is None and not _has(paths, UPDATES.paths):
         findings.append(
             make(
                 "schema",
-                "records/updates.yaml",
-                "the update record table records/updates.yaml is missing; "
+                UPDATES.path,
+                f"the update record table {UPDATES.path} is missing; "
                 "create it with the first issue of the manual as its first entry",
             )
         )
-    if manual.info is None and not _has(paths, "manual"):
+    if manual.info is None and not _has(paths, MANUAL_FILES):
         findings.append(make("schema", "manual.yaml", "manual.yaml is missing"))
     return manual, findings
 
@@ -100,18 +96,8 @@ def _stray_message(path: str) -> str:
     return "not a .yaml file, so it is not read; move or rename it"
 
 
-def _has(paths: list[str], stem: str) -> bool:
-    return f"{stem}.yaml" in paths or f"{stem}.yml" in paths
-
-
-def _kind_of(path: str) -> str | None:
-    if path in MANUAL_FILES:
-        return "manual"
-    if path.startswith("records/"):
-        return "updates" if path.startswith("records/updates.") else "loans"
-    if path.endswith((".yaml", ".yml")):
-        return path.split("/", 1)[0]
-    return None
+def _has(paths: list[str], names: tuple[str, ...]) -> bool:
+    return any(name in paths for name in names)
 
 
 def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
@@ -134,6 +120,8 @@ def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> N
         if not problems:
             days = manual.info.loan_days if manual.info else 0
             manual.loans = [Loan.from_data(i, d, days) for i, d in enumerate(doc.data)]
+    elif kind in ("acks", "distribution"):
+        return  # checked against their schema above; their model arrives with their commands
     else:
         _add_entity(manual, kind, doc, problems, findings)
 

@@ -8,9 +8,6 @@ from typing import Any
 
 from opsmanual.load import Document
 
-ENTITY_KINDS = ("units", "roles", "procedures", "staff")
-
-
 # `UpdateRecord.date` is a field; inside that class the type needs another name.
 Day = date
 

@@ -16,14 +16,24 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.changelog import Notice, letter, subject
 from opsmanual.errors import OpsError
 from opsmanual.load import parse
 from opsmanual.model import Person
 
-SENT_LOG = "records/notices.yaml"
+SENT_LOG = kinds.record("notices").path
 PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
 DEFAULT_FROM = "opsmanual@localhost"
+
+
+def sender_address(sender: str | None, user: str | None, send: bool) -> str:
+    """The From address: --from, else an SMTP login that is an address; a message only
+    written or shown may fall back to DEFAULT_FROM, one that is sent may not."""
+    login = user if user and "@" in user else None
+    if send and not (sender or login):
+        raise OpsError("--send needs a sender address: --from ADDRESS")
+    return sender or login or DEFAULT_FROM
 
 
 def messages(
@@ -90,7 +100,7 @@ def pending(
 
 
 def _log(root: Path, notice: Notice, person: Person, message: EmailMessage, when: str) -> None:
-    from opsmanual.records import append_entry, locked
+    from opsmanual.yamledit import append_entry, locked
 
     with locked(root):
         for version in notice.versions():

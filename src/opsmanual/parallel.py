@@ -1,4 +1,4 @@
-"""Speed for large manuals: work shared among forked processes, the collector paused.
+"""Speed for large manuals: work shared among forked processes (docs/architecture.md, "Speed").
 
 `ordered_map` shares a long run of independent items among forked workers, keeping their order.
 It is used where a large manual spends seconds on work item by item (parsing files, drawing
@@ -9,14 +9,14 @@ this process.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# The work of the running `ordered_map`: a forked worker inherits it, so a closure over the loaded
+# manual needs no pickling. Set only for the length of one parallel map.
 _work: Callable[[int, int], list[Any]] | None = None
 
 
@@ -60,20 +60,3 @@ def ordered_map(
     finally:
         _work = None
     return results
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, then restore it as it was.
-
-    Loading and rendering make millions of objects that live until the command ends and form no
-    cycles; collections while they are made only rescan them again and again (a sixth of a large
-    load, a third of a large render).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

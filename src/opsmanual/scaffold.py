@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from opsmanual.atomic import write_atomic
 from opsmanual.errors import OpsError, Refused
 from opsmanual.i18n import _
 
@@ -408,7 +409,7 @@ def create_manual(dest: Path, language: str) -> list[Path]:
     for rel, text in files.items():
         path = dest / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        write_atomic(path, text.encode("utf-8"))
         written.append(path)
     return sorted(written)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from opsmanual.findings import Finding, make
 from opsmanual.i18n import N_, _, is_chinese, listing, position
+from opsmanual.kinds import SCHEMA_FILES
 from opsmanual.resources import resource_dir
 
 if TYPE_CHECKING:
@@ -22,17 +23,6 @@ if TYPE_CHECKING:
 
     from opsmanual.load import Document
 
-SCHEMA_FILES = {
-    "manual": "manual.schema.json",
-    "units": "unit.schema.json",
-    "roles": "role.schema.json",
-    "procedures": "procedure.schema.json",
-    "staff": "staff.schema.json",
-    "updates": "updates.schema.json",
-    "loans": "loans.schema.json",
-    "acks": "acks.schema.json",
-    "distribution": "distribution.schema.json",
-}
 
 _DATETIME = (
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?"

@@ -1,4 +1,4 @@
-"""Where a manual's files come from: a folder on disk, or (history.py) a git revision."""
+"""Where a manual's files come from: a folder on disk, or (gitsource.py) a git revision."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ from pathlib import Path
 from typing import Protocol
 
 from opsmanual.errors import OpsError
-
-ENTITY_DIRS = ("units", "roles", "procedures", "staff")
-RECORD_FILES = (
-    "records/updates.yaml",
-    "records/updates.yml",
-    "records/loans.yaml",
-    "records/loans.yml",
-)
-MANUAL_FILES = ("manual.yaml", "manual.yml")
+from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, RECORD_FILES
 
 
 class Source(Protocol):
@@ -27,21 +19,13 @@ class Source(Protocol):
     def read(self, path: str) -> bytes: ...
 
 
-def relevant(path: str) -> bool:
-    """Whether a path relative to the manual folder belongs to the format."""
-    if path in MANUAL_FILES or path in RECORD_FILES:
-        return True
-    folder, _, name = path.partition("/")
-    return folder in ENTITY_DIRS and "/" not in name and not name.startswith(".")
-
-
 class FolderSource:
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def paths(self) -> list[str]:
         found = [name for name in MANUAL_FILES + RECORD_FILES if (self.root / name).is_file()]
-        for folder in ENTITY_DIRS:
+        for folder in ENTITY_KINDS:
             directory = self.root / folder
             if directory.is_dir():
                 for entry in directory.iterdir():

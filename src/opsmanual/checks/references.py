@@ -6,10 +6,9 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from opsmanual.findings import Finding
+from opsmanual.kinds import NOUNS
 from opsmanual.load import Document
 from opsmanual.model import Manual
-
-_NOUN = {"units": "unit", "roles": "role", "procedures": "procedure", "staff": "person"}
 
 
 def missing(
@@ -35,7 +34,7 @@ class _Refs:
 
     def one(self, doc: Document, path: Sequence[str | int], kind: str, value: str | None) -> None:
         if value is not None and value not in self.manual.known[kind]:
-            self.findings.append(missing(doc, path, _NOUN[kind], value, self.manual.known[kind]))
+            self.findings.append(missing(doc, path, NOUNS[kind], value, self.manual.known[kind]))
 
     def many(self, doc: Document, path: Sequence[str | int], kind: str, values: list[str]) -> None:
         for i, value in enumerate(values):

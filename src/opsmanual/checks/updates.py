@@ -6,9 +6,8 @@ import itertools
 
 from opsmanual.checks.references import missing
 from opsmanual.findings import Finding
+from opsmanual.kinds import NOUNS
 from opsmanual.model import Manual, UpdateRecord, version_key
-
-_NOUN = {"units": "unit", "roles": "role", "procedures": "procedure", "staff": "person"}
 
 
 def check(manual: Manual) -> list[Finding]:
@@ -71,7 +70,7 @@ def _last_record(manual: Manual, record: UpdateRecord) -> list[Finding]:
         kind, _, eid = ref.partition("/")
         if eid not in manual.known[kind]:
             known = {f"{kind}/{k}" for k in manual.known[kind]}
-            findings.append(missing(doc, [i, "changes", j], _NOUN[kind], ref, known))
+            findings.append(missing(doc, [i, "changes", j], NOUNS[kind], ref, known))
     for j, ref in enumerate(record.removed):
         kind, _, eid = ref.partition("/")
         if eid in manual.known[kind]:

@@ -55,22 +55,14 @@ def diff(
 ) -> None:
     """Show what changed in the manual, entity by entity and field by field."""
     from opsmanual import diff as semantic
-    from opsmanual.history import WORKTREE, require_manual_at, require_repo
+    from opsmanual.gitaccess import require_repo
 
-    root = manual_root(manual)
-    gm = require_repo(root)
-    if not gm.has_head() and rev_a is None:
-        raise OpsError("the repository has no commit yet: there is nothing to compare with")
-    a_label = rev_a or "HEAD"
-    a = gm.resolve(a_label)
-    b = gm.resolve(rev_b) if rev_b else WORKTREE
-    require_manual_at(gm, a, a_label)
-    if rev_b:
-        require_manual_at(gm, b, rev_b)
-    changes, problems = semantic.diff_points(gm, a, b)
+    gm = require_repo(manual_root(manual))
+    points = semantic.resolve_points(gm, rev_a, rev_b)
+    changes, problems = semantic.diff_points(gm, points.a, points.b)
     if problems:
         _unreadable(problems)
-    b_label = rev_b or WORKTREE
+    a_label, b_label = points.a_label, points.b_label
     if format is DiffFormat.json:
         out(semantic.as_json(changes, a_label, b_label))
     elif format is DiffFormat.markdown:
@@ -160,9 +152,7 @@ def _emails(
     from opsmanual.validate import now
 
     moment = now()
-    if send and not (sender or (user and "@" in user)):
-        raise OpsError("--send needs a sender address: --from ADDRESS")
-    address = sender or (user if user and "@" in user else notify.DEFAULT_FROM)
+    address = notify.sender_address(sender, user, send)
     batch = notify.messages(notice, address, moment, readable=not send)
     for person in notify.without_email(notice):
         err(
@@ -207,12 +197,14 @@ def _print_messages(batch: list[Any]) -> None:
 
 
 def _write_eml(folder: Path, batch: list[Any]) -> None:
+    from opsmanual.atomic import write_atomic
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for person, message in batch:
-            (folder / f"{person.id}.eml").write_bytes(bytes(message))
     except OSError as exc:
         raise OpsError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+    for person, message in batch:
+        write_atomic(folder / f"{person.id}.eml", bytes(message))
     out(f"wrote {len(batch)} message(s) to {folder}")
 
 
@@ -252,7 +244,7 @@ def record_add(
     approved_by: Annotated[str | None, typer.Option("--approved-by", help="Staff id.")] = None,
 ) -> None:
     """Append an update record and set manual.yaml's version to match."""
-    from opsmanual.updates import NewRecord, add_record
+    from opsmanual.record_add import NewRecord, add_record
 
     request = NewRecord(
         summary=summary,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -110,7 +109,7 @@ def loan_list(
     manual: ManualOption = None,
 ) -> None:
     """List the borrowing register, oldest first, with each loan's status."""
-    from opsmanual.loans import RegisterUnreadable, as_json_entries, list_loans
+    from opsmanual.loans import RegisterUnreadable, as_json, list_loans
     from opsmanual.validate import now
 
     root = manual_root(manual)
@@ -120,7 +119,7 @@ def loan_list(
         err(f"cannot read the borrowing register: {exc}")
         raise typer.Exit(1) from None
     if format is ListFormat.json:
-        out(json.dumps({"loans": as_json_entries(rows)}, ensure_ascii=False, indent=2))
+        out(as_json(rows))
         return
     if not rows:
         what = "overdue loans" if overdue else "open loans" if open_ else "loans"

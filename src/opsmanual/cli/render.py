@@ -12,7 +12,6 @@ import typer
 from opsmanual.cli import ManualOption, app, err, manual_root, out
 
 if TYPE_CHECKING:
-    from opsmanual.findings import Finding
     from opsmanual.model import Manual
 
 PROGRESS_OVER = 200  # procedures; smaller manuals render in a blink
@@ -62,12 +61,13 @@ def render(
     ] = None,
 ) -> None:
     """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
-    from opsmanual.render import DEFAULT_OUT, check_copy, is_stream
+    from opsmanual.atomic import is_stream
+    from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuses
     from opsmanual.render import render as write
 
     root = manual_root(manual)
-    loaded, findings = _checked(root, rev)
-    if any(f.severity == "error" for f in findings):
+    loaded, findings = checked_manual(root, rev)
+    if refuses(findings):
         from opsmanual.output import text_line
 
         for finding in findings:
@@ -103,18 +103,6 @@ def render(
         )
     if not is_stream(written):  # on a pipe the path would end up inside the handbook
         out(str(written))
-
-
-def _checked(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
-    """The manual and its findings: the work tree's, or a revision's read from git objects."""
-    from opsmanual.findings import sort_findings
-    from opsmanual.history import source_at
-    from opsmanual.source import FolderSource
-    from opsmanual.validate import check
-
-    source = FolderSource(root) if rev is None else source_at(root, rev)
-    loaded, findings = check(source)
-    return loaded, sort_findings(findings)
 
 
 def _warn_fonts(loaded: Manual) -> None:

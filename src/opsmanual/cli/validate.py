@@ -73,14 +73,15 @@ def schema(
     ] = Path("schemas"),
 ) -> None:
     """Write the JSON Schemas (Draft 2020-12) of every file of the format, for editors and tools."""
+    from opsmanual.atomic import write_atomic
     from opsmanual.schema import schema_texts
 
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
-        for name, text in schema_texts().items():
-            (output_dir / name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OpsError(f"cannot write to {output_dir}: {exc.strerror}") from exc
+    for name, text in schema_texts().items():
+        write_atomic(output_dir / name, text.encode("utf-8"))
     for name in schema_texts():
         out(str(output_dir / name))
 

@@ -6,15 +6,13 @@ file next to the target, renamed into place, so a reader never sees half a handb
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
+from opsmanual.atomic import is_stream, prepare, replacing, write_output
 from opsmanual.errors import OpsError, Refused
+from opsmanual.findings import Finding
 from opsmanual.model import Manual
-from opsmanual.parallel import collector_paused
 
 FORMATS = ("html", "markdown", "pdf")
 DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
@@ -51,22 +49,20 @@ def render(
         from opsmanual.render.markdown import render_markdown
 
         target = out
-        _write_atomic(target, render_markdown(book).encode("utf-8"))
+        write_output(target, render_markdown(book).encode("utf-8"))
         return target
     from opsmanual.render.html import render_html
 
-    with collector_paused():
-        html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
+    html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
     if fmt == "pdf":
         from opsmanual.render.pdf import write_pdf
 
         if is_stream(out):
             write_pdf(html, out)
             return out
-        _prepare(out)
-        with _temp_beside(out) as tmp:
+        prepare(out)
+        with replacing(out) as tmp:
             write_pdf(html, tmp)
-            os.replace(tmp, out)
         return out
     if out.exists() and not out.is_dir():
         raise OpsError(f"{out} exists and is not a folder; the html format writes a folder")
@@ -75,54 +71,23 @@ def render(
     except OSError as exc:
         raise OpsError(f"cannot create {out}: {exc.strerror}") from exc
     target = out / "index.html"
-    _write_atomic(target, html.encode("utf-8"))
+    write_output(target, html.encode("utf-8"))
     return target
 
 
-def _prepare(target: Path) -> None:
-    if target.is_dir():
-        raise OpsError(f"{target} is a folder; give a file name for this format")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OpsError(f"cannot create {target.parent}: {exc.strerror}") from exc
+def refuses(findings: list[Finding]) -> bool:
+    """No handbook is written from a manual with errors (cli.md): a printed manual with a broken
+    reference or an impossible loan would be lent out as if it were right."""
+    return any(f.severity == "error" for f in findings)
 
 
-@contextmanager
-def _temp_beside(target: Path) -> Iterator[Path]:
-    """A temporary file in the target's folder (same file system, so the rename is atomic)."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as exc:
-        raise OpsError(f"cannot write to {target.parent}: {exc.strerror}") from exc
-    os.close(fd)
-    path = Path(name)
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)  # mkstemp's 0600 would make a published handbook unreadable
-    try:
-        yield path
-    finally:
-        path.unlink(missing_ok=True)  # gone already when the rename succeeded
+def checked_manual(root: Path, rev: str | None) -> tuple[Manual, list[Finding]]:
+    """The manual and its sorted findings: the work tree's, or a revision's read from git."""
+    from opsmanual.findings import sort_findings
+    from opsmanual.gitsource import source_at
+    from opsmanual.source import FolderSource
+    from opsmanual.validate import check
 
-
-def is_stream(target: Path) -> bool:
-    """A pipe, terminal or device (`-o /dev/stdout`): written through, never replaced by a file."""
-    return target.exists() and not target.is_file() and not target.is_dir()
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    if is_stream(target):
-        try:
-            with target.open("wb") as stream:
-                stream.write(data)
-        except OSError as exc:
-            raise OpsError(f"cannot write {target}: {exc.strerror}") from exc
-        return
-    _prepare(target)
-    with _temp_beside(target) as tmp:
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise OpsError(f"cannot write {target}: {exc.strerror}") from exc
+    source = FolderSource(root) if rev is None else source_at(root, rev)
+    loaded, findings = check(source)
+    return loaded, sort_findings(findings)

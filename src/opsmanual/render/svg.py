@@ -21,6 +21,9 @@ LINE = 15.0  # px, line height inside boxes
 PAD = 8.0
 
 
+# Memo tables (docs/architecture.md, "Speed"): per character, short word and coordinate. A table
+# that reaches MEMO_LIMIT entries starts again, so a long-lived caller's memory stays bounded.
+MEMO_LIMIT = 50_000
 _WIDTHS: dict[str, float] = {}
 
 
@@ -43,6 +46,8 @@ def text_width(text: str, size: float = FONT) -> float:
     if em is None:
         em = sum(map(char_em, text))
         if len(text) <= 24:
+            if len(_EMS) >= MEMO_LIMIT:
+                _EMS.clear()
             _EMS[text] = em
     return em * size
 
@@ -427,6 +432,8 @@ def _n(value: float) -> str:
     text = _NUMBERS.get(value)
     if text is None:
         whole = int(value)
+        if len(_NUMBERS) >= MEMO_LIMIT:
+            _NUMBERS.clear()
         text = _NUMBERS[value] = str(whole) if whole == value else f"{value:.1f}"
     return text
 

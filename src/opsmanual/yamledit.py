@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -24,6 +22,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from opsmanual.atomic import write_atomic
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
 from opsmanual.load import Document, parse
@@ -86,7 +85,7 @@ def _require_lock(path: Path) -> None:
     resolved = path.resolve()
     with _held_guard:
         if not any(parent in _held for parent in resolved.parents):
-            raise RuntimeError(f"{path} is edited outside `records.locked()`")
+            raise RuntimeError(f"{path} is edited outside `locked()`")
 
 
 # --- the file's own conventions -------------------------------------------------------------
@@ -305,59 +304,6 @@ def set_key(mapping: Any, key: str, value: Any) -> None:
     else:
         slots[2] = None
     mapping.ca.items[key] = [None, None, CommentToken("\n" + below, token.start_mark, None), None]
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-def _replace(tmp: Path, path: Path) -> None:
-    """The commit point of every write (tests replace it to simulate a crash before it)."""
-    os.replace(tmp, path)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # Windows cannot open a folder; its rename is durable enough
-    try:
-        with suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def write_atomic(path: Path, content: bytes) -> None:
-    """Replace `path` with `content`: temp file in the same folder, fsync, rename, fsync folder."""
-    mode = _file_mode(path)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OpsError(f"cannot write in {path.parent}: {exc.strerror}") from exc
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, mode)
-        _replace(tmp, path)
-    except BaseException as exc:
-        with suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise OpsError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        raise
-    _fsync_dir(path.parent)
 
 
 def _read(path: Path) -> _Text:

@@ -13,6 +13,7 @@ from typing import Any
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.kinds import ENTITY_KINDS
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -36,12 +37,12 @@ class NewRecord:
 
 def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     """Append the record and set the manual's version; returns the table's path and the entry."""
-    from opsmanual.history import changed_since_last_record
     from opsmanual.manual import load_manual
     from opsmanual.model import version_key
-    from opsmanual.records import locked
+    from opsmanual.record_history import changed_since_last_record
     from opsmanual.source import FolderSource
     from opsmanual.validate import now
+    from opsmanual.yamledit import locked
 
     summary, version, notice_ref = request.summary, request.version, request.notice_ref
     changes, removed, date, effective = (
@@ -130,8 +131,9 @@ def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
         if ref == "manual":
             continue
         kind, _, ident = ref.partition("/")
-        if kind not in ("units", "roles", "procedures", "staff") or not ident:
-            raise Refused(f"{ref!r} is not KIND/ID (units/, roles/, procedures/, staff/) or manual")
+        if kind not in ENTITY_KINDS or not ident:
+            folders = ", ".join(f"{name}/" for name in ENTITY_KINDS)
+            raise Refused(f"{ref!r} is not KIND/ID ({folders}) or manual")
         exists = ident in loaded.known.get(kind, set())
         if must_exist and not exists:
             raise Refused(f"{ref}: there is no {kind}/{ident}.yaml in the manual")
@@ -141,14 +143,14 @@ def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
 
 
 def _table_name(loaded: Any) -> str:
-    from opsmanual.history import table_path
+    from opsmanual.record_history import table_path
 
     return str(table_path(loaded))
 
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
-    from opsmanual.history import table_path
-    from opsmanual.records import append_entry, edit_yaml, locked, schema_checked, set_key
+    from opsmanual.record_history import table_path
+    from opsmanual.yamledit import append_entry, edit_yaml, locked, schema_checked, set_key
 
     manual_file = root / loaded.info.doc.path
     version = entry["version"]

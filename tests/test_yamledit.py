@@ -11,7 +11,7 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsmanual import records
+from opsmanual import atomic, yamledit
 from opsmanual.errors import OpsError
 from opsmanual.load import Document, parse
 
@@ -32,7 +32,7 @@ def loaded(path: Path) -> Any:
 
 
 def test_lock_file_lives_in_records_and_is_reentrant(tmp_path: Path) -> None:
-    with records.locked(tmp_path), records.locked(tmp_path):
+    with yamledit.locked(tmp_path), yamledit.locked(tmp_path):
         assert (tmp_path / "records" / ".opsmanual.lock").exists()
     # released: another holder gets it at once
     with FileLock(str(tmp_path / "records" / ".opsmanual.lock"), timeout=0):
@@ -45,14 +45,14 @@ def test_lock_timeout_is_a_one_line_error(tmp_path: Path) -> None:
     with (
         FileLock(str(tmp_path / "records" / ".opsmanual.lock")),
         pytest.raises(OpsError, match=busy),
-        records.locked(tmp_path, timeout=0.2),
+        yamledit.locked(tmp_path, timeout=0.2),
     ):
         pass
 
 
 def test_edit_outside_the_lock_is_a_programming_error(root: Path) -> None:
     with pytest.raises(RuntimeError, match="outside"):
-        records.edit_yaml(root / "manual.yaml", lambda data: None)
+        yamledit.edit_yaml(root / "manual.yaml", lambda data: None)
 
 
 @pytest.mark.parametrize(
@@ -62,8 +62,8 @@ def test_edit_outside_the_lock_is_a_programming_error(root: Path) -> None:
 def test_unchanged_data_leaves_every_byte(root: Path, name: str) -> None:
     path = root / name
     before = path.read_bytes()
-    with records.locked(root):
-        records.edit_yaml(path, lambda data: None)
+    with yamledit.locked(root):
+        yamledit.edit_yaml(path, lambda data: None)
     assert path.read_bytes() == before
 
 
@@ -75,8 +75,8 @@ def test_changing_one_value_changes_one_line(root: Path) -> None:
         data["version"] = "1.10"
         return "done"
 
-    with records.locked(root):
-        assert records.edit_yaml(path, bump) == "done"
+    with yamledit.locked(root):
+        assert yamledit.edit_yaml(path, bump) == "done"
     after = path.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert changed == [('version: "1.3"', 'version: "1.10"')]
@@ -93,8 +93,8 @@ def test_append_keeps_the_file_as_a_prefix_in_its_own_layout(root: Path) -> None
         "summary": "yes",
         "changes": ["procedures/training", "manual"],
     }
-    with records.locked(root):
-        records.append_entry(path, entry)
+    with yamledit.locked(root):
+        yamledit.append_entry(path, entry)
     after = path.read_text(encoding="utf-8")
     assert after.startswith(before)
     assert after[len(before) :] == (
@@ -115,8 +115,8 @@ def test_edit_in_the_middle_keeps_nested_list_indentation(root: Path) -> None:
     def retitle(data: Any) -> None:
         data[1]["summary"] = "changed"
 
-    with records.locked(root):
-        records.edit_yaml(path, retitle)
+    with yamledit.locked(root):
+        yamledit.edit_yaml(path, retitle)
     after = path.read_text(encoding="utf-8")
     removed = set(before.splitlines()) - set(after.splitlines())
     added = set(after.splitlines()) - set(before.splitlines())
@@ -143,8 +143,8 @@ def test_append_follows_indentation_and_spacing(tmp_path: Path, text: str, new: 
     path = tmp_path / "records" / "list.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
-    with records.locked(tmp_path):
-        records.append_entry(path, {"a": "1.10", "b": "on"})
+    with yamledit.locked(tmp_path):
+        yamledit.append_entry(path, {"a": "1.10", "b": "on"})
     assert path.read_text(encoding="utf-8") == text + new
 
 
@@ -152,11 +152,11 @@ def test_crlf_and_bom_are_kept(root: Path) -> None:
     path = root / "records" / "loans.yaml"
     original = b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n")
     path.write_bytes(original)
-    with records.locked(root):
-        records.append_entry(
+    with yamledit.locked(root):
+        yamledit.append_entry(
             path, {"copy": "OPS-01", "borrower": "wu-tao", "borrowed": "2026-11-01"}
         )
-        records.edit_yaml(path, lambda data: data[0].__setitem__("purpose", "x"))
+        yamledit.edit_yaml(path, lambda data: data[0].__setitem__("purpose", "x"))
     after = path.read_bytes()
     assert after.startswith(b"\xef\xbb\xbf# yaml-language-server")
     assert b"\n" not in after.replace(b"\r\n", b"")
@@ -169,9 +169,9 @@ def test_empty_or_comment_only_file_keeps_its_comments(tmp_path: Path, text: str
     path = tmp_path / "records" / "loans.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
-    with records.locked(tmp_path):
-        records.append_entry(path, {"copy": "A", "borrower": "b", "borrowed": "2026-01-01T09:00"})
-        records.edit_yaml(path, lambda data: data.append({"copy": "B"}))
+    with yamledit.locked(tmp_path):
+        yamledit.append_entry(path, {"copy": "A", "borrower": "b", "borrowed": "2026-01-01T09:00"})
+        yamledit.edit_yaml(path, lambda data: data.append({"copy": "B"}))
     after = path.read_text(encoding="utf-8")
     assert after.startswith(text.rstrip("\n"))
     assert loaded(path) == [
@@ -182,8 +182,8 @@ def test_empty_or_comment_only_file_keeps_its_comments(tmp_path: Path, text: str
 
 def test_missing_file_is_created_with_the_entry(tmp_path: Path) -> None:
     path = tmp_path / "records" / "loans.yaml"
-    with records.locked(tmp_path):
-        records.append_entry(path, {"copy": "A"})
+    with yamledit.locked(tmp_path):
+        yamledit.append_entry(path, {"copy": "A"})
     assert path.read_text(encoding="utf-8") == "- copy: A\n"
 
 
@@ -191,8 +191,8 @@ def test_flow_list_is_extended(tmp_path: Path) -> None:
     path = tmp_path / "records" / "loans.yaml"
     path.parent.mkdir()
     path.write_text("# register\n[]\n", encoding="utf-8")
-    with records.locked(tmp_path):
-        records.append_entry(path, {"copy": "A"})
+    with yamledit.locked(tmp_path):
+        yamledit.append_entry(path, {"copy": "A"})
     assert loaded(path) == [{"copy": "A"}]
     assert path.read_text(encoding="utf-8").startswith("# register\n")
 
@@ -205,8 +205,8 @@ def test_a_failing_mutation_leaves_the_file_untouched(root: Path) -> None:
         data.append({"copy": "OPS-01"})
         raise ValueError("changed my mind")
 
-    with records.locked(root), pytest.raises(ValueError):
-        records.edit_yaml(path, half_done)
+    with yamledit.locked(root), pytest.raises(ValueError):
+        yamledit.edit_yaml(path, half_done)
     assert path.read_bytes() == before
 
 
@@ -219,8 +219,8 @@ def test_a_failing_check_leaves_the_file_untouched(root: Path) -> None:
         seen.append(body)
         raise OpsError("no")
 
-    with records.locked(root), pytest.raises(OpsError):
-        records.append_entry(path, {"copy": "OPS-01"}, check)
+    with yamledit.locked(root), pytest.raises(OpsError):
+        yamledit.append_entry(path, {"copy": "OPS-01"}, check)
     assert path.read_bytes() == before
     assert seen and seen[0].endswith("- copy: OPS-01\n")
 
@@ -237,10 +237,10 @@ def test_crash_between_writing_and_renaming_keeps_the_old_file(
         written.append(tmp.read_bytes())  # the new content is complete on disk at this point
         raise failure
 
-    monkeypatch.setattr(records, "_replace", crash)
+    monkeypatch.setattr(atomic, "_replace", crash)
     expected = OpsError if isinstance(failure, OSError) else KeyboardInterrupt
-    with records.locked(root), pytest.raises(expected):
-        records.append_entry(path, {"copy": "OPS-02", "borrower": "wu-tao"})
+    with yamledit.locked(root), pytest.raises(expected):
+        yamledit.append_entry(path, {"copy": "OPS-02", "borrower": "wu-tao"})
     assert path.read_bytes() == before
     assert written and written[0].startswith(before) and len(written[0]) > len(before)
     assert sorted(p.name for p in path.parent.iterdir()) == [
@@ -253,8 +253,8 @@ def test_crash_between_writing_and_renaming_keeps_the_old_file(
 def test_file_permissions_are_kept(root: Path) -> None:
     path = root / "records" / "loans.yaml"
     path.chmod(0o640)
-    with records.locked(root):
-        records.append_entry(path, {"copy": "OPS-02"})
+    with yamledit.locked(root):
+        yamledit.append_entry(path, {"copy": "OPS-02"})
     assert path.stat().st_mode & 0o777 == 0o640
 
 
@@ -263,8 +263,8 @@ def test_file_permissions_are_kept(root: Path) -> None:
 )
 def test_values_yaml_would_mistype_stay_strings(tmp_path: Path, value: str) -> None:
     path = tmp_path / "records" / "list.yaml"
-    with records.locked(tmp_path):
-        records.append_entry(path, {"v": value, "w": [value]})
+    with yamledit.locked(tmp_path):
+        yamledit.append_entry(path, {"v": value, "w": [value]})
     assert loaded(path) == [{"v": value, "w": [value]}]
 
 
@@ -283,9 +283,9 @@ def test_any_one_line_text_round_trips_through_our_loader(
     path = tmp_path / "records" / "list.yaml"
     path.unlink(missing_ok=True)
     entry = {f"k{i}": value for i, value in enumerate(values)}
-    with records.locked(tmp_path):
-        records.append_entry(path, entry)
-        records.edit_yaml(path, lambda data: data[0].__setitem__("k0", values[-1]))
+    with yamledit.locked(tmp_path):
+        yamledit.append_entry(path, entry)
+        yamledit.edit_yaml(path, lambda data: data[0].__setitem__("k0", values[-1]))
     assert loaded(path) == [{**entry, "k0": values[-1]}]
 
 
@@ -297,8 +297,8 @@ def test_a_file_without_a_final_newline_keeps_that_convention(root: Path) -> Non
     def bump(data: Any) -> None:
         data["version"] = "1.4"
 
-    with records.locked(root):
-        records.edit_yaml(path, bump)
+    with yamledit.locked(root):
+        yamledit.edit_yaml(path, bump)
     assert path.read_bytes() == text.replace(b'version: "1.3"', b'version: "1.4"')
 
 
@@ -308,11 +308,11 @@ def test_a_new_last_key_goes_above_the_comment_that_followed_the_old_one(tmp_pat
     path.write_text("a: 1  # one\n\n# about b\nb:\n  c: 2\n# end\n", encoding="utf-8")
 
     def add(data: Any) -> None:
-        records.set_key(data["b"], "d", 3)
-        records.set_key(data["b"], "c", 4)  # an existing key keeps its place
+        yamledit.set_key(data["b"], "d", 3)
+        yamledit.set_key(data["b"], "c", 4)  # an existing key keeps its place
 
-    with records.locked(tmp_path):
-        records.edit_yaml(path, add)
+    with yamledit.locked(tmp_path):
+        yamledit.edit_yaml(path, add)
     assert (
         path.read_text(encoding="utf-8") == "a: 1  # one\n\n# about b\nb:\n  c: 4\n  d: 3\n# end\n"
     )

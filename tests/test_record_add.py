@@ -10,24 +10,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from gitrepo import GitRepo, example_repo
+from gitrepo import GitRepo
 from opsmanual.cli import app
 from opsmanual.load import Document, parse
-from opsmanual.updates import next_version
+from opsmanual.record_add import next_version
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-23T10:00:00+08:00")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return example_repo(tmp_path / "repo")
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 def add(root: Path, *args: str) -> Any:

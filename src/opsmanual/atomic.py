@@ -1,0 +1,112 @@
+"""The one way a command writes a file: whole or not at all, and on disk before it says so.
+
+The new bytes go to a temporary file beside the target (same file system), are flushed with fsync,
+take the target's permissions (a new file gets the umask's, never mkstemp's 0600) and replace the
+target with a rename; then the folder is synced so the rename survives a power cut. A crash leaves
+the old file or the new one, never half of one. A pipe or device target (`-o /dev/stdout`) is
+written through instead, since it cannot be replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from opsmanual.errors import OpsError
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Replace `path` with `content` (the folder must exist)."""
+    with replacing(path) as tmp, tmp.open("wb") as stream:
+        stream.write(content)
+
+
+def write_output(target: Path, content: bytes) -> None:
+    """Write a command's output file: through a stream target, else atomically, creating its
+    folder."""
+    if is_stream(target):
+        try:
+            with target.open("wb") as stream:
+                stream.write(content)
+        except OSError as exc:
+            raise OpsError(f"cannot write {target}: {exc.strerror}") from exc
+        return
+    prepare(target)
+    write_atomic(target, content)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` for the block to fill (a tool may write it by name); when
+    the block ends without an error, that file replaces `path`, synced; otherwise it is removed."""
+    mode = _file_mode(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OpsError(f"cannot write in {path.parent}: {exc.strerror}") from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.chmod(tmp, mode)
+        _replace(tmp, path)
+    except BaseException as exc:
+        with suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise OpsError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+    _fsync_dir(path.parent)
+
+
+def prepare(target: Path) -> None:
+    """Create the folder of an output file; refuse a folder in its place."""
+    if target.is_dir():
+        raise OpsError(f"{target} is a folder; give a file name for this format")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OpsError(f"cannot create {target.parent}: {exc.strerror}") from exc
+
+
+def is_stream(target: Path) -> bool:
+    """A pipe, terminal or device (`-o /dev/stdout`): written through, never replaced by a file."""
+    return target.exists() and not target.is_file() and not target.is_dir()
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    """The commit point of every write (tests replace it to simulate a crash before it)."""
+    os.replace(tmp, path)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open a folder; its rename is durable enough
+    try:
+        with suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
