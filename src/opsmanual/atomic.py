@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 
 
 def write_atomic(path: Path, content: bytes) -> None:
@@ -32,7 +33,9 @@ def write_output(target: Path, content: bytes) -> None:
             with target.open("wb") as stream:
                 stream.write(content)
         except OSError as exc:
-            raise OpsError(f"cannot write {target}: {exc.strerror}") from exc
+            raise OpsError(
+                _("cannot write {path}: {reason}", path=target, reason=exc.strerror)
+            ) from exc
         return
     prepare(target)
     write_atomic(target, content)
@@ -46,7 +49,9 @@ def replacing(path: Path) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OpsError(f"cannot write in {path.parent}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot write in {path}: {reason}", path=path.parent, reason=exc.strerror)
+        ) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -58,7 +63,9 @@ def replacing(path: Path) -> Iterator[Path]:
         with suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            raise OpsError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise OpsError(
+                _("cannot write {path}: {reason}", path=path, reason=exc.strerror or exc)
+            ) from exc
         raise
     _fsync_dir(path.parent)
 
@@ -66,11 +73,13 @@ def replacing(path: Path) -> Iterator[Path]:
 def prepare(target: Path) -> None:
     """Create the folder of an output file; refuse a folder in its place."""
     if target.is_dir():
-        raise OpsError(f"{target} is a folder; give a file name for this format")
+        raise OpsError(_("{path} is a folder; give a file name for this format", path=target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {target.parent}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot create {path}: {reason}", path=target.parent, reason=exc.strerror)
+        ) from exc
 
 
 def is_stream(target: Path) -> bool:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opsmanual.diff import EntityChange, field_line
+from opsmanual.diff import EntityChange, english, field_line
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import WORKTREE, GitManual, open_repo
+from opsmanual.i18n import _, listing
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, Person, UpdateRecord
 from opsmanual.record_history import RecordHistory, table_path
@@ -128,10 +129,13 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
         return records[versions.index(since) + 1 :]
     if gm is None:
         if VERSION.match(since):
-            raise OpsError(f"--since {since}: no update record has this version")
+            raise OpsError(_("--since {since}: no update record has this version", since=since))
         raise OpsError(
-            f"--since {since}: not a version of the update record table, and the manual is not "
-            "in a git repository, so it cannot be a revision"
+            _(
+                "--since {since}: not a version of the update record table, and the manual is "
+                "not in a git repository, so it cannot be a revision",
+                since=since,
+            )
         )
     from opsmanual.record_history import versions_in
 
@@ -140,8 +144,12 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
     except OpsError:
         if VERSION.match(since):
             raise OpsError(
-                f"--since {since}: no update record has this version (the versions are "
-                f"{', '.join(versions)}), and it is not a git revision either"
+                _(
+                    "--since {since}: no update record has this version (the versions are "
+                    "{versions}), and it is not a git revision either",
+                    since=since,
+                    versions=listing(versions),
+                )
             ) from None
         raise
     before = set(versions_in(gm.read(commit, table_path(manual))))
@@ -271,7 +279,7 @@ def _change_lines(
         was = change.old if change is not None else None
         lines.append(f"- {_entity_name(manual, ref, w, was)}: {w.get(op, op)}")
         if change is not None:
-            lines += [f"    {field_line(f)}" for f in change.fields]
+            lines += [f"    {field_line(f, english)}" for f in change.fields]
     if entry.why_no_details:
         # Apart from the list: in Markdown a line right after an item would continue that item.
         lines += [""] if lines else []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from opsmanual.errors import OpsError
 from opsmanual.gitaccess import GitManual, require_repo
+from opsmanual.i18n import _
 from opsmanual.kinds import MANUAL_FILES, relevant
 
 
@@ -37,7 +38,7 @@ class GitSource:
             n = len(self.gm.prefix)
             self._ids = {}
             for line in listing.split("\0"):
-                meta, _, name = line.partition("\t")
+                meta, _tab, name = line.partition("\t")
                 if name and meta.split()[1] == "blob" and relevant(name[n:]):
                     self._ids[name[n:]] = meta.split()[2]
         return self._ids
@@ -52,7 +53,9 @@ class GitSource:
         else:
             data = self.gm.read(self.commit, path)
         if data is None:
-            raise OpsError(f"{path} does not exist at {self.commit[:12]}")
+            raise OpsError(
+                _("{path} does not exist at {commit}", path=path, commit=self.commit[:12])
+            )
         return data
 
 
@@ -67,6 +70,12 @@ def source_at(root: Path, rev: str) -> GitSource:
 def require_manual_at(gm: GitManual, commit: str, rev: str) -> None:
     """OpsError unless the manual (its folder and manual.yaml) existed at `commit`."""
     if gm.prefix and gm.object_id(commit, "") is None:
-        raise OpsError(f"the manual folder {gm.prefix.rstrip('/')} did not exist at {rev}")
+        raise OpsError(
+            _(
+                "the manual folder {folder} did not exist at {rev}",
+                folder=gm.prefix.rstrip("/"),
+                rev=rev,
+            )
+        )
     if not any(gm.read(commit, name) is not None for name in MANUAL_FILES):
-        raise OpsError(f"the manual folder has no manual.yaml at {rev}")
+        raise OpsError(_("the manual folder has no manual.yaml at {rev}", rev=rev))

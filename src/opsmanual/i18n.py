@@ -34,6 +34,7 @@ _ENGLISH_LIKE = {"c", "posix"}
 class _Catalog(Protocol):
     def gettext(self, message: str, /) -> str: ...
     def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+    def pgettext(self, context: str, message: str, /) -> str: ...
 
 
 _loaded: dict[str, _Catalog | None] = {}
@@ -124,6 +125,14 @@ def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
     catalog = _catalog(language())
     text = catalog.ngettext(singular, plural, n) if catalog is not None else english
     return _fill(text, english, {"n": n, **params})
+
+
+def pgettext(context: str, message: str, /, **params: Any) -> str:
+    """`message` in the current language, told apart from the same English in another
+    `context` ("returned" the status, "returned" the column)."""
+    catalog = _catalog(language())
+    text = catalog.pgettext(context, message) if catalog is not None else message
+    return _fill(text, message, params)
 
 
 def N_(message: str, /) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from opsmanual import kinds
 from opsmanual.changelog import Notice, letter, subject
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.load import parse
 from opsmanual.model import Person
 
@@ -32,7 +33,7 @@ def sender_address(sender: str | None, user: str | None, send: bool) -> str:
     written or shown may fall back to DEFAULT_FROM, one that is sent may not."""
     login = user if user and "@" in user else None
     if send and not (sender or login):
-        raise OpsError("--send needs a sender address: --from ADDRESS")
+        raise OpsError(_("--send needs a sender address: --from ADDRESS"))
     return sender or login or DEFAULT_FROM
 
 
@@ -78,7 +79,7 @@ def sent_log(root: Path) -> set[tuple[str, str]]:
     doc = parse(SENT_LOG, path.read_bytes())
     data = getattr(doc, "data", None)
     if not isinstance(data, list):
-        raise OpsError(f"{path} is not a list of sent notices; fix or remove it")
+        raise OpsError(_("{path} is not a list of sent notices; fix or remove it", path=path))
     return {(str(e.get("version")), str(e.get("staff"))) for e in data if isinstance(e, dict)}
 
 
@@ -143,13 +144,18 @@ def send(
 
     password = os.environ.get(PASSWORD_ENV)
     if server.user and not password:
-        raise OpsError(f"--smtp-user is given but {PASSWORD_ENV} is not set")
+        raise OpsError(_("--smtp-user is given but {variable} is not set", variable=PASSWORD_ENV))
     try:
         smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
     except (OSError, smtplib.SMTPException) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise OpsError(
-            f"cannot reach the SMTP server {server.host}:{server.port}: {reason}"
+            _(
+                "cannot reach the SMTP server {host}:{port}: {reason}",
+                host=server.host,
+                port=server.port,
+                reason=reason,
+            )
         ) from None
     reached: list[Person] = []
     failed: list[tuple[Person, str]] = []
@@ -160,7 +166,14 @@ def send(
             if server.user and password:
                 smtp.login(server.user, password)
         except (OSError, smtplib.SMTPException) as exc:
-            raise OpsError(f"the SMTP server {server.host}:{server.port} refused: {exc}") from None
+            raise OpsError(
+                _(
+                    "the SMTP server {host}:{port} refused: {reason}",
+                    host=server.host,
+                    port=server.port,
+                    reason=exc,
+                )
+            ) from None
         for person, message in batch:
             try:
                 refused = smtp.send_message(message)

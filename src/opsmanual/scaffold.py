@@ -395,9 +395,11 @@ def create_manual(dest: Path, language: str) -> list[Path]:
         )
     if dest.exists():
         if not dest.is_dir():
-            raise Refused(f"{dest} exists and is not a folder; choose a new or empty folder")
+            raise Refused(
+                _("{path} exists and is not a folder; choose a new or empty folder", path=dest)
+            )
         if any(dest.iterdir()):
-            raise Refused(f"{dest} is not empty; choose a new or empty folder")
+            raise Refused(_("{path} is not empty; choose a new or empty folder", path=dest))
 
     from opsmanual.schema import schema_texts
     from opsmanual.validate import now

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Protocol
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, RECORD_FILES
 
 
@@ -41,22 +42,28 @@ class FolderSource:
         try:
             return (self.root / path).read_bytes()
         except OSError as exc:
-            raise OpsError(f"cannot read {self.root / path}: {exc.strerror}") from exc
+            raise OpsError(
+                _("cannot read {path}: {reason}", path=self.root / path, reason=exc.strerror)
+            ) from exc
 
 
 def find_manual(start: Path | None) -> Path:
     """The manual folder: `start` itself when given, else the nearest folder up with manual.yaml."""
     if start is not None:
         if not start.is_dir():
-            raise OpsError(f"no such folder: {start}")
+            raise OpsError(_("no such folder: {folder}", folder=start))
         if not any((start / name).is_file() for name in MANUAL_FILES):
-            raise OpsError(f"{start} is not a manual folder: it has no manual.yaml")
+            raise OpsError(
+                _("{folder} is not a manual folder: it has no manual.yaml", folder=start)
+            )
         return start
     here = Path.cwd()
     for folder in (here, *here.parents):
         if any((folder / name).is_file() for name in MANUAL_FILES):
             return folder
     raise OpsError(
-        "no manual.yaml in this folder or any folder above it; "
-        "pass the manual folder with -m DIR, or create one with `opsmanual init DIR`"
+        _(
+            "no manual.yaml in this folder or any folder above it; "
+            "pass the manual folder with -m DIR, or create one with `opsmanual init DIR`"
+        )
     )

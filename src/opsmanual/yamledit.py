@@ -25,6 +25,7 @@ import yaml
 from opsmanual.atomic import write_atomic
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import _
 from opsmanual.load import Document, parse
 
 T = TypeVar("T")
@@ -63,14 +64,18 @@ def locked(root: Path, timeout: float = 30.0) -> Iterator[None]:
     try:
         records.mkdir(exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {records}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot create {path}: {reason}", path=records, reason=exc.strerror)
+        ) from exc
     lock = FileLock(str(records / LOCK_NAME), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
-        raise OpsError("another opsmanual command is editing this manual; try again") from None
+        raise OpsError(_("another opsmanual command is editing this manual; try again")) from None
     except OSError as exc:
-        raise OpsError(f"cannot lock {records / LOCK_NAME}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot lock {path}: {reason}", path=records / LOCK_NAME, reason=exc.strerror)
+        ) from exc
     with _held_guard:
         _held[key] = 1
     try:
@@ -118,7 +123,7 @@ class _Text:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise OpsError(f"{path} is not UTF-8; run `opsmanual validate`") from None
+            raise OpsError(_("{path} is not UTF-8; run `opsmanual validate`", path=path)) from None
         bom = text.startswith(_BOM)
         if bom:
             text = text[1:]
@@ -230,7 +235,13 @@ def _load(path: Path, body: str) -> tuple[Any, Layout]:
         data = _yaml(guess).load(body)
     except YAMLError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise OpsError(f"{path} is not valid YAML ({problem}); run `opsmanual validate`") from None
+        raise OpsError(
+            _(
+                "{path} is not valid YAML ({problem}); run `opsmanual validate`",
+                path=path,
+                problem=problem,
+            )
+        ) from None
     if data is None:
         return None, guess
     for layout in _candidates(guess):
@@ -294,7 +305,7 @@ def set_key(mapping: Any, key: str, value: Any) -> None:
     token = slots[2] if slots and len(slots) > 2 else None
     if token is None:
         return
-    inline, _, below = token.value.partition("\n")
+    inline, _newline, below = token.value.partition("\n")
     if not below:
         return
     from ruamel.yaml.tokens import CommentToken
@@ -312,7 +323,7 @@ def _read(path: Path) -> _Text:
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
-        raise OpsError(f"cannot read {path}: {exc.strerror}") from exc
+        raise OpsError(_("cannot read {path}: {reason}", path=path, reason=exc.strerror)) from exc
     return _Text.decode(path, raw)
 
 
@@ -321,8 +332,12 @@ def _check_loads(path: Path, body: str) -> Any:
     loaded = parse(path.name, body.encode("utf-8"))
     if isinstance(loaded, Finding):
         raise OpsError(
-            f"the edit of {path} would not load ({loaded.message}); nothing was written. "
-            "Please report this."
+            _(
+                "the edit of {path} would not load ({problem}); nothing was written. "
+                "Please report this.",
+                path=path,
+                problem=loaded.message,
+            )
         )
     return loaded.data
 
@@ -362,7 +377,9 @@ def edit_yaml(
         try:
             body = _dump(_yaml(layout), data)
         except _Unwritable as exc:
-            raise OpsError(f"cannot write {path} back in its own layout ({exc})") from None
+            raise OpsError(
+                _("cannot write {path} back in its own layout ({problem})", path=path, problem=exc)
+            ) from None
     if text.body and not text.body.endswith("\n"):
         body = body.rstrip("\n")  # the file's own convention: no final newline
     _check_loads(path, body)
@@ -401,7 +418,7 @@ def append_entry(
     text = _read(path)
     data, layout = _load(path, text.body)
     if data is not None and not isinstance(data, CommentedSeq):
-        raise OpsError(f"{path} is not a list; run `opsmanual validate`")
+        raise OpsError(_("{path} is not a list; run `opsmanual validate`", path=path))
     if data is not None and (not data or data.fa.flow_style() or not text.body.endswith("\n")):
         # `[...]` or no final newline: appending text would not extend the list, so re-emit it,
         # as a block list like every other register.
@@ -419,7 +436,12 @@ def append_entry(
     old = _check_loads(path, text.body) if data is not None else []
     expected = [*(old or []), _plain(new[0])]
     if loaded != expected:
-        raise OpsError(f"appending to {path} would change its other entries; nothing was written")
+        raise OpsError(
+            _(
+                "appending to {path} would change its other entries; nothing was written",
+                path=path,
+            )
+        )
     if check is not None:
         check(body)
     write_atomic(path, text.encode(body))
@@ -444,9 +466,11 @@ def schema_checked(path: str, body: str, kind: str, old: Document | None) -> Doc
 
     doc = parse(path, body.encode("utf-8"))
     if isinstance(doc, Finding):
-        raise Refused(f"the new entry would not load ({doc.message}); nothing was written")
+        raise Refused(
+            _("the new entry would not load ({problem}); nothing was written", problem=doc.message)
+        )
     before = {f.message for f in schema.check(old, kind)} if old is not None else set()
     problems = [f for f in schema.check(doc, kind) if f.message not in before]
     if problems:
-        raise Refused(f"{problems[0].message}; nothing was written")
+        raise Refused(_("{problem}; nothing was written", problem=problems[0].message))
     return doc

@@ -22,10 +22,10 @@ from typer.core import TyperGroup
 from opsmanual import __version__
 from opsmanual.cli.words import install, usage_error
 from opsmanual.errors import OpsmanualError
-from opsmanual.i18n import _
+from opsmanual.i18n import N_, _
 from opsmanual.source import find_manual
 
-REPORT_URL = "the project's issue tracker"
+REPORT_URL = N_("the project's issue tracker")
 
 
 @contextmanager
@@ -60,7 +60,7 @@ class OpsGroup(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
-            err("aborted")
+            err(_("aborted"))
             sys.exit(1)
         except Exception as exc:
             if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
@@ -88,10 +88,10 @@ class OpsGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OpsmanualError as exc:
-            err(f"{exc.label}: {exc}")
+            err(_("{label}: {message}", label=_(exc.label), message=exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err("interrupted")
+            err(_("interrupted"))
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
@@ -99,8 +99,14 @@ class OpsGroup(TyperGroup):
             if isinstance(exc, typer.Exit | typer.Abort) or hasattr(exc, "exit_code"):
                 raise
             err(
-                f"opsmanual {__version__} failed unexpectedly ({type(exc).__name__}: {exc}); "
-                f"please report it, with the command you ran, at {REPORT_URL}"
+                _(
+                    "opsmanual {version} failed unexpectedly ({error}: {detail}); "
+                    "please report it, with the command you ran, at {where}",
+                    version=__version__,
+                    error=type(exc).__name__,
+                    detail=exc,
+                    where=_(REPORT_URL),
+                )
             )
             raise typer.Exit(2) from None
 
@@ -109,7 +115,7 @@ install()
 app = typer.Typer(
     cls=OpsGroup,
     name="opsmanual",
-    help="Keep an operations manual as code: validate, render, diff, notify, keep its records.",
+    help=_("Keep an operations manual as code: validate, render, diff, notify, keep its records."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -121,7 +127,9 @@ ManualOption = Annotated[
     typer.Option(
         "--manual",
         "-m",
-        help="The manual folder. Default: this folder or the nearest one above with manual.yaml.",
+        help=_(
+            "The manual folder. Default: this folder or the nearest one above with manual.yaml."
+        ),
         show_default=False,
     ),
 ]
@@ -150,16 +158,16 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=_("Keep an operations manual as code."))
 def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=version_callback, is_eager=True, help="Show the version."
+            "--version", callback=version_callback, is_eager=True, help=_("Show the version.")
         ),
     ] = False,
 ) -> None:
-    """Keep an operations manual as code."""
+    del version  # handled by its eager callback
 
 
 def main() -> None:

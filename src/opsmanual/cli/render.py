@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from opsmanual.cli import ManualOption, app, err, manual_root, out
+from opsmanual.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from opsmanual.model import Manual
@@ -23,7 +24,11 @@ class RenderFormat(StrEnum):
     pdf = "pdf"
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"
+    )
+)
 def render(
     manual: ManualOption = None,
     output: Annotated[
@@ -31,36 +36,39 @@ def render(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write: a folder for html (default site/), a file for markdown "
-            "(handbook.md) and pdf (handbook.pdf).",
+            help=_(
+                "Where to write: a folder for html (default site/), a file for markdown "
+                "(handbook.md) and pdf (handbook.pdf)."
+            ),
             show_default=False,
         ),
     ] = None,
     format: Annotated[
-        RenderFormat, typer.Option("--format", "-f", help="Output format.")
+        RenderFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = RenderFormat.html,
     rev: Annotated[
         str | None,
         typer.Option(
-            "--rev", help="Render the manual as it was at this git revision.", show_default=False
+            "--rev", help=_("Render the manual as it was at this git revision."), show_default=False
         ),
     ] = None,
     copy: Annotated[
         str | None,
         typer.Option(
-            "--copy", help="Stamp this controlled copy's number on every page.", show_default=False
+            "--copy",
+            help=_("Stamp this controlled copy's number on every page."),
+            show_default=False,
         ),
     ] = None,
     templates: Annotated[
         Path | None,
         typer.Option(
             "--templates",
-            help="A folder of templates that override ours, file by file.",
+            help=_("A folder of templates that override ours, file by file."),
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
     from opsmanual.atomic import is_stream
     from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuses
     from opsmanual.render import render as write
@@ -72,7 +80,7 @@ def render(
 
         for finding in findings:
             typer.echo(text_line(finding), err=True)
-        err("the manual has errors, so no handbook was written; fix them and render again")
+        err(_("the manual has errors, so no handbook was written; fix them and render again"))
         raise typer.Exit(1)
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
@@ -84,7 +92,7 @@ def render(
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("rendering procedures", total=count)
+            task = bar.add_task(_("rendering procedures"), total=count)
             written = write(
                 loaded,
                 target,
@@ -98,8 +106,11 @@ def render(
     warnings = sum(1 for f in findings if f.severity == "warning")
     if warnings:
         err(
-            f"note: the manual has {warnings} warning{'s' if warnings > 1 else ''}; "
-            "`opsmanual validate` lists them"
+            ngettext(
+                "note: the manual has {n} warning; `opsmanual validate` lists it",
+                "note: the manual has {n} warnings; `opsmanual validate` lists them",
+                warnings,
+            )
         )
     if not is_stream(written):  # on a pipe the path would end up inside the handbook
         out(str(written))
@@ -110,6 +121,8 @@ def _warn_fonts(loaded: Manual) -> None:
 
     if loaded.info is not None and loaded.info.language == "zh-CN" and missing_cjk_font():
         err(
-            "warning: no Chinese font found (fc-list :lang=zh is empty); the PDF's Chinese text "
-            "will not show: install one, e.g. Debian's fonts-noto-cjk"
+            _(
+                "warning: no Chinese font found (fc-list :lang=zh is empty); the PDF's Chinese "
+                "text will not show: install one, e.g. Debian's fonts-noto-cjk"
+            )
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 from opsmanual.atomic import is_stream, prepare, replacing, write_output
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import _, listing
 from opsmanual.model import Manual
 
 FORMATS = ("html", "markdown", "pdf")
@@ -24,8 +25,14 @@ def check_copy(manual: Manual, copy_id: str | None) -> None:
         return
     known = [c.id for c in manual.info.copies]
     if copy_id not in known:
-        listed = ", ".join(known) if known else "none (manual.yaml lists no copies)"
-        raise Refused(f"no controlled copy {copy_id!r}; the manual's copies are: {listed}")
+        listed = listing(known) if known else _("none (manual.yaml lists no copies)")
+        raise Refused(
+            _(
+                "no controlled copy {copy!r}; the manual's copies are: {copies}",
+                copy=copy_id,
+                copies=listed,
+            )
+        )
 
 
 def render(
@@ -41,7 +48,13 @@ def render(
     from opsmanual.render.i18n import load_words
 
     if fmt not in FORMATS:
-        raise OpsError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise OpsError(
+            _(
+                "unknown format {format!r}; choose one of {formats}",
+                format=fmt,
+                formats=listing(FORMATS),
+            )
+        )
     check_copy(manual, copy_id)
     assert manual.info is not None
     book = build(manual, load_words(manual.info.language, templates), copy_id)
@@ -65,11 +78,13 @@ def render(
             write_pdf(html, tmp)
         return out
     if out.exists() and not out.is_dir():
-        raise OpsError(f"{out} exists and is not a folder; the html format writes a folder")
+        raise OpsError(
+            _("{path} exists and is not a folder; the html format writes a folder", path=out)
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {out}: {exc.strerror}") from exc
+        raise OpsError(_("cannot create {path}: {reason}", path=out, reason=exc.strerror)) from exc
     target = out / "index.html"
     write_output(target, html.encode("utf-8"))
     return target

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.parallel import ordered_map
 from opsmanual.render.context import Handbook, Ref
 from opsmanual.render.svg import flow_layout, org_layout, to_svg
@@ -38,7 +39,7 @@ def environment(user_dir: Path | None) -> Environment:
         env = Environment(loader=ours, **options)
     else:
         if not user_dir.is_dir():
-            raise OpsError(f"no such templates folder: {user_dir}")
+            raise OpsError(_("no such templates folder: {folder}", folder=user_dir))
         loader = ChoiceLoader([FileSystemLoader(str(user_dir)), ours])
         env = SandboxedEnvironment(loader=loader, **options)
     env.globals.update(ref=ref, refs=refs, bullets=bullets, ref_list=ref_list)
@@ -161,10 +162,12 @@ def render_html(
         where = f" ({name}:{line})" if name else ""
         message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
         if isinstance(exc, TemplateNotFound):
-            message = f"no template named {exc.name!r}, in your templates folder or ours"
+            message = _(
+                "no template named {name!r}, in your templates folder or ours", name=exc.name
+            )
         elif not isinstance(exc, TemplateError):  # e.g. {{ 1 / 0 }} or a sandbox range limit
             message = f"{type(exc).__name__}: {message}"
-        raise OpsError(f"template error{where}: {message}") from exc
+        raise OpsError(_("template error{where}: {problem}", where=where, problem=message)) from exc
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.resources import resource_dir
 
 _DIGITS = "零一二三四五六七八九"
@@ -96,7 +97,14 @@ def _read(entry: Traversable | Path, language: str) -> dict[str, Any]:
     try:
         table = json.loads(entry.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise OpsError(f"cannot read the handbook's words for {language} ({entry}): {exc}") from exc
+        raise OpsError(
+            _(
+                "cannot read the handbook's words for {language} ({path}): {problem}",
+                language=language,
+                path=entry,
+                problem=exc,
+            )
+        ) from exc
     if not isinstance(table, dict):
-        raise OpsError(f"{entry} must hold a JSON object of words")
+        raise OpsError(_("{path} must hold a JSON object of words", path=entry))
     return table

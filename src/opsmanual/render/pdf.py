@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _
 
-MISSING = "the pdf format needs WeasyPrint: pip install 'opsmanual[pdf]'"
+MISSING = N_("the pdf format needs WeasyPrint: pip install 'opsmanual[pdf]'")
 
 
 def missing_cjk_font() -> bool:
@@ -30,13 +31,18 @@ def write_pdf(html: str, target: Path) -> None:
     try:
         import weasyprint
     except ImportError as exc:
-        raise OpsError(MISSING) from exc
+        raise OpsError(_(MISSING)) from exc
     except OSError as exc:  # WeasyPrint installed but Pango or its libraries are not
         raise OpsError(
-            f"WeasyPrint cannot start ({exc}); install Pango (Debian: libpango-1.0-0)"
+            _(
+                "WeasyPrint cannot start ({problem}); install Pango (Debian: libpango-1.0-0)",
+                problem=exc,
+            )
         ) from exc
     document = weasyprint.HTML(string=html, base_url=None)
     try:
         document.write_pdf(target, uncompressed_pdf=False)
     except OSError as exc:
-        raise OpsError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OpsError(
+            _("cannot write {path}: {reason}", path=target, reason=exc.strerror or exc)
+        ) from exc
