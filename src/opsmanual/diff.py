@@ -17,7 +17,7 @@ from typing import Any
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import WORKTREE, GitManual
-from opsmanual.i18n import N_, _
+from opsmanual.i18n import N_, _, pgettext
 from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
 
@@ -277,6 +277,11 @@ def label(point: str) -> str:
     return "worktree" if point == WORKTREE else point
 
 
+def _shown(point: str) -> str:
+    """A point as people read it: the work tree in their language (JSON keeps `worktree`)."""
+    return pgettext("revision", "worktree") if point == WORKTREE else point
+
+
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -325,9 +330,9 @@ def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -
         return f"\x1b[{_ANSI[fg]}m\x1b[1m{text}\x1b[0m" if colour else text
 
     marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
-    lines = [_("Changes from {a} to {b}:", a=a, b=label(b))]
+    lines = [_("Changes from {a} to {b}:", a=a, b=_shown(b))]
     if not changes:
-        return _("No changes to the manual from {a} to {b}.", a=a, b=label(b))
+        return _("No changes to the manual from {a} to {b}.", a=a, b=_shown(b))
     for c in changes:
         mark, fg = marks[c.op]
         lines.append(tint(f"{mark} {c.ref} {_(OPS[c.op])}", fg))
@@ -343,8 +348,8 @@ def _md_cell(value: Any) -> str:
 
 def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###") -> str:
     if not changes:
-        return _("No changes to the manual from `{a}` to `{b}`.", a=a, b=label(b))
-    lines = [_("Changes to the manual from `{a}` to `{b}`", a=a, b=label(b)), ""]
+        return _("No changes to the manual from `{a}` to `{b}`.", a=a, b=_shown(b))
+    lines = [_("Changes to the manual from `{a}` to `{b}`", a=a, b=_shown(b)), ""]
     for c in changes:
         lines.append(f"{heading} `{c.ref}` {_(OPS[c.op])}")
         lines.append("")

@@ -158,7 +158,7 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(help=_("Keep an operations manual as code."))
+@app.callback()
 def _root(
     version: Annotated[
         bool,
