@@ -216,7 +216,8 @@ def hostile_manual(tmp_path: Path) -> Path:
         "roles/dept-manager.yaml",
         lambda d: d.update(title=evil, description=link, duties=[evil], authorities=[evil]),
     )
-    edit("staff/zheng-li.yaml", lambda d: d.update(name=evil))
+    # A name may not hold <, >, @, " or \ (it goes into email headers): the rest of `evil`.
+    edit("staff/zheng-li.yaml", lambda d: d.update(name="{{ 7*7 }} {% raw %} | pipe *x* &amp;"))
 
     def records(d: list[dict[str, Any]]) -> None:
         d[-1].update(summary=evil, notice_ref=evil)
@@ -356,7 +357,7 @@ def test_templates_override_in_sandbox(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "said"),
     [
-        ("{% for i in range(10**9) %}{% endfor %}", "OverflowError"),
+        ("{% for i in range(10**9) %}{% endfor %}", "larger than templates may use"),
         ("{{ 1 / 0 }}", "ZeroDivisionError"),
         ("{{ h.title.__class__ }}", "unsafe"),
         ("{% include '/etc/passwd' %}", "no template named '/etc/passwd'"),

@@ -68,9 +68,10 @@ RECORD_FILES = {
 # in 2020-12; `$defs` is only reached through `$ref` JSON pointers, which both resolve alike.
 PORTABLE_KEYWORDS = {
     "$schema", "$id", "$ref", "$defs", "title", "description", "examples",
-    "type", "enum", "pattern", "minLength", "maxLength", "minimum", "minItems", "uniqueItems",
+    "type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems",
+    "uniqueItems",
     "items", "properties", "patternProperties", "additionalProperties", "required", "not",
-    "maximum", "allOf", "if", "then",
+    "allOf", "if", "then",
 }  # fmt: skip
 
 

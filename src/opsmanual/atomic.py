@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from opsmanual.errors import OpsError
+from opsmanual.errors import OpsError, Refused
 from opsmanual.i18n import _
 
 
 def write_atomic(path: Path, content: bytes) -> None:
-    """Replace `path` with `content` (the folder must exist)."""
+    """Replace `path` with `content` (the folder must exist); a read-only `path` is refused."""
+    refuse_read_only(path)
     with replacing(path) as tmp, tmp.open("wb") as stream:
         stream.write(content)
 
@@ -68,6 +69,22 @@ def replacing(path: Path) -> Iterator[Path]:
             ) from exc
         raise
     _fsync_dir(path.parent)
+
+
+def refuse_read_only(path: Path) -> None:
+    """A rename would replace a read-only file without a word: someone made it read-only (an
+    archived register, a frozen table), so refuse instead. Root passes `os.access`, hence the
+    mode bits too."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OpsError(_("cannot read {path}: {reason}", path=path, reason=exc.strerror)) from exc
+    if mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise Refused(
+            _("{path} is read-only, so nothing was written; make it writable first", path=path)
+        )
 
 
 def prepare(target: Path) -> None:

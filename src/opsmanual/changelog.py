@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ class Notice:
 
 def audience_roles(manual: Manual, ref: str, old: Any = None) -> list[str]:
     """The roles an update of one entity reaches (format.md); `old` is a removed entity's data."""
-    kind, _, ident = ref.partition("/")
+    kind, _slash, ident = ref.partition("/")
     if kind == "procedures":
         procedure = manual.procedures.get(ident)
         if procedure is not None:
@@ -160,6 +161,15 @@ def build(root: Path, since: str | None = None) -> Notice:
     """The notice for the update records after `since` (default: the last record alone)."""
     manual, findings = load_manual(FolderSource(root))
     unreadable = [f for f in findings if f.code.startswith("yaml-")]
+    # A person whose staff file cannot be used would silently miss the notice: say so instead.
+    unreadable += [
+        f
+        for f in findings
+        if f.file.startswith("staff/")
+        and f.severity == "error"
+        and f not in unreadable
+        and f.file.rpartition("/")[2].rpartition(".")[0] not in manual.staff
+    ]
     if manual.info is None or not manual.updates:
         problems = unreadable or [f for f in findings if f.severity == "error"]
         return Notice(manual, [], since, problems)
@@ -223,6 +233,10 @@ def _add_audience(manual: Manual, entry: Entry) -> None:
 # --- output --------------------------------------------------------------------------------
 
 
+def _plain(text: str) -> str:
+    return text
+
+
 def _role_name(manual: Manual, role: str, with_id: bool = True) -> str:
     found = manual.roles.get(role)
     if found is None:
@@ -233,7 +247,7 @@ def _role_name(manual: Manual, role: str, with_id: bool = True) -> str:
 def _entity_name(manual: Manual, ref: str, w: dict[str, Any], old: Any = None) -> str:
     """How the notice names an entity; a removed one by the title or name it had (`old`)."""
     kinds = w["kinds"]
-    kind, _, ident = ref.partition("/")
+    kind, _slash, ident = ref.partition("/")
     table: dict[str, dict[str, Any]] = {
         "units": manual.units,
         "roles": manual.roles,
@@ -249,7 +263,9 @@ def _entity_name(manual: Manual, ref: str, w: dict[str, Any], old: Any = None) -
     return f"{kinds.get(kind, kind)} {name} ({ref})" if name else f"{kinds.get(kind, kind)} {ref}"
 
 
-def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, Any]) -> list[str]:
+def _record_lines(
+    manual: Manual, record: UpdateRecord, w: dict[str, Any], esc: Callable[[str], str] = _plain
+) -> list[str]:
     from opsmanual.render.i18n import load_words
 
     methods = w["methods"]
@@ -260,13 +276,17 @@ def _record_lines(manual: Manual, record: UpdateRecord, w: dict[str, Any]) -> li
         f"{w['method']}{w['sep']}{methods.get(record.method, record.method)}",
     ]
     if record.notice_ref:
-        lines.append(f"{w['notice_ref']}{w['sep']}{record.notice_ref}")
-    lines.append(f"{w['summary']}{w['sep']}{record.summary}")
+        lines.append(f"{w['notice_ref']}{w['sep']}{esc(record.notice_ref)}")
+    lines.append(f"{w['summary']}{w['sep']}{esc(record.summary)}")
     return lines
 
 
 def _change_lines(
-    manual: Manual, entry: Entry, w: dict[str, Any], refs: set[str] | None = None
+    manual: Manual,
+    entry: Entry,
+    w: dict[str, Any],
+    refs: set[str] | None = None,
+    esc: Callable[[str], str] = _plain,
 ) -> list[str]:
     """Each listed entity (or only `refs`) with its field changes, indented for text."""
     by_ref = {c.ref: c for c in entry.changes}
@@ -277,7 +297,7 @@ def _change_lines(
         change = by_ref.get(ref)
         op = "removed" if ref in entry.record.removed else (change.op if change else "changed")
         was = change.old if change is not None else None
-        lines.append(f"- {_entity_name(manual, ref, w, was)}: {w.get(op, op)}")
+        lines.append(f"- {esc(_entity_name(manual, ref, w, was))}: {w.get(op, op)}")
         if change is not None:
             lines += [f"    {field_line(f, english)}" for f in change.fields]
     if entry.why_no_details:
@@ -288,23 +308,29 @@ def _change_lines(
 
 
 def as_text(notice: Notice, markdown: bool = False) -> str:
+    """The notice as text, or as Markdown in which every value from the manual (titles,
+    summaries, names, field values) is escaped: safe to paste into any Markdown renderer."""
+    from opsmanual.render.markup import md_escape
+
+    esc = md_escape if markdown else _plain
     w = words(notice.manual)
     h1, h2, h3 = ("# ", "## ", "### ") if markdown else ("", "", "")
-    lines = [f"{h1}{w['title'].format(title=notice.title)}", ""]
+    lines = [f"{h1}{w['title'].format(title=esc(notice.title))}", ""]
     if not notice.entries:
-        lines.append(w["none"].format(since=notice.since or ""))
+        lines.append(w["none"].format(since=esc(notice.since or "")))
     for entry in notice.entries:
-        lines += [f"{h2}{w['version'].format(version=entry.record.version)}", ""]
+        lines += [f"{h2}{w['version'].format(version=esc(entry.record.version))}", ""]
         bullet = "- " if markdown else ""
-        lines += [bullet + line for line in _record_lines(notice.manual, entry.record, w)]
+        lines += [bullet + line for line in _record_lines(notice.manual, entry.record, w, esc)]
         lines += ["", f"{h3}{w['changes']}", ""]
         lines += [
-            _md_line(line) if markdown else line for line in _change_lines(notice.manual, entry, w)
+            _md_line(line) if markdown else line
+            for line in _change_lines(notice.manual, entry, w, esc=esc)
         ]
         lines += ["", f"{h3}{w['audience']}", ""]
-        roles = ", ".join(_role_name(notice.manual, r) for r in entry.roles) or "-"
+        roles = ", ".join(esc(_role_name(notice.manual, r)) for r in entry.roles) or "-"
         people = [p for p in notice.manual.active_staff() if p.id in entry.staff_ids()]
-        staff = ", ".join(f"{p.name} <{p.email}>" if p.email else p.name for p in people)
+        staff = ", ".join(esc(f"{p.name} <{p.email}>" if p.email else p.name) for p in people)
         lines += [
             f"{bullet}{w['roles']}{w['sep']}{roles}",
             f"{bullet}{w['staff']}{w['sep']}{staff or w['nobody']}",
@@ -314,10 +340,13 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
 
 
 def _md_line(line: str) -> str:
-    """Field lines become nested list items, with code spans for the field paths."""
+    """Field lines become nested list items, with code spans for the field paths; their values
+    arrive unescaped (field_line is shared with text) and are escaped here."""
+    from opsmanual.render.markup import md_code, md_escape
+
     if line.startswith("    "):
-        path, _, rest = line.strip().partition(": ")
-        return f"  - `{path}`: {rest}"
+        path, _sep, rest = line.strip().partition(": ")
+        return f"  - {md_code(path)}: {md_escape(rest)}"
     return line
 
 

@@ -341,17 +341,20 @@ def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -
 
 
 def _md_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return show(value).replace("|", "\\|").replace("`", "'")
+    """A value in a table cell, shown as text in any renderer: no HTML, link or table break."""
+    from opsmanual.render.markup import md_escape
+
+    return "" if value is None else md_escape(show(value))
 
 
 def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###") -> str:
+    from opsmanual.render.markup import md_code
+
     if not changes:
-        return _("No changes to the manual from `{a}` to `{b}`.", a=a, b=_shown(b))
-    lines = [_("Changes to the manual from `{a}` to `{b}`", a=a, b=_shown(b)), ""]
+        return _("No changes to the manual from {a} to {b}.", a=md_code(a), b=md_code(_shown(b)))
+    lines = [_("Changes to the manual from {a} to {b}", a=md_code(a), b=md_code(_shown(b))), ""]
     for c in changes:
-        lines.append(f"{heading} `{c.ref}` {_(OPS[c.op])}")
+        lines.append(f"{heading} {md_code(c.ref)} {_(OPS[c.op])}")
         lines.append("")
         if c.fields:
             columns = (_("field"), _("before"), _("after"))
@@ -365,6 +368,7 @@ def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###
                         _md_cell(f.new),
                     )
                 )
-                lines.append(f"| `{f.path}` | {old} | {new} |")
+                path = md_code(f.path).replace("|", "\\|")  # a pipe would end the cell
+                lines.append(f"| {path} | {old} | {new} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

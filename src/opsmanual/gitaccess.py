@@ -16,6 +16,7 @@ from typing import Any
 from opsmanual.errors import OpsError
 from opsmanual.i18n import N_, _
 from opsmanual.kinds import relevant
+from opsmanual.source import read_regular
 
 WORKTREE = "worktree"
 FETCH_HINT = N_(
@@ -92,7 +93,9 @@ class GitManual:
         tree; None when it does not exist there."""
         if point == WORKTREE:
             file = self.root / path
-            return file.read_bytes() if file.is_file() else None
+            if not (file.is_file() or file.is_symlink()):
+                return None
+            return read_regular(file, inside=self.root)  # a link or FIFO: one-line error
         # One persistent `git cat-file --batch` answers every read: no tree parsed in Python.
         try:
             _sha, kind, _size, data = self.repo.git.get_object_data(f"{point}:{self.prefix}{path}")

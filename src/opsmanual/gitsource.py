@@ -9,6 +9,7 @@ from opsmanual.errors import OpsError
 from opsmanual.gitaccess import GitManual, require_repo
 from opsmanual.i18n import _
 from opsmanual.kinds import MANUAL_FILES, relevant
+from opsmanual.source import LINK_MESSAGE, Unreadable
 
 
 class GitSource:
@@ -23,6 +24,7 @@ class GitSource:
         self.commit = commit
         self._only = sorted(set(only)) if only is not None else None
         self._blobs: dict[str, bytes] | None = None
+        self._links: set[str] = set()
         self._ids: dict[str, str] | None = None
 
     def paths(self) -> list[str]:
@@ -41,9 +43,13 @@ class GitSource:
                 meta, _tab, name = line.partition("\t")
                 if name and meta.split()[1] == "blob" and relevant(name[n:]):
                     self._ids[name[n:]] = meta.split()[2]
+                    if meta.startswith("120000"):  # a symbolic link: read as on disk, not at all
+                        self._links.add(name[n:])
         return self._ids
 
     def read(self, path: str) -> bytes:
+        if self._only is None and path in self._listing() and path in self._links:
+            raise Unreadable(path, _(LINK_MESSAGE))
         if self._only is None:
             if self._blobs is None:
                 # A whole manual is read in one `git cat-file --batch` run, not a round trip

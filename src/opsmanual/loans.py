@@ -25,6 +25,7 @@ from opsmanual.i18n import N_, _, listing, ngettext
 from opsmanual.load import Document
 from opsmanual.manual import load_manual
 from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
+from opsmanual.schema import is_one_line
 from opsmanual.source import FolderSource
 
 REGISTER = kinds.record("loans").path
@@ -268,8 +269,10 @@ def lend(
             )
         if purpose is not None and not purpose.strip():
             purpose = None
-        if purpose is not None and ("\n" in purpose or "\r" in purpose):
-            raise Refused(_("the purpose must be one line of text"))
+        if purpose is not None and not is_one_line(purpose.strip()):
+            raise Refused(
+                _("the purpose must be one line of text, without line breaks or control characters")
+            )
         entry = {"copy": copy, "borrower": to, "borrowed": stamp(borrowed), "due": stamp(due_at)}
         if purpose is not None:
             entry["purpose"] = purpose.strip()
@@ -332,11 +335,8 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
             )
         index = loan.index
 
-        def mutate(data: Any) -> dict[str, Any]:
-            yamledit.set_key(data[index], "returned", stamp(returned))
-            return dict(data[index])
-
-        entry = yamledit.edit_yaml(register_path(root), mutate, state.verify)
+        yamledit.set_in_entry(register_path(root), index, "returned", stamp(returned), state.verify)
+        entry = {**loan.raw, "returned": stamp(returned)}
     return Returned({k: str(v) for k, v in entry.items()}, state.name(loan.borrower), returned)
 
 

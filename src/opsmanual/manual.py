@@ -27,7 +27,7 @@ from opsmanual.model import (
     parse_datetime,
 )
 from opsmanual.parallel import ordered_map
-from opsmanual.source import Source
+from opsmanual.source import Source, Unreadable
 
 UPDATES = kinds.record("updates")
 _ENTITY_CLASSES: dict[str, Any] = {
@@ -82,12 +82,23 @@ PARSE_CHUNK = 500
 
 
 def _parse_all(source: Source, paths: list[str]) -> list[Document | Finding]:
-    raws = [source.read(path) for path in paths]  # read here: a source may not survive a fork
+    raws = [_read(source, path) for path in paths]  # read here: a source may not survive a fork
 
     def some(start: int, end: int) -> list[Document | Finding]:
-        return [parse(paths[i], raws[i]) for i in range(start, end)]
+        return [_parse_read(paths[i], raws[i]) for i in range(start, end)]
 
     return ordered_map(some, len(paths), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
+
+
+def _read(source: Source, path: str) -> bytes | Finding:
+    try:
+        return source.read(path)
+    except Unreadable as exc:
+        return make("yaml-syntax", path, _("the file cannot be read: {reason}", reason=exc.reason))
+
+
+def _parse_read(path: str, raw: bytes | Finding) -> Document | Finding:
+    return raw if isinstance(raw, Finding) else parse(path, raw)
 
 
 def _stray_message(path: str) -> str:
@@ -224,7 +235,7 @@ def _impossible_dates(doc: Document, kind: str) -> list[Finding]:
                 continue
             try:
                 parse_datetime(value)
-            except ValueError:
+            except (ValueError, OverflowError):  # 0001-01-01 in a zone west of here overflows
                 path: list[str | int] = [name] if index is None else [index, name]
                 problems.append(
                     doc.finding(

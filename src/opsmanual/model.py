@@ -345,7 +345,10 @@ class Loan:
 
 def default_due(borrowed: datetime, loan_days: int) -> datetime:
     """The end of the day `loan_days` after the loan, in the loan's own time zone."""
-    day = borrowed.date() + timedelta(days=loan_days)
+    try:
+        day = borrowed.date() + timedelta(days=loan_days)
+    except OverflowError:  # a loan in 9999: due at the end of the calendar, not a crash
+        day = date.max
     return datetime.combine(day, time(23, 59, 59), tzinfo=borrowed.tzinfo)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import smtplib
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ from opsmanual.model import Person
 SENT_LOG = kinds.record("notices").path
 PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"
 DEFAULT_FROM = "opsmanual@localhost"
+# `getaddresses(strict=True)` exists from Python 3.11.10 and 3.12.6 on; older ones parse loosely,
+# and the round trip in `_address` catches what they let through.
+_STRICT = "strict" in getaddresses.__code__.co_varnames
 
 
 def sender_address(sender: str | None, user: str | None, send: bool) -> str:
@@ -34,7 +38,9 @@ def sender_address(sender: str | None, user: str | None, send: bool) -> str:
     login = user if user and "@" in user else None
     if send and not (sender or login):
         raise OpsError(_("--send needs a sender address: --from ADDRESS"))
-    return sender or login or DEFAULT_FROM
+    address = sender or login or DEFAULT_FROM
+    parse_sender(address)  # a usage error (exit 2) before anything is built or sent
+    return address
 
 
 def messages(
@@ -52,8 +58,8 @@ def messages(
         if not person.email:
             continue
         message = EmailMessage()
-        message["From"] = sender
-        message["To"] = formataddr((person.name, person.email))
+        message["From"] = parse_sender(sender)
+        message["To"] = recipient(person)
         message["Subject"] = subject(notice)
         message["Date"] = format_datetime(when)
         # Stable per notice and person, so a mail client shows a resend as the same message.
@@ -62,6 +68,61 @@ def messages(
         message.set_content(letter(notice, person), charset="utf-8", cte=encoding)
         out.append((person, message))
     return out
+
+
+def _address(name: str, email: str) -> Address | None:
+    """A structured address whose header parses back to exactly this name and address."""
+    try:
+        address = Address(display_name=name, addr_spec=email)
+        probe = EmailMessage()
+        probe["To"] = address
+        found = probe["To"].addresses
+    except (ValueError, IndexError, TypeError):
+        return None
+    if len(found) != 1 or found[0].addr_spec != email or found[0].display_name != name:
+        return None
+    return address
+
+
+def recipient(person: Person) -> Address:
+    """The To address, built from its parts: a name can never add or change an address."""
+    address = _address(person.name, person.email or "")
+    if address is None:
+        raise OpsError(
+            _(
+                "staff/{id}.yaml: the name {name!r} and email {email!r} do not make a safe To "
+                "header; run `opsmanual validate`",
+                id=person.id,
+                name=person.name,
+                email=person.email,
+            )
+        )
+    return address
+
+
+_CONTROLS = {chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)}
+
+
+def parse_sender(text: str) -> Address:
+    """`--from`: one address, `ops@example.com` or `Ops Office <ops@example.com>`, nothing else.
+
+    Raises OpsError (exit 2) for line breaks or control characters (header injection), a value
+    without an address, or more than one address.
+    """
+    if _CONTROLS & set(text):
+        raise OpsError(_("--from: the address holds a line break or control character"))
+    found = getaddresses([text], strict=True) if _STRICT else getaddresses([text])
+    name, email = found[0] if len(found) == 1 else ("", "")
+    address = _address(name, email) if email.count("@") == 1 else None
+    if address is None or not address.username or not address.domain:
+        raise OpsError(
+            _(
+                "--from {text!r}: not one email address; write ops@example.com or "
+                "'Ops Office <ops@example.com>'",
+                text=text,
+            )
+        )
+    return address
 
 
 def without_email(notice: Notice) -> list[Person]:

@@ -124,11 +124,15 @@ def as_sarif(report: Report) -> str:
 
 
 def _sarif_result(f: Finding, base: Path, rule_index: int) -> dict[str, Any]:
-    uri = (base / f.file).as_posix()
+    from urllib.parse import quote
+
+    path = (base / f.file).as_posix()
+    # A URI reference (RFC 3986), as SARIF requires: `#`, `%`, `?`, spaces, non-ASCII escaped.
+    uri = quote(path, safe="/")
     location: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
     if f.line is not None:
         location["region"] = {"startLine": f.line, "startColumn": f.column}
-    fingerprint = hashlib.sha256(f"{f.code}\0{uri}\0{f.message}".encode()).hexdigest()[:32]
+    fingerprint = hashlib.sha256(f"{f.code}\0{path}\0{f.message}".encode()).hexdigest()[:32]
     return {
         "ruleId": f.code,
         "ruleIndex": rule_index,

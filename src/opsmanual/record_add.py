@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
 from opsmanual.i18n import _
 from opsmanual.kinds import ENTITY_KINDS
+from opsmanual.schema import is_one_line
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -53,12 +54,32 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
         request.effective,
     )
     author, approved_by = request.author, request.approved_by
+    for option, text in (("--summary", summary), ("--notice-ref", notice_ref)):
+        if text is not None and not is_one_line(text):
+            raise Refused(
+                _(
+                    "{option} must be one line of text, without line breaks or control characters",
+                    option=option,
+                )
+            )
     # Read the table under the lock: two concurrent runs must not both append the same version.
     with locked(root):
         loaded, findings = load_manual(FolderSource(root))
         if not loaded.updates or loaded.info is None:
             _unreadable([f for f in findings if f.severity == "error"])
         last = loaded.updates[-1]
+        if version_key(loaded.info.version) < version_key(last.version):
+            # The table is written before manual.yaml (`_write_record`): this is what a run
+            # stopped between the two writes leaves. Say how to finish it; add nothing on top.
+            raise Refused(
+                _(
+                    "manual.yaml says version {version} but the last update record is {last} "
+                    "(an earlier `record add` stopped between its two writes?); "
+                    'write version: "{last}" in manual.yaml, then add the next record',
+                    version=loaded.info.version,
+                    last=last.version,
+                )
+            )
         new_version = version or next_version(last.version)
         if not _VERSION.match(new_version):
             raise Refused(
@@ -123,7 +144,7 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     return _table_name(loaded), entry
 
 
-def _unreadable(findings: list[Finding]) -> None:
+def _unreadable(findings: list[Finding]) -> NoReturn:
     """A manual whose table or manual.yaml cannot be read gets no record: say why, once."""
     first = findings[0] if findings else None
     where = f"{first.file}:{first.line or 1}: {first.message}" if first else _("no update records")
@@ -181,6 +202,7 @@ def _table_name(loaded: Any) -> str:
 
 
 def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str | None) -> None:
+    from opsmanual.atomic import refuse_read_only
     from opsmanual.record_history import table_path
     from opsmanual.yamledit import append_entry, edit_yaml, locked, schema_checked, set_key
 
@@ -201,5 +223,10 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
         schema_checked(table, body, "updates", loaded.updates_doc)
 
     with locked(root):
+        # Neither file is written unless both may be. The table goes first: a crash before
+        # manual.yaml leaves `version-mismatch`, which validate explains with the line to write,
+        # and which `record add` recognises (see add_record).
+        refuse_read_only(root / table)
+        refuse_read_only(manual_file)
         append_entry(root / table, entry, check)
         edit_yaml(manual_file, set_version)

@@ -37,7 +37,14 @@ PATTERN_HINTS = {
     "^[a-z0-9]+(-[a-z0-9]+)*$": N_("an id: lower-case letters a-z, digits and single hyphens"),
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("a date written YYYY-MM-DD, e.g. 2026-09-01"),
     "^[0-9]+(\\.[0-9]+)*$": N_('a version of dotted numbers in quotes, e.g. "1.4"'),
-    "^[^\\r\\n]+$": N_("one line of text"),
+    "^[^\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+$": N_(
+        "one line of text without control characters (tabs aside) or direction overrides; "
+        "delete the invisible character"
+    ),
+    '^[^<>@"\\\\]*$': N_(
+        'a name without <, >, @, " or \\ (it is shown in email headers; '
+        "the address belongs in `email`)"
+    ),
     "^[A-Za-z0-9][A-Za-z0-9._-]*$": N_(
         "a copy number: letters, digits, '.', '_' or '-', e.g. OPS-01"
     ),
@@ -62,6 +69,13 @@ def schema_texts() -> dict[str, str]:
 def schema_for(kind: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_texts()[SCHEMA_FILES[kind]])
     return loaded
+
+
+def is_one_line(text: str) -> bool:
+    """Whether `text` may be a one-line field: the schemas' `line` definition, for values a
+    command is given (`--summary`, `--purpose`) before any YAML is written."""
+    pattern = str(schema_for("updates")["$defs"]["line"]["pattern"])
+    return re.fullmatch(pattern, text) is not None
 
 
 @cache
@@ -238,6 +252,9 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
         return [doc.finding("schema", message, path)]
     if validator == "minimum":
         message = _("{label} must be at least {minimum}", label=label, minimum=schema["minimum"])
+        return [doc.finding("schema", message, path)]
+    if validator == "maximum":
+        message = _("{label} must be at most {maximum}", label=label, maximum=schema["maximum"])
         return [doc.finding("schema", message, path)]
     if validator == "uniqueItems":
         return [doc.finding("schema", _("{label} lists the same item twice", label=label), path)]

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Protocol
 
 from opsmanual.errors import OpsError
-from opsmanual.i18n import _
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, RECORD_FILES
+
+
+class Unreadable(OpsError):
+    """One file of the manual cannot be read (a link, a FIFO, no permission): loading the
+    manual reports it as a finding on that file; elsewhere it is a one-line error."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(_("cannot read {path}: {reason}", path=path, reason=reason))
+        self.reason = reason
+
+
+# Git keeps a symbolic link as the text of its target, so following links on disk would make
+# `render` and `render --rev` show different manuals; and a link may lead out of the manual.
+LINK_MESSAGE = N_(
+    "the file is a symbolic link, and opsmanual reads no links (it could lead out of the "
+    "manual, and git keeps only the link's text); put the file itself here"
+)
 
 
 class Source(Protocol):
@@ -25,26 +44,55 @@ class FolderSource:
         self.root = root
 
     def paths(self) -> list[str]:
-        found = [name for name in MANUAL_FILES + RECORD_FILES if (self.root / name).is_file()]
+        """Files, links and special files (FIFOs, sockets) alike: `read` says why it cannot
+        read the last two, so nothing in the manual's places is skipped silently."""
+        found = [name for name in MANUAL_FILES + RECORD_FILES if _present(self.root / name)]
         for folder in ENTITY_KINDS:
             directory = self.root / folder
             if directory.is_dir():
                 for entry in directory.iterdir():
                     if entry.name.startswith("."):
                         continue
-                    if entry.is_file():
-                        found.append(f"{folder}/{entry.name}")
-                    elif entry.is_dir():  # reported, since its files would silently go unread
+                    if entry.is_dir() and not entry.is_symlink():
+                        # reported, since its files would silently go unread
                         found.append(f"{folder}/{entry.name}/")
+                    elif _present(entry):
+                        found.append(f"{folder}/{entry.name}")
         return sorted(found)
 
     def read(self, path: str) -> bytes:
+        return read_regular(self.root / path, inside=self.root)
+
+
+def _present(path: Path) -> bool:
+    """Anything but a folder or nothing: a file, a link (even a broken one), a FIFO."""
+    return path.is_symlink() or (path.exists() and not path.is_dir())
+
+
+def read_regular(path: Path, inside: Path | None = None) -> bytes:
+    """The bytes of a regular file, never following a link and never waiting on a FIFO.
+
+    Raises `Unreadable` for a link (or a file whose folder leads out of `inside`), a FIFO,
+    socket or device, and a file this user may not read.
+    """
+    if path.is_symlink() or (
+        inside is not None and not path.resolve().is_relative_to(inside.resolve())
+    ):
+        raise Unreadable(path, _(LINK_MESSAGE))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise Unreadable(path, str(exc.strerror or exc)) from exc
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable(
+                path, _("it is not a regular file (a FIFO, socket or device); put a file there")
+            )
         try:
-            return (self.root / path).read_bytes()
+            return stream.read()
         except OSError as exc:
-            raise OpsError(
-                _("cannot read {path}: {reason}", path=self.root / path, reason=exc.strerror)
-            ) from exc
+            raise Unreadable(path, str(exc.strerror or exc)) from exc
 
 
 def find_manual(start: Path | None) -> Path:

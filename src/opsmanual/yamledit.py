@@ -26,7 +26,7 @@ from opsmanual.atomic import write_atomic
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
 from opsmanual.i18n import _
-from opsmanual.load import Document, parse
+from opsmanual.load import Document, PositionComposer, parse
 
 T = TypeVar("T")
 
@@ -41,8 +41,14 @@ _held: dict[Path, int] = {}
 _held_guard = threading.Lock()
 
 
+# How long a command waits for another one's edit to finish (docs/loans.md). An edit of a large
+# register takes about a second, so ten minutes outlasts any realistic queue of concurrent runs,
+# while a lock held by a hung process still ends in a clear error rather than a silent wait.
+LOCK_TIMEOUT = 600.0
+
+
 @contextmanager
-def locked(root: Path, timeout: float = 30.0) -> Iterator[None]:
+def locked(root: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the manual's edit lock, `records/.opsmanual.lock`, for the duration of the block."""
     from filelock import FileLock, Timeout
 
@@ -67,11 +73,19 @@ def locked(root: Path, timeout: float = 30.0) -> Iterator[None]:
         raise OpsError(
             _("cannot create {path}: {reason}", path=records, reason=exc.strerror)
         ) from exc
-    lock = FileLock(str(records / LOCK_NAME), timeout=timeout)
+    wait = LOCK_TIMEOUT if timeout is None else timeout
+    lock = FileLock(str(records / LOCK_NAME), timeout=wait)
     try:
         lock.acquire()
     except Timeout:
-        raise OpsError(_("another opsmanual command is editing this manual; try again")) from None
+        raise OpsError(
+            _(
+                "another opsmanual command is editing this manual (waited {seconds} s); "
+                "if none is running, delete {lock} and try again",
+                seconds=f"{wait:g}",
+                lock=records / LOCK_NAME,
+            )
+        ) from None
     except OSError as exc:
         raise OpsError(
             _("cannot lock {path}: {reason}", path=records / LOCK_NAME, reason=exc.strerror)
@@ -318,13 +332,12 @@ def set_key(mapping: Any, key: str, value: Any) -> None:
 
 
 def _read(path: Path) -> _Text:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raw = b""
-    except OSError as exc:
-        raise OpsError(_("cannot read {path}: {reason}", path=path, reason=exc.strerror)) from exc
-    return _Text.decode(path, raw)
+    """The file's text; a missing file is empty. A link, FIFO or unreadable file is an error
+    (`read_regular`): a FIFO would hang the command, and a link's target is not ours to edit."""
+    from opsmanual.source import read_regular
+
+    exists = path.exists() or path.is_symlink()
+    return _Text.decode(path, read_regular(path) if exists else b"")
 
 
 def _check_loads(path: Path, body: str) -> Any:
@@ -411,40 +424,114 @@ def append_entry(
 
     Must run inside `locked()`. The new entry is written in the file's indentation, after the
     last line, separated like the entries before it. `check` as for `edit_yaml`.
-    """
-    from ruamel.yaml.comments import CommentedSeq
 
+    The cost is the entry's, not the file's: the layout is read from the text and the result is
+    checked with the fast loader; only a file that plain appending cannot extend (`[...]`, no
+    final newline, `---`/`...` markers, an unusual layout) goes through the round-trip editor.
+    """
     _require_lock(path)
     text = _read(path)
-    data, layout = _load(path, text.body)
-    if data is not None and not isinstance(data, CommentedSeq):
+    old = _check_loads(path, text.body) if text.body.strip() else None
+    if old is not None and not isinstance(old, list):
         raise OpsError(_("{path} is not a list; run `opsmanual validate`", path=path))
-    if data is not None and (not data or data.fa.flow_style() or not text.body.endswith("\n")):
-        # `[...]` or no final newline: appending text would not extend the list, so re-emit it,
-        # as a block list like every other register.
-        def add(seq: Any) -> None:
-            seq.fa.set_block_style()
-            seq.append(entry)
-
-        edit_yaml(path, add, check)
+    if not _plain_appendable(text.body, old):
+        _append_by_round_trip(path, text, entry, check)
         return
-    before = text.body if data is not None else _comment_lines(text.body)
+    layout = guess_layout(text.body)
+    before = text.body if old else _comment_lines(text.body)
     new = to_yaml([entry])
     block = _dump(_yaml(layout), new)
-    body = before + (_entry_separator(before, layout) if data else "") + block
-    loaded = _check_loads(path, body)
-    old = _check_loads(path, text.body) if data is not None else []
-    expected = [*(old or []), _plain(new[0])]
-    if loaded != expected:
-        raise OpsError(
-            _(
-                "appending to {path} would change its other entries; nothing was written",
-                path=path,
-            )
-        )
+    body = before + (_entry_separator(before, layout) if old else "") + block
+    if _loads_quietly(path, body) != [*(old or []), _plain(new[0])]:
+        _append_by_round_trip(path, text, entry, check)
+        return
     if check is not None:
         check(body)
     write_atomic(path, text.encode(body))
+
+
+_MARKER = re.compile(r"^(?:---|\.\.\.)(?:\s|$)|^%", re.MULTILINE)
+
+
+def _plain_appendable(body: str, data: list[Any] | None) -> bool:
+    """Whether text added after the last line extends the list: a block list (or nothing yet)
+    ending in a newline, without document markers."""
+    if _MARKER.search(body):
+        return False
+    if data is None:
+        return True
+    first = _content_lines(body)
+    return bool(data) and body.endswith("\n") and bool(first) and first[0].lstrip().startswith("-")
+
+
+def _loads_quietly(path: Path, body: str) -> Any:
+    loaded = parse(path.name, body.encode("utf-8"))
+    return None if isinstance(loaded, Finding) else loaded.data
+
+
+def _append_by_round_trip(
+    path: Path, text: _Text, entry: dict[str, Any], check: Callable[[str], None] | None
+) -> None:
+    from ruamel.yaml.comments import CommentedSeq
+
+    data, _layout = _load(path, text.body)
+    if data is not None and not isinstance(data, CommentedSeq):
+        raise OpsError(_("{path} is not a list; run `opsmanual validate`", path=path))
+
+    # Re-emitted as a block list, like every other register.
+    def add(seq: Any) -> None:
+        with suppress(AttributeError):
+            seq.fa.set_block_style()
+        seq.append(entry)
+
+    edit_yaml(path, add, check)
+
+
+def set_in_entry(
+    path: Path, index: int, key: str, value: str, check: Callable[[str], None] | None = None
+) -> None:
+    """Add `key: value` as the last key of list entry `index` (the key must be new), touching no
+    other byte: the line goes right after the entry's last value, so comments about the next
+    entry stay below it. Costs what the edit does; entries the text cannot be cut at safely
+    (flow style, a block scalar last) go through `edit_yaml`. Must run inside `locked()`.
+    """
+    _require_lock(path)
+    text = _read(path)
+    old = _check_loads(path, text.body)
+    body = _inserted(text.body, index, key, value) if isinstance(old, list) else None
+    if body is not None:
+        expected = [dict(e) if isinstance(e, dict) else e for e in old]
+        if 0 <= index < len(expected) and isinstance(expected[index], dict):
+            expected[index][key] = _plain(to_yaml(value))
+        if key in old[index] or _loads_quietly(path, body) != expected:
+            body = None
+    if body is None:
+        edit_yaml(path, lambda data: set_key(data[index], key, value), check)
+        return
+    if check is not None:
+        check(body)
+    write_atomic(path, text.encode(body))
+
+
+def _inserted(body: str, index: int, key: str, value: str) -> str | None:
+    """`body` with `key: value` after entry `index`'s last value, or None if unsure where."""
+    try:
+        root = yaml.compose(body, Loader=PositionComposer)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.SequenceNode) or not 0 <= index < len(root.value):
+        return None
+    node = root.value[index]
+    if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+        return None
+    key_node, last = node.value[-1]
+    if not isinstance(last, yaml.ScalarNode) or last.style in ("|", ">"):
+        return None
+    end = body.find("\n", last.end_mark.index)
+    end = len(body) if end < 0 else end
+    line = _dump(_yaml(Layout()), to_yaml({key: value})).rstrip("\n")
+    indent = " " * int(key_node.start_mark.column)
+    return body[:end] + "\n" + indent + line + body[end:]
 
 
 def _plain(value: Any) -> Any:

@@ -13,6 +13,8 @@ from opsmanual.model import Manual
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:  # reviewed in 9999: due after the end of the calendar
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

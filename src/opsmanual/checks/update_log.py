@@ -32,15 +32,18 @@ def check_update_log(root: Path, manual: Manual) -> list[Finding]:
     added_prev = added[prev.version] if prev else added_last
     if added_last is None or added_prev is None:
         doc = manual.updates_doc
+        # Name the record whose adding commit is missing: at depth 2 the last one's commit is
+        # often here while the one before it is not.
+        unknown = last if added_last is None or prev is None else prev
         message = _(
             "the git history is too shallow to check that every change is in the update "
             "record table (the commit that added record {version} is not in this clone); {hint}",
-            version=last.version,
+            version=unknown.version,
             hint=_(FETCH_HINT),
         )
         if doc is None:
             return [make("history-unavailable", table, message)]
-        return [doc.finding("history-unavailable", message, [last.index])]
+        return [doc.finding("history-unavailable", message, [unknown.index])]
     findings: list[Finding] = []
     if added_prev != added_last and prev is not None:
         for change in gm.changes(added_prev, added_last, renames=False):

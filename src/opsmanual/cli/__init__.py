@@ -57,6 +57,16 @@ class OpsGroup(TyperGroup):
         """Usage errors in one line, like every other error, instead of click's usage block."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
+        undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
+        if undecodable is not None:
+            err(
+                _(
+                    "error: the argument `{argument}` is not valid UTF-8 text; "
+                    "check the terminal's encoding",
+                    argument=undecodable,
+                )
+            )
+            sys.exit(2)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
@@ -111,6 +121,18 @@ class OpsGroup(TyperGroup):
             raise typer.Exit(2) from None
 
 
+def _not_utf8(args: list[Any]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no file can store), shown with the bad bytes escaped; else None."""
+    for arg in args:
+        if isinstance(arg, str):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
+
+
 install()
 app = typer.Typer(
     cls=OpsGroup,
@@ -144,12 +166,34 @@ def color_enabled(stream: Any = None) -> bool:
     return bool(stream.isatty()) and "NO_COLOR" not in os.environ
 
 
+# Characters a terminal acts on instead of showing (ESC starts a control sequence, BEL rings, CR
+# overwrites the line) or that reorder what is shown: printed as visible escapes, so that no
+# manual text (a name, a summary, a YAML error quoting the file) reaches the terminal raw.
+_UNPRINTABLE = {
+    code: f"\\u{code:04x}"  # the JSON spelling, so a JSON document on stdout stays valid
+    for code in (
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+
+
+def printable(text: str) -> str:
+    """`text` with every control character but newline and tab as a visible escape (`\\u001b`)."""
+    return text.translate(_UNPRINTABLE)
+
+
 def out(text: str = "") -> None:
-    typer.echo(text)
+    typer.echo(printable(text))
 
 
 def err(text: str) -> None:
-    typer.echo(f"opsmanual: {text}", err=True)
+    typer.echo(printable(f"opsmanual: {text}"), err=True)
 
 
 def version_callback(value: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
+from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.i18n import _, listing, ngettext
@@ -34,12 +34,16 @@ class Method(StrEnum):
     appendix = "appendix"
 
 
-def _unreadable(findings: list[Finding]) -> None:
-    """A file the command cannot parse: print its findings and exit 1 (cli.md)."""
+def _unreadable(findings: list[Finding], machine: bool = False) -> None:
+    """A file the command cannot parse: print its findings and exit 1 (cli.md). A machine
+    format prints only its document on stdout, so there the findings go to stderr."""
     from opsmanual.output import text_line
 
     for finding in findings:
-        out(text_line(finding))
+        if machine:
+            typer.echo(printable(text_line(finding)), err=True)
+        else:
+            out(text_line(finding))
     raise typer.Exit(1)
 
 
@@ -63,7 +67,7 @@ def diff(
     points = semantic.resolve_points(gm, rev_a, rev_b)
     changes, problems = semantic.diff_points(gm, points.a, points.b)
     if problems:
-        _unreadable(problems)
+        _unreadable(problems, machine=format is DiffFormat.json)
     a_label, b_label = points.a_label, points.b_label
     if format is DiffFormat.json:
         out(semantic.as_json(changes, a_label, b_label))
@@ -112,7 +116,7 @@ def changelog(
     root = manual_root(manual)
     notice = notices.build(root, since)
     if notice.findings:
-        _unreadable(notice.findings)
+        _unreadable(notice.findings, machine=format is ChangelogFormat.json)
     if send or format is ChangelogFormat.email or output_dir is not None:
         _emails(
             root,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
+from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
 from opsmanual.errors import OpsError
 from opsmanual.i18n import N_, _, pgettext
 
@@ -217,7 +217,6 @@ def _rich_table(rows: list[LoanRow]) -> None:
     for row in rows:
         style = "bold red" if row.status == "overdue" else "dim" if row.status == "returned" else ""
         copy, holder, _borrower, since, due, _returned, status = _cells(row)
-        table.add_row(
-            copy, holder, row.borrower_name or row.loan.borrower, since, due, status, style=style
-        )
+        cells = (copy, holder, row.borrower_name or row.loan.borrower, since, due, status)
+        table.add_row(*(printable(cell) for cell in cells), style=style)
     console.print(table)

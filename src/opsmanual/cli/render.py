@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, err, manual_root, out
+from opsmanual.cli import ManualOption, app, err, manual_root, out, printable
 from opsmanual.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def render(
     ] = None,
 ) -> None:
     from opsmanual.atomic import is_stream
-    from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuses
+    from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuse_own_files, refuses
     from opsmanual.render import render as write
 
     root = manual_root(manual)
@@ -79,11 +79,12 @@ def render(
         from opsmanual.output import text_line
 
         for finding in findings:
-            typer.echo(text_line(finding), err=True)
+            typer.echo(printable(text_line(finding)), err=True)
         err(_("the manual has errors, so no handbook was written; fix them and render again"))
         raise typer.Exit(1)
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
+    refuse_own_files(root, target, format.value)
     if format is RenderFormat.pdf:
         _warn_fonts(loaded)
     count = len(loaded.procedures)

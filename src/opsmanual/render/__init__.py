@@ -35,6 +35,31 @@ def check_copy(manual: Manual, copy_id: str | None) -> None:
         )
 
 
+def refuse_own_files(root: Path, out: Path, fmt: str) -> None:
+    """Refuse an output that would overwrite the manual itself: manual.yaml, anything in
+    records/, an entity folder, .schemas/ or .git/ (`-o manual.yaml`, `-o records/loans.yaml`).
+    Exit 1 with one line; the handbook goes anywhere else, the manual's own folder included."""
+    from opsmanual.kinds import ENTITY_KINDS, relevant
+
+    if is_stream(out):
+        return
+    written = out / "index.html" if fmt == "html" else out
+    try:
+        rel = written.resolve().relative_to(root.resolve())
+    except ValueError:
+        return  # outside the manual
+    first = rel.parts[0] if rel.parts else ""
+    if relevant(rel.as_posix()) or first in {*ENTITY_KINDS, "records", ".schemas", ".git"}:
+        raise Refused(
+            _(
+                "{path} is part of the manual ({where}); the handbook is never written "
+                "over the manual's own files: choose another --output",
+                path=out,
+                where=rel.as_posix(),
+            )
+        )
+
+
 def render(
     manual: Manual,
     out: Path,

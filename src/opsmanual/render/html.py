@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,11 +42,112 @@ def environment(user_dir: Path | None) -> Environment:
         if not user_dir.is_dir():
             raise OpsError(_("no such templates folder: {folder}", folder=user_dir))
         loader = ChoiceLoader([FileSystemLoader(str(user_dir)), ours])
-        env = SandboxedEnvironment(loader=loader, **options)
+        env = _bounded_sandbox(SandboxedEnvironment)(loader=loader, **options)
     env.globals.update(ref=ref, refs=refs, bullets=bullets, ref_list=ref_list)
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
     return env
+
+
+# The work a user's templates may do in one render (docs/render.md, "Your own templates"): far
+# above what a handbook of 10,000 procedures needs, far below what would hang the command.
+MAX_CALLS = 5_000_000
+MAX_RANGE_ITEMS = 10_000_000
+MAX_NUMBER = 10_000_000  # no argument or product a template computes may exceed this
+MAX_TEXT = 10_000_000  # characters of one string a template builds with `*`
+
+
+class TemplateBudget(Exception):
+    """A user's template did more work than any handbook needs (nested loops, huge repeats)."""
+
+
+def _bounded_sandbox(base: type[Any]) -> type[Any]:
+    """Jinja's sandbox (no Python attributes) plus a bound on work: every call, every item of
+    `range()` (counted as it is iterated, so a loop over a saved range counts too) and every
+    `*`/`**` and filter argument is checked, so no template can run unbounded."""
+
+    class Bounded(base):  # type: ignore[misc]
+        intercepted_binops = frozenset({"*", "**"})
+
+        def __init__(self, **options: Any) -> None:
+            super().__init__(**options)
+            self.calls = 0
+            self.items = 0
+            self.globals["range"] = self._range
+            filters: dict[str, Callable[..., Any]] = getattr(self, "filters")  # noqa: B009
+            self.filters = {name: self._bounded_filter(f) for name, f in filters.items()}
+
+        def _spend_call(self, args: Iterable[Any]) -> None:
+            self.calls += 1
+            if self.calls > MAX_CALLS:
+                raise TemplateBudget(
+                    _("more than {limit} calls in one render", limit=f"{MAX_CALLS:,}")
+                )
+            for value in args:
+                _check_number(value)
+
+        def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            self._spend_call([*args, *kwargs.values()])
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            for value in (left, right):
+                _check_number(value)
+            if operator == "**" and isinstance(right, int) and abs(right) > 64:
+                raise TemplateBudget(_("the power {power} is too large", power=right))
+            if operator == "*":
+                sizes = [len(v) if isinstance(v, str | list | tuple) else 1 for v in (left, right)]
+                counts = [abs(v) if isinstance(v, int) else 1 for v in (left, right)]
+                if max(sizes) * max(counts) > MAX_TEXT:
+                    raise TemplateBudget(
+                        _("a repeat of more than {limit} characters", limit=f"{MAX_TEXT:,}")
+                    )
+            return super().call_binop(context, operator, left, right)
+
+        def _range(self, *args: int) -> _CountedRange:
+            for value in args:
+                _check_number(value)
+            return _CountedRange(self, range(*args))
+
+        def _bounded_filter(self, function: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(function)
+            def bounded(*args: Any, **kwargs: Any) -> Any:
+                self._spend_call([*args[1:], *kwargs.values()])
+                return function(*args, **kwargs)
+
+            return bounded
+
+    return Bounded
+
+
+class _CountedRange:
+    """A `range` whose every item, each time it is iterated, counts against the render's budget."""
+
+    def __init__(self, env: Any, items: range) -> None:
+        self.env = env
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[int]:
+        for item in self.items:
+            self.env.items += 1
+            if self.env.items > MAX_RANGE_ITEMS:
+                raise TemplateBudget(
+                    _(
+                        "loops over more than {limit} range items",
+                        limit=f"{MAX_RANGE_ITEMS:,}",
+                    )
+                )
+            yield item
+
+
+def _check_number(value: Any) -> None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise TemplateBudget(
+            _("the number {value} is larger than templates may use", value=f"{value:.0f}")
+        )
 
 
 # The helpers templates call for every mention of an entity: Python, not Jinja macros, because a
@@ -157,7 +259,7 @@ def render_html(
         name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         if not name:
             name, line = _template_frame(exc)
-        if not (name or isinstance(exc, TemplateError)):
+        if not (name or isinstance(exc, TemplateError | TemplateBudget)):
             raise  # not a template's fault: the CLI reports it as an unexpected failure
         where = f" ({name}:{line})" if name else ""
         message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)

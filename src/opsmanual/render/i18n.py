@@ -6,6 +6,8 @@ A translator adds a language by copying `en.json`; the keys are the contract wit
 from __future__ import annotations
 
 import json
+import re
+import string
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.resources.abc import Traversable
@@ -52,8 +54,7 @@ class Words:
             raise AttributeError(f"no word {key!r} in locale {self.language}") from None
 
     def format(self, key: str, **values: Any) -> str:
-        text: str = self.table[key]
-        return text.format(**values)
+        return safe_format(str(self.table[key]), values, f"{self.language}:{key}")
 
     def date_text(self, day: date | None) -> str:
         if day is None:
@@ -76,6 +77,39 @@ class Words:
 
     def join(self, items: list[str]) -> str:
         return str(self.table["list_sep"]).join(items)
+
+
+# A placeholder's format spec: at most an alignment, a zero and one digit of width (`{day:02}`).
+_SPEC = re.compile(r"[<>^]?0?[0-9]?")
+
+
+def safe_format(text: str, values: dict[str, Any], where: str) -> str:
+    """`text.format(**values)` for text a locale file or template controls: a placeholder is a
+    bare name of `values`, never an attribute, index or conversion (`{n.__globals__}`, `{n!r}`),
+    so nothing a locale file says can reach Python objects."""
+    out: list[str] = []
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise OpsError(
+            _("the word {where} is not a valid pattern ({problem})", where=where, problem=exc)
+        ) from None
+    for literal, name, spec, conversion in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in values or conversion or not _SPEC.fullmatch(spec or ""):
+            known = ", ".join("{" + k + "}" for k in values)
+            raise OpsError(
+                _(
+                    "the word {where} has the placeholder {name}; it may use only {known}",
+                    where=where,
+                    name="{" + str(name) + "}",
+                    known=known,
+                )
+            )
+        out.append(format(values[name], spec or ""))
+    return "".join(out)
 
 
 def load_words(language: str, user_dir: Path | None = None) -> Words:

@@ -6,6 +6,7 @@ images are not loaded (the handbook must open with no network), so `![x](url)` s
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -23,9 +24,16 @@ _SPECIAL = re.compile(r"[`*_\[\]<>!&\\#|~=]|^\s|\s$|^[-+]|^\d+[.)]", re.MULTILIN
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
 
 
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def safe_link(url: str) -> bool:
-    """http, https, mailto, or a relative link (no scheme at all)."""
-    cleaned = "".join(url.split()).lower()
+    """http, https, mailto, or a relative link (no scheme at all), judged as a renderer reads
+    the target: entities decoded (`&#58;`, `&colon;`), backslash escapes removed (`java\\script`)
+    and the spaces and control characters browsers skip left out."""
+    decoded = html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", url))
+    cleaned = _IGNORED_IN_URL.sub("", html.unescape(decoded)).lower()
     return not _SCHEME.match(cleaned) or cleaned.startswith(SAFE_SCHEMES)
 
 
@@ -76,14 +84,27 @@ def to_html(text: str | None) -> Markup:
     return Markup("".join(html))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|#~!&])")
 
 
 def md_escape(text: str | None) -> str:
-    """Plain one-line text as CommonMark that shows exactly that text (table-cell safe)."""
+    """Plain one-line text as CommonMark that shows exactly that text (table-cell safe).
+
+    `<` is escaped, so no HTML tag or autolink can start; `>` only matters first on a line (a
+    quote), so `a -> b` stays as written."""
     if not text:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return "\\" + escaped if escaped.startswith(">") else escaped
+
+
+def md_code(text: str) -> str:
+    """Any one-line text as a CommonMark code span: shown as written, never as markup."""
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if not text or text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def md_block(text: str | None) -> str:
@@ -113,7 +134,7 @@ def _defuse(line: str) -> str:
         line = "\\" + line.lstrip()
     parts = line.split("`")
     for i in range(0, len(parts), 2):  # even parts are outside code spans
-        parts[i] = _INLINE_LINK.sub(_check_link, parts[i])
+        parts[i] = _unsafe_links_to_text(parts[i])
         parts[i] = parts[i].replace("<", "\\<")
     return "`".join(parts)
 
@@ -121,10 +142,42 @@ def _defuse(line: str) -> str:
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]*)")
 
 
-# `[text](target "title")`, the target allowed one level of parentheses (`javascript:f(1)`).
-_INLINE_LINK = re.compile(r'\[([^\]]*)\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+"[^"]*")?\s*\)')
+# An inline link's `(target "title")` after its `](`: the alternatives start with different
+# characters, so a match is one pass; it is tried at most MAX_TARGET characters far.
+_TARGET = re.compile(r'\s*<?((?:[^()\s>]|\([^()\s]*\))*)>?(?:\s+"[^"]*")?\s*\)')
+MAX_TARGET = 512  # longer targets are rare; an unsafe one is defused all the same
 
 
-def _check_link(match: re.Match[str]) -> str:
-    """A link with an unsafe target keeps only its text, as the HTML handbook shows it."""
-    return match.group(0) if safe_link(match.group(2)) else match.group(1)
+# Enough of a target to read its scheme however it is written: `javascript:` with every letter
+# as the longest entity CommonMark accepts (`&#x00006a;`, ten characters each).
+_SCHEME_SPAN = 160
+
+
+def _unsafe_links_to_text(text: str) -> str:
+    """Every `[text](target)` whose target is unsafe keeps only its text, as the HTML handbook
+    shows it; a `](` followed by an unsafe target too long to parse loses its link (`]\\(`).
+
+    A scan, not one regex over the line: the old `\\[([^\\]]*)\\]\\(...` tried every `[`
+    against the rest of the line (minutes for a line of many `[`); here each `](` costs at most
+    MAX_TARGET characters, so the work is linear in the text.
+    """
+    out: list[str] = []
+    done = 0  # text[:done] is already in `out`
+    search = 0
+    while (close := text.find("](", search)) >= 0:
+        after = close + 2
+        found = _TARGET.match(text, after, min(len(text), after + MAX_TARGET))
+        if found is None:
+            if not safe_link(text[after : after + _SCHEME_SPAN].lstrip().lstrip("<")):
+                out += [text[done : close + 1], "\\("]
+                done = after
+            search = after
+            continue
+        # The link text holds no `]`, so its `[` is after the previous `]`: disjoint windows.
+        open_ = text.rfind("[", max(done, text.rfind("]", search, close) + 1), close)
+        if open_ >= 0 and not safe_link(found.group(1)):
+            out += [text[done:open_], text[open_ + 1 : close]]
+            done = found.end()
+        search = found.end() if open_ >= 0 else after
+    out.append(text[done:])
+    return "".join(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from opsmanual.errors import OpsError
 from opsmanual.i18n import N_, _
@@ -26,8 +27,48 @@ def missing_cjk_font() -> bool:
     return found.returncode == 0 and not found.stdout.strip()
 
 
+def allowed_url(url: str) -> bool:
+    """What the PDF may load: `data:` URLs and the package's own template files. Never the
+    network, never another file (a user template's `<link rel=attachment href=/etc/...>`)."""
+    from urllib.parse import unquote, urlsplit
+
+    from opsmanual.resources import resource_dir
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return True
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    ours = Path(str(resource_dir("templates"))).resolve()
+    wanted = Path(unquote(parts.path)).resolve()
+    return wanted.is_relative_to(ours)
+
+
+def _url_fetcher(weasyprint: Any) -> Any:
+    """WeasyPrint's fetcher, refusing every URL `allowed_url` does not accept."""
+    urls = weasyprint.urls
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 68 and later
+
+        class Refusing(urls.URLFetcher):  # type: ignore[misc,name-defined]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if not allowed_url(url):
+                    raise ValueError(_("the handbook may not load {url}", url=url[:80]))
+                return super().fetch(url, headers)
+
+        return Refusing(allowed_protocols=("data", "file"), allow_redirects=False)
+
+    def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> Any:
+        if not allowed_url(url):
+            raise ValueError(_("the handbook may not load {url}", url=url[:80]))
+        return urls.default_url_fetcher(url, timeout, ssl_context)
+
+    return fetch
+
+
 def write_pdf(html: str, target: Path) -> None:
-    """Print `html` to `target`. No base URL: the handbook references no file or network."""
+    """Print `html` to `target`. No base URL, and a fetcher that refuses everything but data
+    URLs and our own resources: rendering never reads other files or touches the network."""
     try:
         import weasyprint
     except ImportError as exc:
@@ -39,7 +80,7 @@ def write_pdf(html: str, target: Path) -> None:
                 problem=exc,
             )
         ) from exc
-    document = weasyprint.HTML(string=html, base_url=None)
+    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_url_fetcher(weasyprint))
     try:
         document.write_pdf(target, uncompressed_pdf=False)
     except OSError as exc:

@@ -60,8 +60,12 @@ def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> lis
     lines: list[str] = []
     current, used = "", 0.0
     for token in _tokens(" ".join(text.split())):
+        if len(lines) > max_lines:
+            break  # only max_lines are shown: the rest of a long text is never measured
         extra = text_width(token, size)
-        if current and (used + extra <= width or token in NO_LINE_START):
+        # Closing punctuation may overhang by one character, not by a run of them.
+        overhang = token in NO_LINE_START and used <= width
+        if current and (used + extra <= width or overhang):
             current, used = current + token, used + extra
             continue
         if current:
@@ -69,11 +73,14 @@ def wrap(text: str, width: float, size: float = FONT, max_lines: int = 4) -> lis
         current = token.lstrip()
         used = text_width(current, size)
         while used > width + size and len(current) > 1:  # a word wider than the box
+            if len(lines) > max_lines:
+                current = ""  # cutting the rest of a 150 KB word line by line was quadratic
+                break
             cut = _fit(current, width, size)
             lines.append(current[:cut])
             current = current[cut:].lstrip()
             used = text_width(current, size)
-    if current:
+    if current and len(lines) <= max_lines:
         lines.append(current.rstrip())
     if len(lines) > max_lines:
         last = lines[max_lines - 1]
