@@ -36,9 +36,10 @@ def sender_address(sender: str | None, user: str | None, send: bool) -> str:
     """The From address: --from, else an SMTP login that is an address; a message only
     written or shown may fall back to DEFAULT_FROM, one that is sent may not."""
     login = user if user and "@" in user else None
-    if send and not (sender or login):
+    if send and sender is None and login is None:
         raise OpsError(_("--send needs a sender address: --from ADDRESS"))
-    address = sender or login or DEFAULT_FROM
+    # An empty --from is a mistake to report, not a wish for the default.
+    address = sender if sender is not None else login or DEFAULT_FROM
     parse_sender(address)  # a usage error (exit 2) before anything is built or sent
     return address
 

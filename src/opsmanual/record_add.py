@@ -55,7 +55,7 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     )
     author, approved_by = request.author, request.approved_by
     for option, text in (("--summary", summary), ("--notice-ref", notice_ref)):
-        if text is not None and not is_one_line(text):
+        if text and not is_one_line(text):  # empty: the schema says "must not be empty"
             raise Refused(
                 _(
                     "{option} must be one line of text, without line breaks or control characters",
