@@ -100,7 +100,9 @@ def test_markdown_reads_well(repo: GitRepo) -> None:
     assert out.startswith("# 《运营管理部工作制度》更新通知")
     assert "## 1.4 版" in out
     assert "发文号：N-7" in out
-    assert "`steps[consult].actor`: planning-lead -> ops-planner" in out
+    # Staff read titles, never ids: the step by its action, the roles by their titles.
+    assert "  - step 组织相关部门讨论初稿并征集意见: actor 运营规划组组长 → 运营规划专员" in out
+    assert "planning-lead" not in out and "steps[" not in out
     assert "须阅读人员" in out
 
 
@@ -137,7 +139,8 @@ def test_email_files_in_english(tmp_path: Path) -> None:
     assert manual["title"] in message["Subject"] and "1.4" in message["Subject"]
     body = message.get_content()
     assert body.startswith("Dear ")
-    assert "steps[consult].actor" in body
+    assert "actor Operations Planning Lead → Operations Planner" in body
+    assert "steps[consult]" not in body
 
 
 def test_email_on_stdout_one_message_per_person(repo: GitRepo) -> None:
@@ -264,7 +267,7 @@ def test_markdown_note_without_field_changes_stands_apart_from_the_list(repo: Gi
     out = changelog(repo, "--since", "1.2").stdout
     html = MarkdownIt().render(out)
     assert "<p>无逐项变更：本条记录与之前的记录在同一次提交中加入。</p>" in html
-    assert "岗位 roles/ops-assistant: 删除</li>" in html
+    assert "岗位 ops-assistant: 删除</li>" in html  # no history of it: its id, nothing else
 
 
 def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> None:
@@ -287,7 +290,7 @@ def test_a_removed_entity_is_named_by_the_title_it_had(tmp_path: Path) -> None:
     repo.append_record("1.4", [], ["roles/project-coordinator"])
     repo.commit("1.4")
     out = changelog(repo).stdout
-    assert "- 岗位 项目协调员 (roles/project-coordinator): 删除" in out
+    assert "- 岗位 项目协调员: 删除" in out
 
 
 def test_the_first_issue_reaches_every_active_person(tmp_path: Path) -> None:

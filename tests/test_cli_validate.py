@@ -16,7 +16,9 @@ from manualkit import BASE, NOW, write_manual
 from opsmanual.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = [ROOT / "manuals" / "operations", ROOT / "manuals" / "operations-en"]
+EXAMPLES = [ROOT / "manuals" / name for name in ("operations", "operations-en", "company")]
+# What each example is meant to show: the company manual's quality department has a vacant head.
+EXPECTED = {"company": [("role-vacant", "roles/quality-director.yaml")]}
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -28,7 +30,8 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
 def test_bundled_examples_have_no_findings(manual: Path) -> None:
     code, out, _ = invoke("validate", "--no-git", "-m", str(manual), "--format", "json")
     report = json.loads(out)
-    assert report["findings"] == []
+    found = [(f["code"], f["file"]) for f in report["findings"]]
+    assert found == EXPECTED.get(manual.name, [])
     assert code == 0
 
 
@@ -256,3 +259,23 @@ def test_subfolders_of_entity_folders_are_reported(tmp_path: Path) -> None:
     found = {(f["file"], f["code"]) for f in json.loads(out)["findings"]}
     assert found == {("procedures/finance/", "stray-file"), ("roles/odd.yaml/", "stray-file")}
     assert code == 0
+
+
+def test_a_decision_needs_two_ways_out(tmp_path: Path) -> None:
+    plan = BASE["procedures/plan.yaml"]
+    one_way = plan.replace("    next: [publish, draft]\n", "    next: [publish]\n")
+    write_manual(tmp_path / "one", {"procedures/plan.yaml": one_way})
+    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path / "one"))
+    assert code == 0, "a warning"
+    assert (
+        "procedures/plan.yaml:13:11: warning decision-exits decision step `approve` has only one "
+        "way out (to `publish`)" in out
+    )
+    last = plan.replace("    next: [publish, draft]\n", "    next: []\n").replace(
+        "  - id: publish\n    actor: clerk\n    action: Publish the plan\n", ""
+    )
+    write_manual(tmp_path / "end", {"procedures/plan.yaml": last})
+    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path / "end"))
+    assert "decision-exits decision step `approve` has no way out (the procedure ends)" in out
+    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path / "end"), "--format", "sarif")
+    assert '"decision-exits"' in out

@@ -91,25 +91,148 @@ def pdf_ready() -> str | None:
     return None
 
 
-@pytest.mark.skipif(pdf_ready() is not None, reason=str(pdf_ready()))
-def test_pdf_has_pages_cjk_text_and_the_copy_on_every_page(tmp_path: Path) -> None:
-    pdf = render_example("operations", "pdf", tmp_path / "handbook.pdf", copy="OPS-02")
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
-    assert pages >= 20
+PDF_OK = pytest.mark.skipif(pdf_ready() is not None, reason=str(pdf_ready()))
+
+
+def pdf_text(pdf: Path) -> list[str]:
+    """The text of each page, laid out as on paper."""
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def operations_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One print of the example (PDFs take seconds): the tests below read it."""
+    if pdf_ready() is not None:
+        pytest.skip(str(pdf_ready()))
+    out = tmp_path_factory.mktemp("pdf") / "handbook.pdf"
+    return render_example("operations", "pdf", out, copy="OPS-02")
+
+
+@pytest.fixture(scope="module")
+def company_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if pdf_ready() is not None:
+        pytest.skip(str(pdf_ready()))
+    return render_example("company", "pdf", tmp_path_factory.mktemp("pdf") / "company.pdf")
+
+
+@PDF_OK
+def test_pdf_has_pages_cjk_text_and_the_copy_on_every_page(
+    operations_pdf: Path, tmp_path: Path
+) -> None:
+    pdf = operations_pdf
+    sheets = pdf_text(pdf)
+    pages = len(sheets)
+    assert pages >= 20
+    text = "".join(sheets)
     assert "更新记录表" in text and "借阅登记表" in text and "2026年10月12日" in text
-    sheets = text.split("\f")[:pages]
     assert "受控副本 OPS-02" in sheets[0]
     for number, sheet in enumerate(sheets[1:], start=2):
-        assert "副本编号 OPS-02" in sheet, f"page {number} lacks the copy number"
+        assert "受控副本 OPS-02" in sheet, f"page {number} lacks the copy number"
         assert f"第 {number} 页，共 {pages} 页" in sheet
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / "handbook-operations.pdf")
     again = render_example("operations", "pdf", tmp_path / "again.pdf", copy="OPS-02")
     assert again.read_bytes() == pdf.read_bytes(), "same input, same PDF"
+
+
+@PDF_OK
+def test_every_page_after_the_cover_carries_the_controlled_header(company_pdf: Path) -> None:
+    sheets = pdf_text(company_pdf)
+    pages = len(sheets)
+    assert "JNTD-GL-SC-001" in sheets[0] and "内部" in sheets[0]  # cover: number, classification
+    for label in ("发布日期", "实施日期", "编制", "审核", "批准", "钱宇", "周杰", "王建国"):
+        assert label in sheets[0], label
+    for number, sheet in enumerate(sheets[1:], start=2):
+        header = sheet.strip().splitlines()[0]
+        assert "JNTD-GL-SC-001" in header and "第 1.1 版" in header, (number, header)
+        assert "实施日期：2026年9月15日" in header, (number, header)
+        assert f"第 {number} 页，共 {pages} 页" in header, (number, header)
+        assert "未批准稿" not in sheet, "an approved version carries no draft mark"
+
+
+@PDF_OK
+def test_each_procedure_has_its_own_pages_number_version_and_page_x_of_y(
+    company_pdf: Path,
+) -> None:
+    sheets = pdf_text(company_pdf)
+    own = {n: re.search(r"本流程第 (\d+) 页，共 (\d+) 页", sheet) for n, sheet in enumerate(sheets)}
+    runs: dict[str, list[tuple[int, int]]] = {}
+    for n, sheet in enumerate(sheets):
+        found = own[n]
+        if found is None:
+            continue
+        number = next(code for code in ("JNTD-LC-001", "JNTD-LC-002") if code in sheet)
+        runs.setdefault(number, []).append((int(found.group(1)), int(found.group(2))))
+        version = "1.1" if number == "JNTD-LC-001" else "1.0"
+        assert f"{number} · 本流程版本：{version}" in sheet, "the version it last changed in"
+    assert set(runs) == {"JNTD-LC-001", "JNTD-LC-002"}
+    for number, pages in runs.items():
+        total = len(pages)
+        assert pages == [(k, total) for k in range(1, total + 1)], (number, pages)
+    # a procedure starts on a new page: its title is on its page 1, never below another's
+    first = [n for n, found in own.items() if found and found.group(1) == "1"]
+    assert any("4.1 客户投诉处理" in sheets[n] for n in first)
+    assert any("5.1 内部审核" in sheets[n] for n in first)
+
+
+@PDF_OK
+def test_chinese_pdf_embeds_the_simplified_chinese_face_only(
+    operations_pdf: Path, company_pdf: Path
+) -> None:
+    for pdf in (operations_pdf, company_pdf):
+        fonts = subprocess.run(
+            ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
+        assert "CJK-SC" in fonts
+        assert not re.search(r"CJK-(JP|KR|TC|HK)", fonts), fonts
+
+
+def page_fill(pdf: Path) -> list[float]:
+    """How far down each page its body text reaches, as a share of the body's height (the
+    margin boxes excluded)."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    fills = []
+    for page in re.finditer(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', boxes, re.S):
+        height = float(page.group(1))
+        top, bottom = height * 0.075, height * 0.93  # inside the header and the footer
+        ys = [
+            (float(y0), float(y1))
+            for y0, y1 in re.findall(
+                r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page.group(2)
+            )
+        ]
+        body = [y1 for y0, y1 in ys if y0 > top and y1 < bottom]
+        fills.append((max(body, default=top) - top) / (bottom - top))
+    return fills
+
+
+# What a page opens with when it starts a section: a part, chapter or procedure heading.
+OPENS = re.compile(
+    r"^(第[一二三四五六七八九十]+章|\d+\.\d+ \S|手册使用说明|更新记录表|目录|记录表单索引|借阅登记表)"
+)
+
+
+def first_body_line(sheet: str) -> str:
+    lines = [line.strip() for line in sheet.splitlines() if line.strip()]
+    return lines[1] if len(lines) > 1 else ""  # lines[0] is the running header
+
+
+@PDF_OK
+def test_no_page_is_less_than_a_fifth_full_except_the_last_of_a_section(
+    operations_pdf: Path, company_pdf: Path
+) -> None:
+    for pdf in (operations_pdf, company_pdf):
+        sheets = pdf_text(pdf)
+        fills = page_fill(pdf)
+        assert len(fills) == len(sheets)
+        for n, fill in enumerate(fills[:-1]):
+            last_of_section = OPENS.match(first_body_line(sheets[n + 1])) is not None
+            assert fill >= 0.2 or last_of_section, f"{pdf.name}: page {n + 1} is {fill:.0%} full"
 
 
 def test_pdf_font_check_reads_fc_list(monkeypatch: pytest.MonkeyPatch) -> None:

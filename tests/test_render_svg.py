@@ -15,6 +15,7 @@ from opsmanual.render.svg import (
     FlowStep,
     OrgNode,
     flow_layout,
+    label_box,
     org_layout,
     text_width,
     to_svg,
@@ -28,8 +29,11 @@ def overlap(a: Box, b: Box) -> bool:
 
 def on_boundary(box: Box, point: tuple[float, float]) -> bool:
     x, y = point
-    if box.shape == "diamond":  # the top and bottom vertices are where edges meet a decision
-        return abs(x - box.cx) < 0.11 and (abs(y - box.y) < 0.11 or abs(y - box.y - box.h) < 0.11)
+    if box.shape == "diamond":  # edges meet a decision at its vertices: top, bottom, right
+        vertical = abs(x - box.cx) < 0.11 and (
+            abs(y - box.y) < 0.11 or abs(y - box.y - box.h) < 0.11
+        )
+        return vertical or (abs(x - box.x - box.w) < 0.11 and abs(y - box.cy) < 0.11)
     inside_x = box.x - 0.11 <= x <= box.x + box.w + 0.11
     inside_y = box.y - 0.11 <= y <= box.y + box.h + 0.11
     on_x = abs(x - box.x) < 0.11 or abs(x - box.x - box.w) < 0.11
@@ -119,7 +123,8 @@ def test_flow_with_a_decision_and_a_loop_back() -> None:
     assert [e.label for e in d.edges] == [None, None, "是", "否"]
     back = [e for e in d.edges if e.back]
     assert len(back) == 1 and back[0].target == 1
-    assert max(x for x, _ in back[0].points) > 2 * 180, "loops go round the right of the lanes"
+    assert max(x for x, _ in back[0].points) > 2 * 180, "loops go round the right of the steps"
+    assert max(x for x, _ in back[0].points) < d.lanes[-1].x + d.lanes[-1].w, "inside the frame"
     assert d.boxes[1].y > d.boxes[0].y and d.boxes[3].y > d.boxes[2].y
 
 
@@ -179,3 +184,100 @@ def test_svg_escapes_text_and_has_no_ids_or_remote_references() -> None:
     assert "<script" not in svg and "&lt;script&gt;" in svg
     assert ' id="' not in svg and "http" not in svg
     assert 'aria-label="a &#34;label&#34; &lt;b&gt;"' in svg
+
+
+def inside(box: Box, lines: tuple[str, ...], size: float) -> None:
+    """Every line's estimated width fits the box (a diamond's text its middle), and the lines
+    fit its height."""
+    room = box.w * (0.58 if box.shape == "diamond" else 1.0) - 2 * 8
+    for line in lines:
+        assert text_width(line, size) <= room + size, (box, line)  # kinsoku may overhang 1 char
+    assert len(lines) * 15 <= box.h, box
+
+
+def flow_with_terminals(seed: int) -> Diagram:
+    rng = random.Random(seed)
+    count = rng.randint(2, 14)
+    lanes = [FlowLane(f"r{k}", f"角色 {k} with a long English title", f"#r{k}") for k in range(4)]
+    flow = []
+    for i in range(count):
+        decision = rng.random() < 0.4
+        if decision:  # a sound decision: two ways out (validate warns otherwise)
+            nxt = tuple(dict.fromkeys(f"s{rng.randrange(count)}" for _ in range(2)))
+            nxt = nxt if len(nxt) == 2 else (nxt[0], f"s{(int(nxt[0][1:]) + 1) % count}")
+        else:
+            nxt = (f"s{i + 1}",) if i + 1 < count else ()
+        label = "审核" * rng.randint(1, 20)
+        flow.append(FlowStep(f"s{i}", f"r{rng.randrange(4)}", label, decision, nxt, f"#s{i}"))
+    return flow_layout(lanes, flow, "是", "否", "开始", "结束")
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_decision_labels_never_overlap_and_text_stays_in_its_box(seed: int) -> None:
+    d = flow_with_terminals(seed)
+    assert_sound(d)
+    labels = [label_box(e) for e in d.edges if e.label]
+    for (x1, y1, w1, h1), (x2, y2, w2, h2) in itertools.combinations(labels, 2):
+        assert not (x1 < x2 + w2 and x2 < x1 + w1 and y1 < y2 + h2 and y2 < y1 + h1), labels
+    for box in d.boxes:
+        inside(box, box.lines, 12)
+    frame = d.lanes[-1].x + d.lanes[-1].w
+    for edge in d.edges:
+        assert all(x <= frame for x, _ in edge.points), "every line runs inside the lane frame"
+
+
+def test_both_branches_leaving_one_side_get_labels_apart() -> None:
+    """Procedure 8.2 of the example: both ways out of a decision lead right of it."""
+    lanes = [FlowLane("a", "文控专员", "#a"), FlowLane("b", "部门经理", "#b")]
+    flow = [
+        FlowStep("s1", "b", "审批", True, ("s2", "s3"), "#1"),
+        FlowStep("s2", "a", "登记", False, ("s3",), "#2"),
+        FlowStep("s3", "a", "发布", False, (), "#3"),
+    ]
+    d = flow_layout(lanes, flow, "是", "否", "开始", "结束")
+    yes, no = (label_box(e) for e in d.edges if e.label)
+    assert yes[0] + yes[2] <= no[0] or yes[1] + yes[3] <= no[1] or no[1] + no[3] <= yes[1]
+    decision = next(b for b in d.boxes if b.shape == "diamond")
+    exits = {e.label: e.points[0] for e in d.edges if e.label}
+    assert exits["是"] == (decision.cx, decision.y + decision.h), "yes leaves the bottom"
+    assert exits["否"] == (decision.x + decision.w, decision.cy), "no leaves the right vertex"
+
+
+def test_flow_opens_and_closes_on_terminals() -> None:
+    flow = steps([("s1", "a", False, ("s2",)), ("s2", "b", False, ()), ("s3", "a", False, ())])
+    d = flow_layout(LANES, flow, "是", "否", "开始", "结束")
+    terminals = [b for b in d.boxes if b.shape == "terminal"]
+    assert [b.lines for b in terminals] == [("开始",), ("结束",)]
+    start, end = terminals
+    assert start.y < min(b.y for b in d.boxes if b.shape != "terminal")
+    assert end.y > max(b.y for b in d.boxes if b.shape != "terminal")
+    ends = [e for e in d.edges if d.boxes[e.target] is end]
+    assert len(ends) == 2, "every last step leads to the end"
+    svg = to_svg(d, "x", "flow", "zh-CN", '"Noto Sans CJK SC", sans-serif')
+    assert 'lang="zh-CN"' in svg and 'font-family="&#34;Noto Sans CJK SC&#34;, sans-serif"' in svg
+    assert 'rx="15"' in svg  # rounded ends
+
+
+def test_org_chart_wraps_long_names_and_keeps_the_holder() -> None:
+    nodes = [
+        OrgNode("ops", None, "Operations Management Department", "", "#ops"),
+        OrgNode(
+            "pm",
+            "ops",
+            "Project Management Group",
+            "Department Manager · Zhou Ming, Li Qiang",
+            "#pm",
+        ),
+    ]
+    d = org_layout(nodes)
+    assert_sound(d)
+    text = [" ".join(b.lines) for b in d.boxes]
+    assert "…" not in "".join(text), "wrap, never cut"
+    assert text[0] == "Operations Management Department"
+    assert "Zhou Ming, Li Qiang" in text[1] and "Project Management Group" in text[1]
+    for box in d.boxes:
+        inside(box, box.lines[: box.title_lines], 13 * 1.1)
+        inside(box, box.lines[box.title_lines :], 11)
+    assert d.boxes[0].lines == d.boxes[0].lines[: d.boxes[0].title_lines], (
+        "a unit with no head has no empty subtitle line"
+    )

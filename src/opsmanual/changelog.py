@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opsmanual.diff import EntityChange, english, field_line
+from opsmanual.diff import EntityChange
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import WORKTREE, GitManual, open_repo
@@ -23,6 +23,7 @@ from opsmanual.manual import load_manual
 from opsmanual.model import Manual, Person, UpdateRecord
 from opsmanual.record_history import RecordHistory, table_path
 from opsmanual.source import FolderSource
+from opsmanual.titles import Titles
 
 VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
@@ -237,30 +238,22 @@ def _plain(text: str) -> str:
     return text
 
 
-def _role_name(manual: Manual, role: str, with_id: bool = True) -> str:
-    found = manual.roles.get(role)
-    if found is None:
-        return role
-    return f"{found.title} ({role})" if with_id else found.title
+def _role_name(manual: Manual, role: str) -> str:
+    return Titles(manual).role(role)
 
 
 def _entity_name(manual: Manual, ref: str, w: dict[str, Any], old: Any = None) -> str:
-    """How the notice names an entity; a removed one by the title or name it had (`old`)."""
+    """How the notice names an entity: by title; a removed one by the title it had (`old`)."""
     kinds = w["kinds"]
     kind, _slash, ident = ref.partition("/")
-    table: dict[str, dict[str, Any]] = {
-        "units": manual.units,
-        "roles": manual.roles,
-        "procedures": manual.procedures,
-        "staff": manual.staff,
-    }
-    entity = table.get(kind, {}).get(ident)
-    name = getattr(entity, "title", None) or getattr(entity, "name", None)
-    if name is None and isinstance(old, dict):
-        name = old.get("title") or old.get("name")
     if kind == "manual":
         return str(kinds["manual"])
-    return f"{kinds.get(kind, kind)} {name} ({ref})" if name else f"{kinds.get(kind, kind)} {ref}"
+    former: dict[str, str] = {}
+    was = old.get("title") or old.get("name") if isinstance(old, dict) else None
+    if isinstance(was, str):
+        former[ref] = was
+    name = Titles(manual, former).name(ref) or ident
+    return f"{kinds.get(kind, kind)} {name}"
 
 
 def _record_lines(
@@ -290,6 +283,7 @@ def _change_lines(
 ) -> list[str]:
     """Each listed entity (or only `refs`) with its field changes, indented for text."""
     by_ref = {c.ref: c for c in entry.changes}
+    titles = Titles(manual)
     lines: list[str] = []
     for ref in dict.fromkeys([*entry.record.changes, *entry.record.removed]):
         if refs is not None and ref not in refs:
@@ -299,7 +293,10 @@ def _change_lines(
         was = change.old if change is not None else None
         lines.append(f"- {esc(_entity_name(manual, ref, w, was))}: {w.get(op, op)}")
         if change is not None:
-            lines += [f"    {field_line(f, english)}" for f in change.fields]
+            kind = ref.partition("/")[0]
+            lines += [
+                f"    {titles.field_line(kind, f, change.old, change.new)}" for f in change.fields
+            ]
     if entry.why_no_details:
         # Apart from the list: in Markdown a line right after an item would continue that item.
         lines += [""] if lines else []
@@ -328,7 +325,7 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
             for line in _change_lines(notice.manual, entry, w, esc=esc)
         ]
         lines += ["", f"{h3}{w['audience']}", ""]
-        roles = ", ".join(esc(_role_name(notice.manual, r)) for r in entry.roles) or "-"
+        roles = w["list_sep"].join(esc(_role_name(notice.manual, r)) for r in entry.roles) or "-"
         people = [p for p in notice.manual.active_staff() if p.id in entry.staff_ids()]
         staff = ", ".join(esc(f"{p.name} <{p.email}>" if p.email else p.name) for p in people)
         lines += [
@@ -340,13 +337,12 @@ def as_text(notice: Notice, markdown: bool = False) -> str:
 
 
 def _md_line(line: str) -> str:
-    """Field lines become nested list items, with code spans for the field paths; their values
-    arrive unescaped (field_line is shared with text) and are escaped here."""
-    from opsmanual.render.markup import md_code, md_escape
+    """Field lines become nested list items; their text arrives unescaped (the lines are shared
+    with text) and is escaped here."""
+    from opsmanual.render.markup import md_escape
 
     if line.startswith("    "):
-        path, _sep, rest = line.strip().partition(": ")
-        return f"  - {md_code(path)}: {md_escape(rest)}"
+        return f"  - {md_escape(line.strip())}"
     return line
 
 
@@ -380,7 +376,7 @@ def letter(notice: Notice, person: Person) -> str:
     # Only the roles this notice concerns: a person may hold others it does not touch.
     concerned = {r for e in notice.entries if person.id in e.staff_ids() for r in e.roles}
     mine = [r for r in person.roles if r in notice.manual.roles and r in concerned]
-    roles = w["list_sep"].join(_role_name(notice.manual, r, with_id=False) for r in mine)
+    roles = w["list_sep"].join(_role_name(notice.manual, r) for r in mine)
     intro = w["intro"] if roles else w["intro_all"]
     lines = [w["greeting"].format(name=person.name), "", intro.format(title=title, roles=roles)]
     for entry in notice.entries:

@@ -292,14 +292,8 @@ def show(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def english(message: str, /, **params: Any) -> str:
-    """`_` for text that stays English whatever the reader's language (the notices' words come
-    from the manual's language, not the CLI's)."""
-    return message.format(**params) if params else message
-
-
 def field_line(f: FieldChange, tr: Callable[..., str] = _) -> str:
-    """One changed field for people; `tr` translates (the CLI's language by default)."""
+    """One changed field for people, in the reader's language by default (`tr`)."""
     if f.op == "moved":
         return tr("{path}: moved from position {old} to {new}", path=f.path, old=f.old, new=f.new)
     if f.op == "added" and f.position is not None:

@@ -136,9 +136,11 @@ def without_email(notice: Notice) -> list[Person]:
 def sent_log(root: Path) -> set[tuple[str, str]]:
     """(version, staff id) pairs already delivered."""
     path = root / SENT_LOG
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return set()
-    doc = parse(SENT_LOG, path.read_bytes())
+    from opsmanual.source import read_regular
+
+    doc = parse(SENT_LOG, read_regular(path))  # never waits on a FIFO, never follows a link
     data = getattr(doc, "data", None)
     if not isinstance(data, list):
         raise OpsError(_("{path} is not a list of sent notices; fix or remove it", path=path))

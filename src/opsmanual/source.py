@@ -50,7 +50,7 @@ class FolderSource:
         for folder in ENTITY_KINDS:
             directory = self.root / folder
             if directory.is_dir():
-                for entry in directory.iterdir():
+                for entry in _entries(directory):
                     if entry.name.startswith("."):
                         continue
                     if entry.is_dir() and not entry.is_symlink():
@@ -62,6 +62,15 @@ class FolderSource:
 
     def read(self, path: str) -> bytes:
         return read_regular(self.root / path, inside=self.root)
+
+
+def _entries(directory: Path) -> list[Path]:
+    try:
+        return list(directory.iterdir())
+    except OSError as exc:  # a folder without read permission: its files cannot be checked
+        raise OpsError(
+            _("cannot list {path}: {reason}", path=directory, reason=exc.strerror or exc)
+        ) from exc
 
 
 def _present(path: Path) -> bool:

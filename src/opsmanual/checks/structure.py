@@ -117,6 +117,7 @@ def _steps(proc: Procedure) -> list[Finding]:
             if k is not None and k not in reached:
                 reached.add(k)
                 todo.append(k)
+    findings += _decisions(proc)
     for i, step in enumerate(proc.steps):
         if i not in reached:
             findings.append(
@@ -130,4 +131,37 @@ def _steps(proc: Procedure) -> list[Finding]:
                     ["steps", i, "id"],
                 )
             )
+    return findings
+
+
+def _decisions(proc: Procedure) -> list[Finding]:
+    """A decision (`approval: true`) needs two ways out, 是 and 否: with one, its diagram has a
+    diamond with an unlabelled exit; with none, the procedure ends on a question."""
+    findings = []
+    for i, step in enumerate(proc.steps):
+        exits = proc.successors(i)
+        if not step.approval or len(exits) >= 2:
+            continue
+        if exits:
+            message = _(
+                "decision step `{id}` has only one way out (to `{to}`); list both ways in `next` "
+                "(the first is taken on yes, the others on no), or drop `approval: true` if it "
+                "is not a decision",
+                id=step.id,
+                to=exits[0],
+            )
+        else:
+            message = _(
+                "decision step `{id}` has no way out (the procedure ends); list both ways in "
+                "`next` (the first is taken on yes, the others on no), or drop `approval: true` "
+                "if it is not a decision",
+                id=step.id,
+            )
+        findings.append(
+            proc.doc.finding(
+                "decision-exits",
+                message,
+                ["steps", i, "next" if step.next is not None else "approval"],
+            )
+        )
     return findings

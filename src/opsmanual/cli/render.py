@@ -60,6 +60,17 @@ def render(
             show_default=False,
         ),
     ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help=_(
+                "pdf, html: only what changed after this version, after an instruction sheet "
+                "of pages to remove and insert."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     templates: Annotated[
         Path | None,
         typer.Option(
@@ -72,6 +83,7 @@ def render(
     from opsmanual.atomic import is_stream
     from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuse_own_files, refuses
     from opsmanual.render import render as write
+    from opsmanual.titles import removed_titles
 
     root = manual_root(manual)
     loaded, findings = checked_manual(root, rev)
@@ -87,6 +99,7 @@ def render(
     refuse_own_files(root, target, format.value)
     if format is RenderFormat.pdf:
         _warn_fonts(loaded)
+    former = removed_titles(root, loaded)
     count = len(loaded.procedures)
     if count > PROGRESS_OVER and sys.stderr.isatty():
         from rich.console import Console
@@ -101,9 +114,19 @@ def render(
                 copy,
                 templates,
                 lambda done: bar.update(task, completed=done),
+                former,
+                changed_since,
             )
     else:
-        written = write(loaded, target, format.value, copy, templates)
+        written = write(
+            loaded,
+            target,
+            format.value,
+            copy,
+            templates,
+            former=former,
+            changed_since=changed_since,
+        )
     warnings = sum(1 for f in findings if f.severity == "warning")
     if warnings:
         err(

@@ -6,14 +6,19 @@ file next to the target, renamed into place, so a reader never sees half a handb
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opsmanual.atomic import is_stream, prepare, replacing, write_output
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
 from opsmanual.i18n import _, listing
 from opsmanual.model import Manual
+
+if TYPE_CHECKING:
+    from opsmanual.render.context import Handbook
+    from opsmanual.render.paged import Sheet, Span
 
 FORMATS = ("html", "markdown", "pdf")
 DEFAULT_OUT = {"html": Path("site"), "markdown": Path("handbook.md"), "pdf": Path("handbook.pdf")}
@@ -67,8 +72,15 @@ def render(
     copy_id: str | None = None,
     templates: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    former: Mapping[str, str] | None = None,
+    changed_since: str | None = None,
 ) -> Path:
-    """Write the handbook; returns the file written (for html, `out/index.html`)."""
+    """Write the handbook; returns the file written (for html, `out/index.html`).
+
+    `former`: titles of entities that updates removed (`titles.former_titles`).
+    `changed_since`: a version; only what changed after it, after an instruction sheet
+    (pdf and html; see docs/render.md, "Replacing pages").
+    """
     from opsmanual.render.context import build
     from opsmanual.render.i18n import load_words
 
@@ -82,26 +94,27 @@ def render(
         )
     check_copy(manual, copy_id)
     assert manual.info is not None
-    book = build(manual, load_words(manual.info.language, templates), copy_id)
+    if changed_since is not None:
+        from opsmanual.render.paged import check_since
+
+        if fmt not in ("html", "pdf"):
+            raise OpsError(_("--changed-since works with the html and pdf formats"))
+        check_since(manual.updates, changed_since)
+    book = build(manual, load_words(manual.info.language, templates), copy_id, former)
     if fmt == "markdown":
         from opsmanual.render.markdown import render_markdown
 
         target = out
         write_output(target, render_markdown(book).encode("utf-8"))
         return target
+    if fmt == "pdf":
+        return _render_pdf(manual, book, out, templates, progress, changed_since)
     from opsmanual.render.html import render_html
 
-    html = render_html(book, templates, pdf=fmt == "pdf", progress=progress)
-    if fmt == "pdf":
-        from opsmanual.render.pdf import write_pdf
-
-        if is_stream(out):
-            write_pdf(html, out)
-            return out
-        prepare(out)
-        with replacing(out) as tmp:
-            write_pdf(html, tmp)
-        return out
+    only, sheet = None, None
+    if changed_since is not None:
+        only, sheet = _changes(manual, book, changed_since, None)
+    html = render_html(book, templates, progress=progress, only=only, sheet=sheet)
     if out.exists() and not out.is_dir():
         raise OpsError(
             _("{path} exists and is not a folder; the html format writes a folder", path=out)
@@ -113,6 +126,55 @@ def render(
     target = out / "index.html"
     write_output(target, html.encode("utf-8"))
     return target
+
+
+def _changes(
+    manual: Manual, book: Handbook, since: str, page_spans: list[Span] | None
+) -> tuple[list[str] | None, Sheet]:
+    """The parts to show after `since` (None: all) and the instruction sheet for them."""
+    from opsmanual.render.paged import Sheet, changed_parts, part_order, sheet_rows
+
+    wanted = changed_parts(book, manual.updates, since)
+    listed = part_order(book) if wanted is None else wanted
+    rows = sheet_rows(book, manual.updates, since, listed, page_spans)
+    return wanted, Sheet(since, wanted is None, rows)
+
+
+def _render_pdf(
+    manual: Manual,
+    book: Handbook,
+    out: Path,
+    templates: Path | None,
+    progress: Callable[[int], None] | None,
+    since: str | None,
+) -> Path:
+    """Lay the whole book out (twice: see paged.py), then write it, or with `since` the
+    instruction sheet and the pages that changed, keeping their numbers in the whole book."""
+    from opsmanual.render.html import render_html
+    from opsmanual.render.paged import parts, procedure_css, sheet_css, spans
+    from opsmanual.render.pdf import lay_out, print_book, save
+
+    html = render_html(book, templates, pdf=True, progress=progress)
+    document, anchors = print_book(html, lambda a: procedure_css(book, parts(book, a)))
+    pages = None
+    if since is not None:
+        page_parts = parts(book, anchors)
+        wanted, sheet = _changes(manual, book, since, spans(page_parts))
+        sheet_html = render_html(book, templates, pdf=True, only=(), sheet=sheet)
+        instructions = lay_out(sheet_html, sheet_css(book))
+        chosen = [
+            page
+            for page, part in zip(document.pages, page_parts, strict=True)
+            if wanted is None or part in wanted
+        ]
+        pages = [*instructions.pages, *chosen]
+    if is_stream(out):
+        save(document, out, pages)
+        return out
+    prepare(out)
+    with replacing(out) as tmp:
+        save(document, tmp, pages)
+    return out
 
 
 def refuses(findings: list[Finding]) -> bool:

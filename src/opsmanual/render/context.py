@@ -7,16 +7,29 @@ in the size of the manual. Text stays plain `str` (templates escape it); long te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from markupsafe import Markup
 
-from opsmanual.model import Manual, ManualInfo, Procedure, Role
+from opsmanual.model import Manual, ManualInfo, Procedure, Role, UpdateRecord
 from opsmanual.render.i18n import Words
 from opsmanual.render.markup import to_html
 from opsmanual.render.svg import FlowLane, FlowStep, OrgNode
+from opsmanual.titles import Titles
 
-BLANK_ROWS = 15  # ruled rows after the register's entries, for paper use
+# The borrowing register ends in ruled rows for paper use, enough to fill the form's landscape
+# page (about FORM_ROWS rows) and never fewer than MIN_BLANK_ROWS.
+FORM_ROWS = 14
+MIN_BLANK_ROWS = 3
+
+
+def register_blank_rows(entries: int) -> int:
+    return max(MIN_BLANK_ROWS, -entries % FORM_ROWS)
+
+
+UPDATE_BLANK_ROWS = 4  # ruled rows after the update records, for entries made between reprints
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,41 @@ class Rich:
 
 def rich(text: str | None) -> Rich:
     return Rich(text or "", to_html(text))
+
+
+@dataclass(frozen=True)
+class ProcedureMarks:
+    """What a procedure's own pages carry, so they can be replaced alone (cli.md 1.1)."""
+
+    number: str  # its document number (`number`), "" when it has none
+    changed_in: str  # the version in which it last changed
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The controlled-document marks (cli.md 1.1, "Controlled-document marks"), made once.
+
+    Every output (HTML, PDF, Markdown, Word) reads these and nothing else for the cover, the
+    page headers and the draft mark. Dates come both as `date` (for fields in Word) and as text
+    in the manual's language. A name not given is "" (the cover shows a ruled blank).
+    """
+
+    number: str
+    classification: str
+    version: str
+    issued_date: date | None  # 发布日期: the last update record's `date`
+    effective_date: date | None  # 实施日期: its effective date (else manual.yaml's)
+    issued: str
+    effective: str
+    prepared_by: str  # 编制: the last record's `author`, as a name
+    reviewed_by: str  # 审核
+    approved_by: str  # 批准
+    approved_on_date: date | None  # 批准日期
+    approved_on: str
+    draft: bool  # `approver` is set and the last record has no `approved_by`
+    draft_label: str  # 未批准稿 / DRAFT — NOT APPROVED, "" when not a draft
+    copy: str | None  # the controlled copy's id, None for an uncontrolled print
+    procedures: dict[str, ProcedureMarks]  # by procedure id
 
 
 @dataclass
@@ -135,6 +183,7 @@ class ProcedureView:
     steps: list[StepView]
     lanes: list[FlowLane]
     flow: list[FlowStep]
+    marks: ProcedureMarks
     html: Markup = field(default_factory=Markup)  # filled in by the HTML writer
 
 
@@ -181,6 +230,7 @@ class Handbook:
 
     t: Words
     info: ManualInfo
+    marks: Marks
     lang: str
     title: str
     organization: str
@@ -202,15 +252,17 @@ class Handbook:
     records_index: list[tuple[str, list[Ref]]]
     loans: list[LoanView]
     blank_rows: int
+    update_blank_rows: int
     sections: dict[str, Section] = field(default_factory=dict)
 
 
 class _Index:
     """Labels and anchors for every id, and who does what, built in one pass."""
 
-    def __init__(self, manual: Manual, t: Words) -> None:
+    def __init__(self, manual: Manual, t: Words, titles: Titles) -> None:
         self.m = manual
         self.t = t
+        self.titles = titles
         self.owns: dict[str, list[str]] = {}
         self.acts: dict[str, list[str]] = {}
         self.consulted: dict[str, list[str]] = {}
@@ -261,22 +313,34 @@ class _Index:
             return Ref(self.t.whole_manual, "#cover")
         kind, _, eid = ref.partition("/")
         known = self.refs.get(kind, {}).get(eid) if exists else None
-        inner = known or Ref(eid)
+        # A removed entity is named by the title it had, when history tells it.
+        inner = known or Ref(self.titles.name(ref) or eid)
         kind_word = self.t.kinds.get(kind, kind)
         return Ref(self.t.format("kind_label", kind=kind_word, name=inner.label), inner.href)
 
 
-def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
-    """The whole handbook's content, in the order it is shown. The manual must have no errors."""
+def build(
+    manual: Manual,
+    t: Words,
+    copy_id: str | None = None,
+    former: Mapping[str, str] | None = None,
+) -> Handbook:
+    """The whole handbook's content, in the order it is shown. The manual must have no errors.
+
+    `former`: titles of entities removed by updates (`titles.former_titles`), to name them.
+    """
     info = manual.info
     assert info is not None, "render only a manual without errors"
-    ix = _Index(manual, t)
+    titles = Titles(manual, former)
+    ix = _Index(manual, t, titles)
+    marks = build_marks(manual, t, titles, copy_id)
     units = _units(manual, ix)
     copies = [CopyView(c.id, ix.unit(c.holder), c.location or "") for c in info.copies]
-    chapters = _chapters(manual, info, ix, len(_FRONT) + 1)
+    chapters = _chapters(manual, info, ix, len(_FRONT) + 1, marks)
     book = Handbook(
         t=t,
         info=info,
+        marks=marks,
         lang=info.language,
         title=info.title,
         organization=info.organization or "",
@@ -322,13 +386,62 @@ def build(manual: Manual, t: Words, copy_id: str | None = None) -> Handbook:
             )
             for loan in manual.loans
         ],
-        blank_rows=BLANK_ROWS,
+        blank_rows=register_blank_rows(len(manual.loans)),
+        update_blank_rows=UPDATE_BLANK_ROWS,
     )
     for n, (key, word) in enumerate(_FRONT, start=1):
         book.sections[key] = Section(t.chapter_label(n), key, t[word])
     book.sections["records-index"] = Section("", "records-index", t.records_index)
     book.sections["loans"] = Section("", "loans", t.loans)
     return book
+
+
+def build_marks(manual: Manual, t: Words, titles: Titles, copy_id: str | None) -> Marks:
+    """The marks of the current version: from manual.yaml and the last update record."""
+    info = manual.info
+    assert info is not None
+    last = manual.updates[-1] if manual.updates else None
+    issued = last.date if last else None
+    effective = last.effective_date if last else info.effective
+    approved_on = last.approved if last else None
+    draft = bool(info.approver) and (last is None or not last.is_approved)
+
+    def name(sid: str | None) -> str:
+        return titles.person(sid) if sid else ""
+
+    return Marks(
+        number=info.number or "",
+        classification=info.classification or "",
+        version=info.version,
+        issued_date=issued,
+        effective_date=effective,
+        issued=t.date_text(issued),
+        effective=t.date_text(effective),
+        prepared_by=name(last.author if last else None),
+        reviewed_by=name(last.reviewed_by if last else None),
+        approved_by=name(last.approved_by if last else None),
+        approved_on_date=approved_on,
+        approved_on=t.date_text(approved_on),
+        draft=draft,
+        draft_label=t.draft_mark if draft else "",
+        copy=copy_id,
+        procedures=_procedure_marks(manual, manual.updates),
+    )
+
+
+def _procedure_marks(manual: Manual, updates: list[UpdateRecord]) -> dict[str, ProcedureMarks]:
+    """Each procedure's number and the version of the last record listing it (else the first
+    record's version): one pass over the records, so linear in their size."""
+    first = updates[0].version if updates else ""
+    changed: dict[str, str] = {}
+    for record in updates:
+        for ref in record.changes:
+            if ref.startswith("procedures/"):
+                changed[ref.removeprefix("procedures/")] = record.version
+    return {
+        pid: ProcedureMarks(p.number or "", changed.get(pid, first))
+        for pid, p in manual.procedures.items()
+    }
 
 
 _FRONT = (("general", "general"), ("organization", "organization"), ("roles", "roles"))
@@ -444,7 +557,9 @@ def _role(r: Role, ix: _Index) -> RoleView:
     )
 
 
-def _chapters(manual: Manual, info: ManualInfo, ix: _Index, first: int) -> list[ChapterView]:
+def _chapters(
+    manual: Manual, info: ManualInfo, ix: _Index, first: int, marks: Marks
+) -> list[ChapterView]:
     t = ix.t
     plan: list[tuple[str, str | None, list[str]]] = []
     placed: set[str] = set()
@@ -461,7 +576,10 @@ def _chapters(manual: Manual, info: ManualInfo, ix: _Index, first: int) -> list[
             plan.append((t.other_procedures, None, rest))
     chapters = []
     for n, (title, text, ids) in enumerate(plan, start=first):
-        views = [_procedure(manual.procedures[pid], f"{n}.{k}", ix) for k, pid in enumerate(ids, 1)]
+        views = [
+            _procedure(manual.procedures[pid], f"{n}.{k}", ix, marks.procedures[pid])
+            for k, pid in enumerate(ids, 1)
+        ]
         chapters.append(ChapterView(t.chapter_label(n), f"chapter-{n}", title, rich(text), views))
     return chapters
 
@@ -484,7 +602,7 @@ def _raci(p: Procedure) -> list[tuple[str, str]]:
     return list(letters.items())
 
 
-def _procedure(p: Procedure, number: str, ix: _Index) -> ProcedureView:
+def _procedure(p: Procedure, number: str, ix: _Index, marks: ProcedureMarks) -> ProcedureView:
     t = ix.t
     steps = []
     flow = []
@@ -502,7 +620,7 @@ def _procedure(p: Procedure, number: str, ix: _Index) -> ProcedureView:
                 rich(s.details),
                 s.outputs,
                 s.approval,
-                [Ref(numbers.get(x, x), f"#proc-{p.id}-step-{x}") for x in succ],
+                _next_refs(p.id, succ, numbers, t, s.approval),
             )
         )
         flow.append(
@@ -530,7 +648,25 @@ def _procedure(p: Procedure, number: str, ix: _Index) -> ProcedureView:
         steps,
         lanes,
         flow,
+        marks,
     )
+
+
+def _plain_next(pid: str, succ: list[str], numbers: dict[str, str]) -> list[Ref]:
+    return [Ref(numbers.get(x, x), f"#proc-{pid}-step-{x}") for x in succ]
+
+
+def _next_refs(
+    pid: str, succ: list[str], numbers: dict[str, str], t: Words, decision: bool
+) -> list[Ref]:
+    """The next steps; a decision's named as its diagram names them: 是 the first, 否 the rest."""
+    refs = _plain_next(pid, succ, numbers)
+    if not decision or len(refs) < 2:
+        return refs
+    return [
+        Ref(f"{t.yes if k == 0 else t.no_branch}{t.colon}{r.label}", r.href)
+        for k, r in enumerate(refs)
+    ]
 
 
 def _records_index(chapters: list[ChapterView], ix: _Index) -> list[tuple[str, list[Ref]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ def environment(user_dir: Path | None) -> Environment:
     env.globals.update(ref=ref, refs=refs, bullets=bullets, ref_list=ref_list)
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
+    env.filters["css_fonts"] = css_fonts
     return env
 
 
@@ -191,6 +192,11 @@ def css_string(text: str) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+def css_fonts(stack: str) -> Markup:
+    """A font stack from a locale file, kept to what a font list holds (no `;`, braces, `<`)."""
+    return Markup(re.sub(r"[^\w\s\"',.-]", "", str(stack), flags=re.UNICODE))
+
+
 def css_counters(text: str) -> Markup:
     """`Page {page} of {pages}` as a CSS `content` value with page counters."""
     parts = re.split(r"(\{page\}|\{pages\})", str(text))
@@ -206,7 +212,7 @@ def css_counters(text: str) -> Markup:
 
 
 def running_line(book: Handbook) -> str:
-    """Version and copy: with the title, the running header of every printed page."""
+    """Version and copy: with the title, the running line of every printed page."""
     t = book.t
     version = t.format("page_header_version", version=book.version)
     return (
@@ -214,6 +220,22 @@ def running_line(book: Handbook) -> str:
         if book.copy
         else f"{version} · {t.uncontrolled_short}"
     )
+
+
+def header_line(book: Handbook) -> str:
+    """The controlled-document header of every printed page after the cover (cli.md 1.1):
+    document number, version and effective date; page X of Y goes beside it."""
+    t, m = book.t, book.marks
+    parts = [m.number] if m.number else []
+    parts.append(t.format("page_header_version", version=m.version))
+    if m.effective:
+        parts.append(f"{t.effective}{t.colon}{m.effective}")
+    return " · ".join(parts)
+
+
+def copy_line(book: Handbook) -> str:
+    t = book.t
+    return f"{t.controlled_copy} {book.copy.id}" if book.copy else t.uncontrolled_short
 
 
 # Below this many procedures a second process costs more than it saves.
@@ -231,8 +253,9 @@ def _procedures_html(
     def some(start: int, end: int) -> list[str]:
         out = []
         for p in procedures[start:end]:
-            layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch)
-            svg = Markup(to_svg(layout, f"{p.title} — {t.flow}", "flow"))
+            layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch, t.start, t.end)
+            label = f"{p.title} — {t.flow}"
+            svg = Markup(to_svg(layout, label, "flow", t.language, t.font_sans))
             out.append(template.render(common, p=p, flow_svg=svg))
         return out
 
@@ -240,19 +263,40 @@ def _procedures_html(
 
 
 def render_html(
-    book: Handbook, user_dir: Path | None, pdf: bool = False, progress: Progress | None = None
+    book: Handbook,
+    user_dir: Path | None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    only: Collection[str] | None = None,
+    sheet: Any = None,
 ) -> str:
+    """The handbook page; with `only`, just those parts (anchors), after the `sheet` (a
+    `paged.Sheet`) of `render --changed-since`."""
     from jinja2 import TemplateError, TemplateNotFound
 
     env = environment(user_dir)
     t = book.t
-    common: dict[str, Any] = {"h": book, "t": t, "pdf": pdf, "running": running_line(book)}
+    common: dict[str, Any] = {
+        "h": book,
+        "t": t,
+        "pdf": pdf,
+        "running": running_line(book),
+        "header": header_line(book),
+        "copy_line": copy_line(book),
+        "only": None if only is None else set(only),
+        "sheet": sheet,
+    }
     try:
-        procedures = [p for chapter in book.chapters for p in chapter.procedures]
+        procedures = [
+            p
+            for chapter in book.chapters
+            for p in chapter.procedures
+            if only is None or p.anchor in only
+        ]
         pieces = _procedures_html(env, common, procedures, progress)
         for p, html in zip(procedures, pieces, strict=True):
             p.html = Markup(html)
-        org = to_svg(org_layout(book.org_nodes), t.org_chart, "org")
+        org = to_svg(org_layout(book.org_nodes), t.org_chart, "org", t.language, t.font_sans)
         common["page_of"] = t.page_of
         return env.get_template("handbook.html.j2").render(common, org_chart=Markup(org))
     except Exception as exc:

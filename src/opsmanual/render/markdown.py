@@ -97,14 +97,29 @@ def render_markdown(h: Handbook) -> str:
     out: list[str] = [f"# {md_escape(h.title)} {anchor('cover')}", ""]
     if h.organization:
         out += [f"**{md_escape(h.organization)}**", ""]
-    rows = [[md_escape(t.version), md_escape(h.version)]]
-    if h.effective:
-        rows.append([md_escape(t.effective), md_escape(h.effective)])
+    m = h.marks
+    if m.draft:
+        out += [f"> **{md_escape(m.draft_label)}**", ""]
+    rows = [
+        [md_escape(t[key]), md_escape(value)]
+        for key, value in (("doc_number", m.number), ("classification", m.classification))
+        if value
+    ]
+    rows.append([md_escape(t.version), md_escape(m.version)])
+    for key, value in (("issued", m.issued), ("effective", m.effective)):
+        if value:
+            rows.append([md_escape(t[key]), md_escape(value)])
     rows.append([md_escape(t.owner_unit), ref(h.owner)])
     if h.approver:
         rows.append([md_escape(t.approver), ref(h.approver)])
     rows.append([md_escape(t.copy), f"**{md_escape(h.copy.id)}**" if h.copy else "—"])
     out += table([t.cover_kicker, ""], rows)
+    # The approval block; a name not given is a blank to sign on paper.
+    signed = [m.prepared_by, m.reviewed_by, m.approved_by, m.approved_on]
+    out += table(
+        [t.prepared_by, t.reviewed_by, t.approved_by_sign, t.approval_date],
+        [[md_escape(name) if name else "&nbsp;" for name in signed]],
+    )
     if h.copy:
         where = f"{t.holder}{t.colon}{ref(h.copy.holder)}"
         if h.copy.location:
@@ -144,6 +159,9 @@ def render_markdown(h: Handbook) -> str:
             for u in h.updates
         ),
     )
+    # Ruled rows for entries made by hand between reprints, as on the paper form.
+    blank = [f"| {len(h.updates) + i} |" + "   |" * 8 for i in range(1, h.update_blank_rows + 1)]
+    out[-1:-1] = blank
     out += _contents(h)
     out += _general(h)
     out += _organization(h)
@@ -173,10 +191,11 @@ def render_markdown(h: Handbook) -> str:
             md_escape(x.purpose),
             ref(x.issued_by),
             "",
+            "",
         ]
         for x in h.loans
     ]
-    loan_rows += [[str(len(h.loans) + i)] + [""] * 8 for i in range(1, h.blank_rows + 1)]
+    loan_rows += [[str(len(h.loans) + i)] + [""] * 9 for i in range(1, h.blank_rows + 1)]
     out += table(
         [
             t.no,
@@ -188,6 +207,7 @@ def render_markdown(h: Handbook) -> str:
             t.loan_purpose,
             t.issued_by,
             t.signature,
+            t.returned_signature,
         ],
         loan_rows,
     )
@@ -314,7 +334,7 @@ def _organization(h: Handbook) -> list[str]:
         if u.children:
             rows.append([md_escape(t.subunits), refs(u.children, sep)])
         if rows:
-            out += table([t.unit, md_escape(u.id)], rows)
+            out += table([t.unit, ""], rows)
         out += block(u.description)
         if u.duties:
             out += [f"**{md_escape(t.duties)}**", "", *bullets(u.duties)]
@@ -357,7 +377,7 @@ def _roles(h: Handbook) -> list[str]:
         ):
             if items:
                 rows.append([md_escape(t[key]), refs(items, sep)])
-        out += table([t.raci_role, md_escape(r.id)], rows)
+        out += table([t.raci_role, ""], rows)
         out += block(r.description)
         for key, texts in (
             ("duties", r.duties),
@@ -373,7 +393,9 @@ def _procedure(h: Handbook, p: ProcedureView) -> list[str]:
     t = h.t
     sep = t.list_sep
     out = [f"### {md_escape(p.number + ' ' + p.title)} {anchor(p.anchor)}", ""]
-    rows = [[md_escape(t.owner), ref(p.owner)]]
+    rows = [[md_escape(t.proc_number), md_escape(p.marks.number)]] if p.marks.number else []
+    rows.append([md_escape(t.changed_in), md_escape(p.marks.changed_in)])
+    rows.append([md_escape(t.owner), ref(p.owner)])
     if p.frequency:
         rows.append([md_escape(t.frequency), md_escape(p.frequency)])
     rows.append([md_escape(t.reviewed), md_escape(p.reviewed)])
@@ -382,7 +404,7 @@ def _procedure(h: Handbook, p: ProcedureView) -> list[str]:
             rows.append([md_escape(t[key]), md_escape(sep.join(items))])
     if p.related:
         rows.append([md_escape(t.related), refs(p.related, sep)])
-    out += table([t.procedures, md_escape(p.id)], rows)
+    out += table([t.procedures, ""], rows)
     if p.purpose:
         out += [f"**{md_escape(t.purpose)}**", "", *block(p.purpose)]
     if p.scope:

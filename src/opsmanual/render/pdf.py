@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,7 @@ def _url_fetcher(weasyprint: Any) -> Any:
     return fetch
 
 
-def write_pdf(html: str, target: Path) -> None:
-    """Print `html` to `target`. No base URL, and a fetcher that refuses everything but data
-    URLs and our own resources: rendering never reads other files or touches the network."""
+def _weasyprint() -> Any:
     try:
         import weasyprint
     except ImportError as exc:
@@ -80,10 +79,47 @@ def write_pdf(html: str, target: Path) -> None:
                 problem=exc,
             )
         ) from exc
-    document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_url_fetcher(weasyprint))
+    return weasyprint
+
+
+def lay_out(html: str, stylesheet: str = "") -> Any:
+    """The laid-out document (WeasyPrint's). No base URL: the handbook references no file.
+
+    `stylesheet` goes into the page's head: WeasyPrint 70 drops `@page :nth()` rules given to
+    it as a separate stylesheet.
+    """
+    weasyprint = _weasyprint()
+    if stylesheet:
+        head_end = html.find("</head>")
+        if head_end >= 0:
+            html = f"{html[:head_end]}<style>{stylesheet}</style>{html[head_end:]}"
+    # No base URL, and a fetcher that refuses everything but data URLs and our own resources:
+    # rendering never reads other files or touches the network.
+    fetcher = _url_fetcher(weasyprint)
+    return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render()
+
+
+def print_book(html: str, stamps: Callable[[list[list[str]]], str]) -> tuple[Any, list[list[str]]]:
+    """Lay the book out, read each page's anchors, and lay it out again with the page rules
+    `stamps` makes from them (the procedures' own page numbers). Returns the document and the
+    anchors of each page."""
+    first = lay_out(html)
+    anchors = [sorted(page.anchors) for page in first.pages]
+    rules = stamps(anchors)
+    return (lay_out(html, rules) if rules else first), anchors
+
+
+def save(document: Any, target: Path, pages: Sequence[Any] | None = None) -> None:
+    """Write the document, or only `pages` of it (pages of several documents may be mixed)."""
+    chosen = document if pages is None else document.copy(list(pages))
     try:
-        document.write_pdf(target, uncompressed_pdf=False)
+        chosen.write_pdf(target, uncompressed_pdf=False)
     except OSError as exc:
         raise OpsError(
             _("cannot write {path}: {reason}", path=target, reason=exc.strerror or exc)
         ) from exc
+
+
+def write_pdf(html: str, target: Path) -> None:
+    """Print `html` to `target` in one layout (a page with no procedure marks to add)."""
+    save(lay_out(html), target)

@@ -11,7 +11,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import escape
 
@@ -116,8 +116,9 @@ class Box:
     h: float
     lines: tuple[str, ...]
     href: str | None = None
-    shape: str = "rect"  # or "diamond"
+    shape: str = "rect"  # or "diamond", "terminal"
     css: str = "step"
+    title_lines: int = 0  # org chart: lines after these are the subtitle, drawn smaller
 
     @property
     def cx(self) -> float:
@@ -187,17 +188,27 @@ def org_layout(nodes: Sequence[OrgNode]) -> Diagram:
         visit(root, 0)
     if not order:
         return Diagram(0, 0)
-    texts = {
-        n.id: tuple(
-            wrap(n.title, ORG_W - 2 * PAD, 13, 2) + wrap(n.subtitle, ORG_W - 2 * PAD, 11, 1)
-        )
-        for n, _ in order
-    }
+    titles = {n.id: _org_title(n.title) for n, _ in order}
+    texts = {n.id: titles[n.id] + _org_subtitle(n.subtitle) for n, _ in order}
     h = max(len(t) for t in texts.values()) * LINE + 2 * PAD
     leaves = sum(1 for n, _ in order if not children.get(n.id))
     if leaves * (ORG_W + ORG_GAP_X) <= ORG_MAX_WIDTH:
         return _org_tree(order, children, texts, h)
     return _org_indented(order, texts, h)
+
+
+# Unit names are drawn bold: measured a little wide, so that they stay inside their box.
+ORG_BOLD = 13.0 * 1.1
+NEVER_CUT = 1000  # lines: org chart text wraps and is never cut short
+
+
+def _org_title(title: str) -> tuple[str, ...]:
+    return tuple(wrap(title, ORG_W - 2 * PAD, ORG_BOLD, NEVER_CUT))
+
+
+def _org_subtitle(subtitle: str) -> tuple[str, ...]:
+    """The head role and its holders; nothing at all for a unit with no head."""
+    return tuple(wrap(subtitle, ORG_W - 2 * PAD, 11, NEVER_CUT)) if subtitle.strip() else ()
 
 
 def _org_tree(
@@ -228,7 +239,16 @@ def _org_tree(
         index[node.id] = len(diagram.boxes)
         y = 10 + depth * (h + ORG_GAP_Y)
         diagram.boxes.append(
-            Box(_r(xs[node.id] + 10), _r(y), ORG_W, _r(h), texts[node.id], node.href, css="unit")
+            Box(
+                _r(xs[node.id] + 10),
+                _r(y),
+                ORG_W,
+                _r(h),
+                texts[node.id],
+                node.href,
+                css="unit",
+                title_lines=len(_org_title(node.title)),
+            )
         )
     _org_edges(diagram, order, index, indented=False)
     diagram.width = _r(slot[0] + 10 - ORG_GAP_X + 10)
@@ -245,7 +265,16 @@ def _org_indented(
         index[node.id] = len(diagram.boxes)
         y = _r(10 + row * (h + 12))
         diagram.boxes.append(
-            Box(10 + depth * INDENT, y, ORG_W, _r(h), texts[node.id], node.href, css="unit")
+            Box(
+                10 + depth * INDENT,
+                y,
+                ORG_W,
+                _r(h),
+                texts[node.id],
+                node.href,
+                css="unit",
+                title_lines=len(_org_title(node.title)),
+            )
         )
     _org_edges(diagram, order, index, indented=True)
     diagram.width = _r(max(b.x + b.w for b in diagram.boxes) + 10)
@@ -298,16 +327,40 @@ GAP = 34.0
 LOOP_GAP = 12.0
 
 
-def flow_layout(lanes: Sequence[FlowLane], steps: Sequence[FlowStep], yes: str, no: str) -> Diagram:
-    """One column per lane, one row per layer; forward edges go down, loops go round the right."""
+TERMINAL_H = 30.0
+START, END = "\x00start", "\x00end"  # ids no step can have (step ids are slugs)
+
+
+def flow_layout(
+    lanes: Sequence[FlowLane],
+    steps: Sequence[FlowStep],
+    yes: str,
+    no: str,
+    start: str = "",
+    end: str = "",
+) -> Diagram:
+    """One column per lane, one row per layer; forward edges go down, loops go round the right.
+
+    With `start`/`end` words (开始/结束) the flow opens and closes on rounded terminals: start in
+    the first step's lane, one end that every last step leads to. A decision's first way out
+    (`yes`) leaves its bottom vertex, the others (`no`) its right vertex, so their labels sit
+    apart. Loops run in a channel inside the last lane, which widens to hold them.
+    """
+    steps = _with_terminals(steps, start, end) if start and end and steps else list(steps)
     lane_of = {lane.id: i for i, lane in enumerate(lanes)}
     position = {s.id: i for i, s in enumerate(steps)}
     rows = _rows(steps, lane_of, position)
     boxes_text = [
-        wrap(s.label, (STEP_W * 0.58 if s.decision else STEP_W) - 2 * PAD, FONT, 5) for s in steps
+        [s.label]
+        if _terminal(s)
+        else wrap(s.label, (STEP_W * 0.58 if s.decision else STEP_W) - 2 * PAD, FONT, 5)
+        for s in steps
     ]
     heights = [
-        max(len(t) * LINE + 2 * PAD, 44.0) * (2.0 if s.decision else 1.0) - (8 if s.decision else 0)
+        TERMINAL_H
+        if _terminal(s)
+        else max(len(t) * LINE + 2 * PAD, 44.0) * (2.0 if s.decision else 1.0)
+        - (8 if s.decision else 0)
         for s, t in zip(steps, boxes_text, strict=True)
     ]
     row_count = max(rows, default=-1) + 1
@@ -320,25 +373,13 @@ def flow_layout(lanes: Sequence[FlowLane], steps: Sequence[FlowStep], yes: str, 
         row_top.append(y)
         y += h + GAP
     diagram = Diagram(0, 0)
-    for i, lane in enumerate(lanes):
-        # Headers are drawn bold at 12.5px: measure them a little wide so they stay in the box.
-        title = tuple(wrap(lane.title, LANE_W - 2 * PAD, 13.5, 2))
-        diagram.lanes.append(Box(i * LANE_W, 0, LANE_W, HEADER_H, title, lane.href, css="lane"))
     for s, row, h, text in zip(steps, rows, heights, boxes_text, strict=True):
         x = lane_of[s.lane] * LANE_W + (LANE_W - STEP_W) / 2
         top = row_top[row] + (row_h[row] - h) / 2
-        shape = "diamond" if s.decision else "rect"
+        shape = "terminal" if _terminal(s) else "diamond" if s.decision else "rect"
+        css = "terminal" if _terminal(s) else "decision" if s.decision else "step"
         diagram.boxes.append(
-            Box(
-                _r(x),
-                _r(top),
-                STEP_W,
-                _r(h),
-                tuple(text),
-                s.href,
-                shape,
-                "decision" if s.decision else "step",
-            )
+            Box(_r(x), _r(top), STEP_W, _r(h), tuple(text), s.href or None, shape, css)
         )
     right = len(lanes) * LANE_W
     loops = 0
@@ -349,31 +390,61 @@ def flow_layout(lanes: Sequence[FlowLane], steps: Sequence[FlowStep], yes: str, 
             if j is None:
                 continue
             label = (yes if k == 0 else no) if many else None
+            side = many and k > 0  # a `no` way out leaves by the right vertex
             below = row_top[rows[i]] + row_h[rows[i]] + GAP / 2
             above = row_top[rows[j]] - GAP / 2
             src, dst = diagram.boxes[i], diagram.boxes[j]
-            start, end = (src.cx, src.y + src.h), (dst.cx, dst.y)
+            start_at = (src.x + src.w, src.cy) if side else (src.cx, src.y + src.h)
+            lead = [start_at, (src.x + src.w + SIDE_OUT, src.cy)] if side else [start_at]
+            turn = src.x + src.w + SIDE_OUT if side else src.cx
+            end_at = (dst.cx, dst.y)
             if j > i:
                 if rows[j] == rows[i] + 1:
-                    points = [start, (src.cx, below), (dst.cx, below), end]
+                    points = [*lead, (turn, below), (dst.cx, below), end_at]
                 else:
                     channel = dst.x + STEP_W + (LANE_W - STEP_W) / 4
-                    points = [start, (src.cx, below), (channel, below), (channel, above)]
-                    points += [(dst.cx, above), end]
+                    points = [*lead, (turn, below), (channel, below), (channel, above)]
+                    points += [(dst.cx, above), end_at]
                 back = False
             else:
                 loops += 1
                 channel = right + loops * LOOP_GAP
                 # Loops entering or leaving near one another run 5px apart, not as a double line.
                 offset = min(loops * 5.0, GAP / 2 - 4)
-                points = [start, (src.cx, below + offset), (channel, below + offset)]
-                points += [(channel, above - offset), (dst.cx, above - offset), end]
+                points = [*lead, (turn, below + offset), (channel, below + offset)]
+                points += [(channel, above - offset), (dst.cx, above - offset), end_at]
                 back = True
             rounded = tuple((_r(a), _r(b)) for a, b in _dedupe(points))
             diagram.edges.append(Edge(rounded, label, back, i, j))
-    diagram.width = _r(right + loops * LOOP_GAP + (LOOP_GAP if loops else 0))
+    gutter = loops * LOOP_GAP + (LOOP_GAP if loops else 0)
+    for i, lane in enumerate(lanes):
+        # Headers are drawn bold at 12.5px: measure them a little wide so they stay in the box.
+        title = tuple(wrap(lane.title, LANE_W - 2 * PAD, 13.5, 2))
+        # The last lane holds the loops' channel, so that no line runs outside the frame.
+        width = LANE_W + (gutter if i == len(lanes) - 1 else 0)
+        diagram.lanes.append(Box(i * LANE_W, 0, width, HEADER_H, title, lane.href, css="lane"))
+    diagram.width = _r(right + gutter)
     diagram.height = _r(y)
     return diagram
+
+
+SIDE_OUT = 6.0  # px a `no` branch runs right of its diamond before it turns
+
+
+def _terminal(step: FlowStep) -> bool:
+    return step.id in (START, END)
+
+
+def _with_terminals(steps: Sequence[FlowStep], start: str, end: str) -> list[FlowStep]:
+    """The steps between a start terminal and one end terminal that every last step leads to."""
+    first, ends = steps[0], [s for s in steps if not s.successors]
+    end_lane = (ends[-1] if ends else steps[-1]).lane
+    body = [s if s.successors else replace(s, successors=(END,)) for s in steps]
+    return [
+        FlowStep(START, first.lane, start, False, (first.id,), ""),
+        *body,
+        FlowStep(END, end_lane, end, False, (), ""),
+    ]
 
 
 def _rows(
@@ -416,6 +487,7 @@ STYLE = {
     "unit": 'fill="#ffffff" stroke="#1f4e79" stroke-width="1.2"',
     "step": 'fill="#ffffff" stroke="#1f4e79" stroke-width="1.2"',
     "decision": 'fill="#fff8e6" stroke="#b7791f" stroke-width="1.2"',
+    "terminal": 'fill="#e4eaf1" stroke="#1f4e79" stroke-width="1.2"',
     "lane": 'fill="#e4eaf1" stroke="#b9c0ca" stroke-width="1"',
     "lane-a": 'fill="#f6f8fa"',
     "lane-b": 'fill="#ffffff" stroke="#dfe3e8" stroke-width="1"',
@@ -449,21 +521,31 @@ def _n(value: float) -> str:
 # diagram taller than this is drawn as several slices, each of which fits a page.
 SLICE = 920.0
 _SLICE_GAP = 6.0
+# Up to this much taller than a slice, a diagram stays whole: print scales it down to a page
+# (handbook.css, `max-height`), which reads better than a few boxes cut off onto the next page.
+SHRINK = 1.35
 
 
-def to_svg(diagram: Diagram, label: str, css: str) -> str:
+def to_svg(diagram: Diagram, label: str, css: str, lang: str = "", font: str = "") -> str:
     """Inline SVG (no ids, no external references), sized in px and scalable by CSS.
 
     A diagram taller than a page is several `<svg>` windows on one drawing, cut between boxes:
     a printer cannot split one image across pages, it would clip it at the page's foot.
+    `lang` and `font` (a CSS font stack) are set on the drawing as attributes, which its text
+    inherits: WeasyPrint's SVG renderer ignores the page's CSS, and without them it picks any
+    CJK face (Japanese glyph shapes in a Chinese handbook).
     """
     w, h = _n(diagram.width), _n(diagram.height)
+    text_attrs = (f' lang="{escape(lang)}"' if lang else "") + (
+        f' font-family="{escape(font)}"' if font else ""
+    )
     out = []
     for top, bottom in itertools.pairwise(_cuts(diagram)):
         y, height = _n(top), _n(bottom - top)
         out.append(
             f'<svg class="{css}" width="{w}" height="{height}" viewBox="0 {y} {w} {height}" '
-            f'role="img" aria-label="{escape(label)}">{_body(diagram, h, top, bottom)}</svg>'
+            f'role="img" aria-label="{escape(label)}"{text_attrs}>'
+            f"{_body(diagram, h, top, bottom)}</svg>"
         )
     return "".join(out)
 
@@ -472,6 +554,8 @@ def _cuts(diagram: Diagram) -> list[float]:
     """Where the slices begin and end: 0, the cuts (in gaps between boxes), the height."""
     spans = [(b.y - _SLICE_GAP, b.y + b.h + _SLICE_GAP) for b in (*diagram.boxes, *diagram.lanes)]
     cuts = [0.0]
+    if diagram.height <= SLICE * SHRINK:
+        return [*cuts, diagram.height]
     while diagram.height - cuts[-1] > SLICE:
         top = cuts[-1]
         cut = top + SLICE
@@ -519,9 +603,10 @@ def _linked(href: str | None, inner: str) -> str:
 
 
 def _rect(box: Box) -> str:
+    radius = _n(_r(box.h / 2)) if box.shape == "terminal" else "4"
     return (
         f'<rect class="{box.css}" {STYLE[box.css]} x="{_n(box.x)}" y="{_n(box.y)}" '
-        f'width="{_n(box.w)}" height="{_n(box.h)}" rx="4"/>'
+        f'width="{_n(box.w)}" height="{_n(box.h)}" rx="{radius}"/>'
     )
 
 
@@ -536,7 +621,7 @@ def _text(box: Box, size: float, bold: bool = False) -> str:
     small = ' font-size="11" font-weight="normal"'
     spans = "".join(
         f'<tspan x="{_n(box.cx)}" y="{_n(_r(first + i * LINE))}"'
-        f"{small if box.css == 'unit' and i == len(box.lines) - 1 else ''}>"
+        f"{small if box.css == 'unit' and i >= box.title_lines else ''}>"
         f"{escape(line)}</tspan>"
         for i, line in enumerate(box.lines)
     )
@@ -568,11 +653,20 @@ def _edge(edge: Edge) -> str:
     return "".join(parts)
 
 
+LABEL_SIZE = 10.0
+
+
 def _label_at(pts: tuple[tuple[float, float], ...], text: str) -> tuple[float, float]:
-    """Just past the first bend, where the branches of a decision part ways; a branch that goes
-    straight on is labelled on the left of its line, clear of a branch turning right."""
-    (x0, y0), (x1, y1) = pts[0], pts[1]
-    if len(pts) > 2 and pts[2][0] != x1:
-        direction = 1 if pts[2][0] > x1 else -1
-        return _r(x1 + direction * 14 - (12 if direction < 0 else 0)), _r(y1 - 3)
-    return _r(x0 - 4 - text_width(text, 10)), _r((y0 + y1) / 2 + 4)
+    """Where a decision's branch label sits (the text's left end and baseline): a branch leaving
+    the bottom vertex is labelled left of its line just below the diamond, a branch leaving the
+    right vertex above its line just right of the diamond; the two never meet."""
+    (x0, y0), (_, y1) = pts[0], pts[1]
+    if y0 == y1:  # leaves sideways
+        return _r(x0 + 2), _r(y0 - 3)
+    return _r(x0 - 4 - text_width(text, LABEL_SIZE)), _r(y0 + 12)
+
+
+def label_box(edge: Edge) -> tuple[float, float, float, float]:
+    """The box (x, y, w, h) an edge's label covers: for tests and for anyone placing more."""
+    x, y = _label_at(edge.points, edge.label or "")
+    return x, y - LABEL_SIZE, text_width(edge.label or "", LABEL_SIZE), LABEL_SIZE + 2
