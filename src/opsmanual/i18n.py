@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 DOMAIN = "opsmanual"
@@ -89,17 +90,13 @@ def _catalog(lang: str) -> _Catalog | None:
 
 
 def _read_catalog(lang: str) -> _Catalog | None:
-    import gettext  # here: an English run never needs it
-    from importlib.resources import files
+    import gettext  # here: an English run never needs it (click has usually imported it)
 
-    entry = files("opsmanual").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.mo")
+    # The package's own folder: importlib.resources would cost more start-up than the read.
+    path = Path(__file__).parent / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     try:
-        return gettext.GNUTranslations(io.BytesIO(entry.read_bytes()))
-    except (
-        OSError,
-        ValueError,
-        UnicodeDecodeError,
-    ):  # a broken install speaks English rather than failing
+        return gettext.GNUTranslations(io.BytesIO(path.read_bytes()))
+    except (OSError, ValueError, UnicodeDecodeError):  # a broken install speaks English
         return None
 
 
