@@ -42,6 +42,8 @@ def test_wheel_carries_schemas_and_templates(wheel: Path) -> None:
     assert len(schemas) == 9
     assert any(n.startswith("opsmanual/templates/") for n in names)
     assert "opsmanual/py.typed" in names
+    assert "opsmanual/locale/zh_CN/LC_MESSAGES/opsmanual.mo" in names
+    assert not [n for n in names if n.endswith(".po")]
 
 
 def test_installed_wheel_runs_from_anywhere(wheel: Path, tmp_path: Path) -> None:
@@ -89,3 +91,12 @@ def test_installed_wheel_runs_from_anywhere(wheel: Path, tmp_path: Path) -> None
         text=True,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+    chinese = subprocess.run(
+        [*run, "validate", "--no-git", "-m", str(tmp_path / "nowhere")],
+        cwd=tmp_path,
+        env={**env, "LANG": "zh_CN.UTF-8", "LANGUAGE": "", "LC_ALL": "", "OPSMANUAL_LANG": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert chinese.returncode == 2
+    assert "找不到" in chinese.stderr, chinese.stderr

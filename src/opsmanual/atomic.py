@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from opsmanual.errors import OpsError, Refused
+from opsmanual.i18n import _
 
 
 def write_atomic(path: Path, content: bytes) -> None:
@@ -33,7 +34,9 @@ def write_output(target: Path, content: bytes) -> None:
             with target.open("wb") as stream:
                 stream.write(content)
         except OSError as exc:
-            raise OpsError(f"cannot write {target}: {exc.strerror}") from exc
+            raise OpsError(
+                _("cannot write {path}: {reason}", path=target, reason=exc.strerror)
+            ) from exc
         return
     prepare(target)
     write_atomic(target, content)
@@ -47,7 +50,9 @@ def replacing(path: Path) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OpsError(f"cannot write in {path.parent}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot write in {path}: {reason}", path=path.parent, reason=exc.strerror)
+        ) from exc
     os.close(fd)
     tmp = Path(name)
     try:
@@ -59,7 +64,9 @@ def replacing(path: Path) -> Iterator[Path]:
         with suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            raise OpsError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise OpsError(
+                _("cannot write {path}: {reason}", path=path, reason=exc.strerror or exc)
+            ) from exc
         raise
     _fsync_dir(path.parent)
 
@@ -73,19 +80,23 @@ def refuse_read_only(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise OpsError(f"cannot read {path}: {exc.strerror}") from exc
+        raise OpsError(_("cannot read {path}: {reason}", path=path, reason=exc.strerror)) from exc
     if mode & 0o222 == 0 or not os.access(path, os.W_OK):
-        raise Refused(f"{path} is read-only, so nothing was written; make it writable first")
+        raise Refused(
+            _("{path} is read-only, so nothing was written; make it writable first", path=path)
+        )
 
 
 def prepare(target: Path) -> None:
     """Create the folder of an output file; refuse a folder in its place."""
     if target.is_dir():
-        raise OpsError(f"{target} is a folder; give a file name for this format")
+        raise OpsError(_("{path} is a folder; give a file name for this format", path=target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {target.parent}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot create {path}: {reason}", path=target.parent, reason=exc.strerror)
+        ) from exc
 
 
 def is_stream(target: Path) -> bool:

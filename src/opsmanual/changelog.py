@@ -20,6 +20,7 @@ from opsmanual.diff import EntityChange
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import WORKTREE, GitManual, open_repo
+from opsmanual.i18n import _, listing
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, Person, UpdateRecord
 from opsmanual.record_history import RecordHistory, table_path
@@ -83,7 +84,7 @@ class Notice:
 
 def audience_roles(manual: Manual, ref: str, old: Any = None) -> list[str]:
     """The roles an update of one entity reaches (format.md); `old` is a removed entity's data."""
-    kind, _, ident = ref.partition("/")
+    kind, _slash, ident = ref.partition("/")
     if kind == "procedures":
         procedure = manual.procedures.get(ident)
         if procedure is not None:
@@ -132,10 +133,13 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
         return records[versions.index(since) + 1 :]
     if gm is None:
         if VERSION.match(since):
-            raise OpsError(f"--since {since}: no update record has this version")
+            raise OpsError(_("--since {since}: no update record has this version", since=since))
         raise OpsError(
-            f"--since {since}: not a version of the update record table, and the manual is not "
-            "in a git repository, so it cannot be a revision"
+            _(
+                "--since {since}: not a version of the update record table, and the manual is "
+                "not in a git repository, so it cannot be a revision",
+                since=since,
+            )
         )
     from opsmanual.record_history import versions_in
 
@@ -144,8 +148,12 @@ def select(manual: Manual, since: str | None, gm: GitManual | None) -> list[Upda
     except OpsError:
         if VERSION.match(since):
             raise OpsError(
-                f"--since {since}: no update record has this version (the versions are "
-                f"{', '.join(versions)}), and it is not a git revision either"
+                _(
+                    "--since {since}: no update record has this version (the versions are "
+                    "{versions}), and it is not a git revision either",
+                    since=since,
+                    versions=listing(versions),
+                )
             ) from None
         raise
     before = set(versions_in(gm.read(commit, table_path(manual))))
@@ -253,7 +261,7 @@ def _role_name(manual: Manual, role: str) -> str:
 def _entity_name(manual: Manual, ref: str, w: dict[str, Any], old: Any = None) -> str:
     """How the notice names an entity: by title; a removed one by the title it had (`old`)."""
     kinds = w["kinds"]
-    kind, _, ident = ref.partition("/")
+    kind, _slash, ident = ref.partition("/")
     if kind == "manual":
         return str(kinds["manual"])
     former: dict[str, str] = {}

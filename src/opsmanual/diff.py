@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,9 +17,12 @@ from typing import Any
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import WORKTREE, GitManual
+from opsmanual.i18n import N_, _, pgettext
 from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
 
+# An entity's change in text and Markdown output (JSON keeps the spec's words).
+OPS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed")}
 _MISSING = object()
 
 
@@ -241,7 +245,7 @@ def resolve_points(gm: GitManual, rev_a: str | None, rev_b: str | None) -> Point
     from opsmanual.gitsource import require_manual_at
 
     if not gm.has_head() and rev_a is None:
-        raise OpsError("the repository has no commit yet: there is nothing to compare with")
+        raise OpsError(_("the repository has no commit yet: there is nothing to compare with"))
     a_label = rev_a or "HEAD"
     a = gm.resolve(a_label)
     b = gm.resolve(rev_b) if rev_b else WORKTREE
@@ -273,6 +277,11 @@ def label(point: str) -> str:
     return "worktree" if point == WORKTREE else point
 
 
+def _shown(point: str) -> str:
+    """A point as people read it: the work tree in their language (JSON keeps `worktree`)."""
+    return pgettext("revision", "worktree") if point == WORKTREE else point
+
+
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -283,15 +292,21 @@ def show(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def field_line(f: FieldChange) -> str:
+def field_line(f: FieldChange, tr: Callable[..., str] = _) -> str:
+    """One changed field for people, in the reader's language by default (`tr`)."""
     if f.op == "moved":
-        return f"{f.path}: moved from position {f.old} to {f.new}"
+        return tr("{path}: moved from position {old} to {new}", path=f.path, old=f.old, new=f.new)
     if f.op == "added" and f.position is not None:
-        return f"{f.path}: added at position {f.position}: {show(f.new)}"
+        return tr(
+            "{path}: added at position {position}: {value}",
+            path=f.path,
+            position=f.position,
+            value=show(f.new),
+        )
     if f.op == "added":
-        return f"{f.path}: added {show(f.new)}"
+        return tr("{path}: added {value}", path=f.path, value=show(f.new))
     if f.op == "removed":
-        return f"{f.path}: removed (was {show(f.old)})"
+        return tr("{path}: removed (was {value})", path=f.path, value=show(f.old))
     return f"{f.path}: {show(f.old)} -> {show(f.new)}"
 
 
@@ -309,12 +324,12 @@ def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -
         return f"\x1b[{_ANSI[fg]}m\x1b[1m{text}\x1b[0m" if colour else text
 
     marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
-    lines = [f"Changes from {a} to {label(b)}:"]
+    lines = [_("Changes from {a} to {b}:", a=a, b=_shown(b))]
     if not changes:
-        return f"No changes to the manual from {a} to {label(b)}."
+        return _("No changes to the manual from {a} to {b}.", a=a, b=_shown(b))
     for c in changes:
         mark, fg = marks[c.op]
-        lines.append(tint(f"{mark} {c.ref} {c.op}", fg))
+        lines.append(tint(f"{mark} {c.ref} {_(OPS[c.op])}", fg))
         lines += [f"    {field_line(f)}" for f in c.fields]
     return "\n".join(lines)
 
@@ -330,16 +345,17 @@ def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###
     from opsmanual.render.markup import md_code
 
     if not changes:
-        return f"No changes to the manual from {md_code(a)} to {md_code(label(b))}."
-    lines = [f"Changes to the manual from {md_code(a)} to {md_code(label(b))}", ""]
+        return _("No changes to the manual from {a} to {b}.", a=md_code(a), b=md_code(_shown(b)))
+    lines = [_("Changes to the manual from {a} to {b}", a=md_code(a), b=md_code(_shown(b))), ""]
     for c in changes:
-        lines.append(f"{heading} {md_code(c.ref)} {c.op}")
+        lines.append(f"{heading} {md_code(c.ref)} {_(OPS[c.op])}")
         lines.append("")
         if c.fields:
-            lines += ["| field | before | after |", "| --- | --- | --- |"]
+            columns = (_("field"), _("before"), _("after"))
+            lines += ["| {} | {} | {} |".format(*columns), "| --- | --- | --- |"]
             for f in c.fields:
                 old, new = (
-                    (f"position {f.old}", f"position {f.new}")
+                    (_("position {n}", n=f.old), _("position {n}", n=f.new))
                     if f.op == "moved"
                     else (
                         _md_cell(f.old),

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from opsmanual.i18n import N_
+
 Severity = Literal["error", "warning"]
 
 # The severity of each finding code, from format.md; one place so that output and checks agree.
@@ -40,39 +42,47 @@ SEVERITY: dict[str, Severity] = {
     "record-order": "error",
 }
 
+# What each code means, marked for translation; `output` translates it where it is shown.
 DESCRIPTION: dict[str, str] = {
-    "yaml-syntax": "The file is not well-formed YAML, not UTF-8, or uses a non-core tag.",
-    "yaml-duplicate-key": "A mapping repeats a key.",
-    "yaml-limits": "The file is beyond sane limits (alias expansion, nesting depth or size).",
-    "schema": "A value breaks the JSON Schema for its kind.",
-    "id-mismatch": "The file's stem is not its id.",
-    "duplicate-id": "Two entities of one kind share an id.",
-    "ref-missing": "A reference names no such entity, copy or step.",
-    "cycle": "A cycle in unit parents or in reports_to.",
-    "no-root": "No unit without a parent.",
-    "step-unreachable": "A step cannot be reached from the first step.",
-    "decision-exits": "A decision (approval step) has fewer than two ways out.",
-    "version-order": "Update records out of order (version or date).",
-    "version-mismatch": "manual.yaml version is not the last update record's version.",
-    "unlogged-change": "A change to the manual is not entered in the update record table.",
-    "loan-overlap": "A copy lent again before it was returned.",
-    "loan-dates": "Returned before borrowed, or an open loan held by an inactive person.",
-    "loan-overdue": "A loan not returned and past due.",
-    "review-overdue": "A procedure's last review is too old, or it has none.",
-    "role-vacant": "No active person holds the role.",
-    "chapter-missing": "A procedure is in no chapter.",
-    "history-unavailable": "The git history is too shallow or absent to check the update log.",
-    "stray-file": "A file inside an entity folder that is not YAML.",
-    "effective-mismatch": "manual.yaml effective is not the last record's effective date, or a "
-    "record takes effect before its date or is approved after it takes effect.",
-    "approval-missing": "An approver role is set and the last update record is not approved.",
-    "approval-authority": "The last record's approver does not hold the approver role, is not "
-    "active, or is its author.",
-    "ack-overdue": "A person has not acknowledged the current version and it is past due.",
-    "copy-outdated": "A controlled copy holds an edition older than the one in force, or was "
-    "never issued.",
-    "record-order": "An entry of acks.yaml or distribution.yaml out of date order, dated before "
-    "the record of its version, or after a withdrawal of its copy.",
+    "yaml-syntax": N_("The file is not well-formed YAML, not UTF-8, or uses a non-core tag."),
+    "yaml-duplicate-key": N_("A mapping repeats a key."),
+    "yaml-limits": N_("The file is beyond sane limits (alias expansion, nesting depth or size)."),
+    "schema": N_("A value breaks the JSON Schema for its kind."),
+    "id-mismatch": N_("The file's stem is not its id."),
+    "duplicate-id": N_("Two entities of one kind share an id."),
+    "ref-missing": N_("A reference names no such entity, copy or step."),
+    "cycle": N_("A cycle in unit parents or in reports_to."),
+    "no-root": N_("No unit without a parent."),
+    "step-unreachable": N_("A step cannot be reached from the first step."),
+    "decision-exits": N_("A decision (approval step) has fewer than two ways out."),
+    "version-order": N_("Update records out of order (version or date)."),
+    "version-mismatch": N_("manual.yaml version is not the last update record's version."),
+    "unlogged-change": N_("A change to the manual is not entered in the update record table."),
+    "loan-overlap": N_("A copy lent again before it was returned."),
+    "loan-dates": N_("Returned before borrowed, or an open loan held by an inactive person."),
+    "loan-overdue": N_("A loan not returned and past due."),
+    "review-overdue": N_("A procedure's last review is too old, or it has none."),
+    "role-vacant": N_("No active person holds the role."),
+    "chapter-missing": N_("A procedure is in no chapter."),
+    "history-unavailable": N_("The git history is too shallow or absent to check the update log."),
+    "stray-file": N_("A file inside an entity folder that is not YAML."),
+    "effective-mismatch": N_(
+        "manual.yaml effective is not the last record's effective date, or a record takes "
+        "effect before its date or is approved after it takes effect."
+    ),
+    "approval-missing": N_("An approver role is set and the last update record is not approved."),
+    "approval-authority": N_(
+        "The last record's approver does not hold the approver role, is not active, or is its "
+        "author."
+    ),
+    "ack-overdue": N_("A person has not acknowledged the current version and it is past due."),
+    "copy-outdated": N_(
+        "A controlled copy holds an edition older than the one in force, or was never issued."
+    ),
+    "record-order": N_(
+        "An entry of acks.yaml or distribution.yaml out of date order, dated before the record "
+        "of its version, or after a withdrawal of its copy."
+    ),
 }
 
 

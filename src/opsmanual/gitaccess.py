@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import relevant
 from opsmanual.source import read_regular
 
 WORKTREE = "worktree"
-FETCH_HINT = (
+FETCH_HINT = N_(
     "fetch the full history (`git fetch --unshallow`; in GitHub Actions `fetch-depth: 0` "
     "on actions/checkout, in GitLab CI `GIT_DEPTH: 0`)"
 )
@@ -47,7 +48,9 @@ class GitManual:
             )
         except GitCommandError as exc:
             detail = (exc.stderr or "").strip().removeprefix("stderr:").strip(" '\n")
-            raise OpsError(f"git {args[0]} failed: {detail or exc}") from None
+            raise OpsError(
+                _("git {command} failed: {detail}", command=args[0], detail=detail or exc)
+            ) from None
         return out
 
     def has_head(self) -> bool:
@@ -64,13 +67,17 @@ class GitManual:
         try:
             commit = str(self.repo.commit(rev).hexsha)
         except (BadName, GitCommandError, ValueError):
-            raise OpsError(f"unknown revision {rev!r} in {self.top}") from None
+            raise OpsError(_("unknown revision {rev!r} in {top}", rev=rev, top=self.top)) from None
         try:
             # In a shallow clone `HEAD~1` names a parent whose object was never fetched.
             self.repo.git.get_object_header(commit)
         except ValueError:
             raise OpsError(
-                f"revision {rev!r} is beyond the history of this shallow clone; " + FETCH_HINT
+                _(
+                    "revision {rev!r} is beyond the history of this shallow clone; {hint}",
+                    rev=rev,
+                    hint=_(FETCH_HINT),
+                )
             ) from None
         return commit
 
@@ -91,7 +98,7 @@ class GitManual:
             return read_regular(file, inside=self.root)  # a link or FIFO: one-line error
         # One persistent `git cat-file --batch` answers every read: no tree parsed in Python.
         try:
-            _, kind, _, data = self.repo.git.get_object_data(f"{point}:{self.prefix}{path}")
+            _sha, kind, _size, data = self.repo.git.get_object_data(f"{point}:{self.prefix}{path}")
         except ValueError:
             return None
         return bytes(data) if kind == b"blob" else None
@@ -108,9 +115,10 @@ class GitManual:
                 ["git", "cat-file", "--batch"], input=specs, cwd=self.top, capture_output=True
             )
         except OSError as exc:
-            raise OpsError(f"cannot run git: {exc.strerror or exc}") from None
+            raise OpsError(_("cannot run git: {reason}", reason=exc.strerror or exc)) from None
         if done.returncode != 0:
-            raise OpsError(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}")
+            detail = done.stderr.decode(errors="replace").strip()
+            raise OpsError(_("git {command} failed: {detail}", command="cat-file", detail=detail))
         out: dict[str, bytes] = {}
         data, at = done.stdout, 0
         for path in paths:
@@ -128,7 +136,7 @@ class GitManual:
         """The id of a blob or tree (path relative to the manual folder; "" for the folder)."""
         spec = f"{commit}:{self.prefix}{path}".rstrip("/")
         try:
-            sha, _, _ = self.repo.git.get_object_header(spec)
+            sha, _kind, _size = self.repo.git.get_object_header(spec)
         except ValueError:
             return None
         return bytes(sha).decode()
@@ -202,5 +210,10 @@ def open_repo(root: Path) -> GitManual | None:
 def require_repo(root: Path) -> GitManual:
     found = open_repo(root)
     if found is None:
-        raise OpsError(f"{root} is not inside a git repository (this command needs its history)")
+        raise OpsError(
+            _(
+                "{folder} is not inside a git repository (this command needs its history)",
+                folder=root,
+            )
+        )
     return found

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from opsmanual.errors import OpsError
 from opsmanual.gitaccess import GitManual, require_repo
+from opsmanual.i18n import _
 from opsmanual.kinds import MANUAL_FILES, relevant
 from opsmanual.source import LINK_MESSAGE, Unreadable
 
@@ -39,7 +40,7 @@ class GitSource:
             n = len(self.gm.prefix)
             self._ids = {}
             for line in listing.split("\0"):
-                meta, _, name = line.partition("\t")
+                meta, _tab, name = line.partition("\t")
                 if name and meta.split()[1] == "blob" and relevant(name[n:]):
                     self._ids[name[n:]] = meta.split()[2]
                     if meta.startswith("120000"):  # a symbolic link: read as on disk, not at all
@@ -48,7 +49,7 @@ class GitSource:
 
     def read(self, path: str) -> bytes:
         if self._only is None and path in self._listing() and path in self._links:
-            raise Unreadable(path, LINK_MESSAGE)
+            raise Unreadable(path, _(LINK_MESSAGE))
         if self._only is None:
             if self._blobs is None:
                 # A whole manual is read in one `git cat-file --batch` run, not a round trip
@@ -58,7 +59,9 @@ class GitSource:
         else:
             data = self.gm.read(self.commit, path)
         if data is None:
-            raise OpsError(f"{path} does not exist at {self.commit[:12]}")
+            raise OpsError(
+                _("{path} does not exist at {commit}", path=path, commit=self.commit[:12])
+            )
         return data
 
 
@@ -73,6 +76,12 @@ def source_at(root: Path, rev: str) -> GitSource:
 def require_manual_at(gm: GitManual, commit: str, rev: str) -> None:
     """OpsError unless the manual (its folder and manual.yaml) existed at `commit`."""
     if gm.prefix and gm.object_id(commit, "") is None:
-        raise OpsError(f"the manual folder {gm.prefix.rstrip('/')} did not exist at {rev}")
+        raise OpsError(
+            _(
+                "the manual folder {folder} did not exist at {rev}",
+                folder=gm.prefix.rstrip("/"),
+                rev=rev,
+            )
+        )
     if not any(gm.read(commit, name) is not None for name in MANUAL_FILES):
-        raise OpsError(f"the manual folder has no manual.yaml at {rev}")
+        raise OpsError(_("the manual folder has no manual.yaml at {rev}", rev=rev))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from opsmanual.i18n import N_
+
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -19,7 +21,7 @@ class EntityKind:
 
     name: str  # the kind, as update records name it: `units` in `units/ops`
     schema: str  # file name in schemas/
-    noun: str  # how a finding names one entity: "no such unit"
+    noun: str  # how a finding names one entity: "no such unit" (marked; translated where shown)
     word: str  # the key of its title word in templates/locale/*.json
 
     @property
@@ -51,10 +53,10 @@ MANUAL_SCHEMA = "manual.schema.json"
 
 # Listed in this order wherever entities are listed (diff, update records, notices).
 ENTITIES = (
-    EntityKind("units", "unit.schema.json", "unit", "unit"),
-    EntityKind("roles", "role.schema.json", "role", "role"),
-    EntityKind("procedures", "procedure.schema.json", "procedure", "procedure"),
-    EntityKind("staff", "staff.schema.json", "person", "person"),
+    EntityKind("units", "unit.schema.json", N_("unit"), "unit"),
+    EntityKind("roles", "role.schema.json", N_("role"), "role"),
+    EntityKind("procedures", "procedure.schema.json", N_("procedure"), "procedure"),
+    EntityKind("staff", "staff.schema.json", N_("person"), "person"),
 )
 
 # The record files, after the entities in every listing.

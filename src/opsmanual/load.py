@@ -15,6 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from opsmanual.findings import Finding, make
+from opsmanual.i18n import ENGLISH, N_, _, language
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
@@ -22,7 +23,6 @@ MAX_ALIAS_NODES = 10_000
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_LIMIT_MESSAGE = f"the file nests deeper than {MAX_DEPTH} levels; flatten it"
 # Cheap upper bound on nesting: flow brackets, plus block indicators at the start of a line.
 _DEEP_LINE = re.compile(rf"^[ \t?:\-]{{{MAX_DEPTH // 2}}}", re.MULTILINE)
 
@@ -60,8 +60,11 @@ class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
             if self._expanded > MAX_ALIAS_NODES:
                 raise YamlProblem(
                     "yaml-limits",
-                    f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes; "
-                    "write the values out instead of repeating anchors",
+                    _(
+                        "aliases expand to more than {limit} nodes; "
+                        "write the values out instead of repeating anchors",
+                        limit=f"{MAX_ALIAS_NODES:,}",
+                    ),
                     node.start_mark,
                 )
         return super().construct_object(node, deep)
@@ -71,7 +74,9 @@ class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         if key in self._sizes:
             return self._sizes[key]
         if key in active:
-            raise YamlProblem("yaml-limits", "an alias refers to its own anchor", node.start_mark)
+            raise YamlProblem(
+                "yaml-limits", _("an alias refers to its own anchor"), node.start_mark
+            )
         active.add(key)
         total = 1
         if isinstance(node, SequenceNode):
@@ -90,29 +95,37 @@ class Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def _check_keys(self, node: MappingNode) -> None:
         """Raise at the first key that is not text or that repeats an earlier key."""
         seen: dict[str, int] = {}
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
             if not isinstance(key_node, ScalarNode):
                 raise YamlProblem(
                     "schema",
-                    "a key must be plain text, not a list or mapping; "
-                    "remove the `?` or brackets before the `:`",
+                    _(
+                        "a key must be plain text, not a list or mapping; "
+                        "remove the `?` or brackets before the `:`"
+                    ),
                     key_node.start_mark,
                 )
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raise YamlProblem(
                     "schema",
-                    f"the key `{key_node.value}` is not text; put it in quotes: "
-                    f'"{key_node.value}":',
+                    _(
+                        'the key `{key}` is not text; put it in quotes: "{key}":',
+                        key=key_node.value,
+                    ),
                     key_node.start_mark,
                 )
             if key in seen:
                 raise YamlProblem(
                     "yaml-duplicate-key",
-                    f"the key `{key}` is repeated (first on line {seen[key]}); "
-                    "keep one and delete the other",
+                    _(
+                        "the key `{key}` is repeated (first on line {line}); "
+                        "keep one and delete the other",
+                        key=key,
+                        line=seen[key],
+                    ),
                     key_node.start_mark,
                 )
             seen[key] = key_node.start_mark.line + 1
@@ -137,7 +150,7 @@ class PlainLoader(Loader):
             mapping = {}
         if len(mapping) != len(node.value) or (mapping and set(map(type, mapping)) != {str}):
             self._check_keys(node)
-            raise YamlProblem("schema", "a key must be plain text", node.start_mark)
+            raise YamlProblem("schema", _("a key must be plain text"), node.start_mark)
         return mapping
 
 
@@ -145,7 +158,7 @@ def _refuse_tag(loader: Loader, node: Node) -> None:
     short = node.tag.replace("tag:yaml.org,2002:", "!!")
     raise YamlProblem(
         "yaml-syntax",
-        f"the tag {short} is not allowed; use plain strings, numbers, lists and mappings",
+        _tag_message(short),
         node.start_mark,
     )
 
@@ -216,6 +229,16 @@ class Document:
         return make(code, self.path, message, self.position(path, key))
 
 
+def _tag_message(tag: str) -> str:
+    return _(
+        "the tag {tag} is not allowed; use plain strings, numbers, lists and mappings", tag=tag
+    )
+
+
+def _limit_message() -> str:
+    return _("the file nests deeper than {limit} levels; flatten it", limit=MAX_DEPTH)
+
+
 def _too_deep(text: str) -> tuple[int, int] | None:
     """Where the file first nests deeper than MAX_DEPTH, or None."""
     if text.count("[") + text.count("{") < MAX_DEPTH // 2 and not _DEEP_LINE.search(text):
@@ -262,8 +285,11 @@ def _decode(path: str, raw: bytes) -> str | Finding:
         return make(
             "yaml-limits",
             path,
-            f"the file is {len(raw) / 1048576:.1f} MB; files over {MAX_BYTES // 1048576} MB "
-            "are refused: split it",
+            _(
+                "the file is {size} MB; files over {limit} MB are refused: split it",
+                size=f"{len(raw) / 1048576:.1f}",
+                limit=MAX_BYTES // 1048576,
+            ),
         )
     try:
         return raw.decode("utf-8-sig")
@@ -274,7 +300,10 @@ def _decode(path: str, raw: bytes) -> str | Finding:
         return make(
             "yaml-syntax",
             path,
-            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            _(
+                "the file is not UTF-8 (byte {byte}); save it as UTF-8",
+                byte=f"0x{raw[exc.start]:02x}",
+            ),
             (line, column),
         )
 
@@ -289,7 +318,7 @@ def parse(path: str, raw: bytes) -> Document | Finding:
         return make(
             "yaml-limits",
             path,
-            _LIMIT_MESSAGE,
+            _limit_message(),
             deep,
         )
     loader = Loader(text) if "*" in text or "<<" in text else PlainLoader(text)
@@ -299,15 +328,21 @@ def parse(path: str, raw: bytes) -> Document | Finding:
         return make(exc.code, path, exc.message, _position(exc.mark))
     except yaml.MarkedYAMLError as exc:
         if _is_parser_limit(exc):
-            return make("yaml-limits", path, _LIMIT_MESSAGE, _position(exc.problem_mark))
+            return make("yaml-limits", path, _limit_message(), _position(exc.problem_mark))
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        slip = full_width_slip(text, before_line=line)
+        if slip is not None:
+            return make("yaml-syntax", path, slip.message(), (slip.line, slip.column))
         message = _syntax_message(exc, text)
         return make("yaml-syntax", path, message, _position(exc.problem_mark))
     except yaml.reader.ReaderError as exc:
         return make("yaml-syntax", path, _reader_message(exc), _offset_position(text, exc.position))
     except yaml.YAMLError as exc:
-        return make("yaml-syntax", path, str(exc).replace("\n", " "))
+        return make(
+            "yaml-syntax", path, _("YAML syntax: {problem}", problem=str(exc).replace("\n", " "))
+        )
     except RecursionError:
-        return make("yaml-limits", path, "the file nests too deeply; flatten it")
+        return make("yaml-limits", path, _("the file nests too deeply; flatten it"))
     finally:
         loader.dispose()
     return Document(path, text, data)
@@ -316,9 +351,10 @@ def parse(path: str, raw: bytes) -> Document | Finding:
 def _reader_message(exc: yaml.reader.ReaderError) -> str:
     char = exc.character
     code = f"U+{char:04X}" if isinstance(char, int) else repr(char)
-    return (
-        f"the file holds the control character {code}, which YAML does not allow; "
-        "delete it (it is often left by a copy from another program)"
+    return _(
+        "the file holds the control character {code}, which YAML does not allow; "
+        "delete it (it is often left by a copy from another program)",
+        code=code,
     )
 
 
@@ -331,11 +367,149 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = exc.problem or "not well-formed YAML"
     mark = exc.problem_mark
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        return "a tab is used for indentation; indent with spaces only"
+        return _("a tab is used for indentation; indent with spaces only")
     if "constructor for the tag" in problem:
         tag = problem.split("tag", 1)[-1].strip(" '").replace("tag:yaml.org,2002:", "!!")
-        return f"the tag {tag} is not allowed; use plain strings, numbers, lists and mappings"
+        return _tag_message(tag)
     if "single document" in f"{exc.context} {problem}":
-        return "the file holds more than one YAML document (a second `---`); keep one"
+        return _("the file holds more than one YAML document (a second `---`); keep one")
     context = f"{exc.context}: " if exc.context else ""
-    return f"YAML syntax: {context}{problem}"
+    said = f"{context}{problem}"
+    hint = next((h for p, h in _PARSER_HINTS.items() if p in problem), None)
+    if hint is not None and language() != ENGLISH:  # the parser's English, explained
+        return _(
+            "YAML syntax: {explanation} (the parser says: {problem})",
+            explanation=_(hint),
+            problem=said,
+        )
+    return _("YAML syntax: {problem}", problem=said)
+
+
+# What the YAML parser's usual complaints mean, for readers who do not read its English.
+_PARSER_HINTS = {
+    "could not find expected ':'": N_(
+        "a line is missing the `:` after its field name, or a text runs on to the next line; "
+        "check the line shown and the one before it"
+    ),
+    "mapping values are not allowed here": N_(
+        "a `: ` (colon and space) where none may be; put text that holds `: ` in quotes"
+    ),
+    "did not find expected key": N_(
+        "the indentation does not line up: fields of one mapping start in the same column"
+    ),
+    "did not find expected '-' indicator": N_(
+        "the items of a list do not line up: every `- ` of one list starts in the same column"
+    ),
+    "expected <block end>": N_(
+        "the indentation does not line up with the lines above; indent with spaces, "
+        "the same amount for fields of one mapping"
+    ),
+    "found unexpected end of stream": N_(
+        "the file ends inside a quote or bracket; close the quote or bracket that is open"
+    ),
+    "found character that cannot start any token": N_(
+        "a character that cannot begin a value (such as `@` or a backquote); "
+        "put the value in quotes"
+    ),
+    "found undefined alias": N_("a `*name` refers to no `&name` above it; write the value out"),
+    "expected ',' or ']'": N_(
+        "a list in `[...]` is not closed; add the `]`, or separate items with `, `"
+    ),
+    "expected ',' or '}'": N_(
+        "a mapping in `{...}` is not closed; add the `}`, or separate items with `, `"
+    ),
+}
+
+
+# Full-width punctuation that a Chinese input method types where YAML needs ASCII, and what to
+# type instead. Inside values (`summary: 修改：第 3 条`) they are text and stay untouched.
+_ASCII_FOR = {"：": ":", "，": ",", "［": "[", "］": "]", "｛": "{", "｝": "}"}
+_FULL_WIDTH_SPACE = "\u3000"
+# `key：`, after the indentation and any `- `: a field name of the format typed with `：`.
+_KEY_COLON = re.compile(r"^((?:- +)*)([A-Za-z_][A-Za-z0-9_-]*) *：")
+# `key: ［` or `key: ｛`, or an ASCII flow `[...]` holding a `，`.
+_FLOW_VALUE = re.compile(r"^((?:- +)*(?:[A-Za-z_][A-Za-z0-9_-]* *[:：] +)?)([［｛\[{].*)$")
+
+
+@dataclass(frozen=True)
+class FullWidthSlip:
+    """A full-width character where YAML needs ASCII, and the line as it should be typed."""
+
+    line: int
+    column: int
+    char: str
+    fixed: str
+
+    def message(self) -> str:
+        shown = self.fixed if len(self.fixed) <= 60 else self.fixed[:57] + "..."
+        if self.char == _FULL_WIDTH_SPACE:
+            return _(
+                "a full-width space (U+3000) at the start of the line; YAML indents with "
+                "ASCII spaces only: type `{fixed}` with half-width spaces",
+                fixed=shown,
+            )
+        return _(
+            "the full-width `{char}` is YAML punctuation here and must be typed in ASCII as "
+            "`{ascii}` (switch the input method to half-width): write `{fixed}`",
+            char=self.char,
+            ascii=_ASCII_FOR[self.char],
+            fixed=shown,
+        )
+
+
+def full_width_slip(text: str, before_line: int | None = None) -> FullWidthSlip | None:
+    """The first full-width character in a place where YAML needs ASCII punctuation, on or
+    before `before_line` (the line where the parser gave up), or None."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if before_line is not None and number > before_line:
+            break
+        slip = _slip_in_line(number, line)
+        if slip is not None:
+            return slip
+    return None
+
+
+def slip_on_line(text: str, number: int) -> FullWidthSlip | None:
+    """The full-width slip on line `number` (1-based) of `text`, if it has one."""
+    lines = text.splitlines()
+    return _slip_in_line(number, lines[number - 1]) if 0 < number <= len(lines) else None
+
+
+def _slip_in_line(number: int, line: str) -> FullWidthSlip | None:
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    if body.startswith(_FULL_WIDTH_SPACE):
+        fixed = body.lstrip(_FULL_WIDTH_SPACE + " ")
+        return FullWidthSlip(number, indent + 1, _FULL_WIDTH_SPACE, fixed)
+    if not body or body[0] in "#'\"|>":
+        return None
+    key = _KEY_COLON.match(body)
+    if key is not None and ": " not in body[: key.end()]:
+        column = indent + key.end()
+        rest = body[key.end() :].lstrip(" ")
+        fixed = f"{key.group(1)}{key.group(2)}: {rest}".rstrip()
+        return FullWidthSlip(number, column, "：", _fixed_flow(fixed))
+    flow = _FLOW_VALUE.match(body)
+    if flow is not None:
+        value = flow.group(2)
+        fixed_value = _fixed_flow(value)
+        if fixed_value != value:
+            offset = next(i for i, c in enumerate(value) if c in _ASCII_FOR and c != "：")
+            column = indent + len(flow.group(1)) + offset + 1
+            return FullWidthSlip(number, column, value[offset], flow.group(1) + fixed_value)
+    return None
+
+
+def _fixed_flow(value: str) -> str:
+    """A flow value (`［a，b］`) with its brackets and separating commas typed in ASCII."""
+    if not value or value[0] not in "［｛[{":
+        return value
+    out = []
+    for char in value:
+        if char == "，":
+            out.append(", ")
+        elif char in "［］｛｝":
+            out.append(_ASCII_FOR[char])
+        else:
+            out.append(char)
+    return "".join(out).replace(",  ", ", ")

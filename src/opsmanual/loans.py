@@ -21,6 +21,7 @@ from opsmanual.checks import loans as loan_checks
 from opsmanual.checks.references import missing
 from opsmanual.errors import Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _, listing, ngettext
 from opsmanual.load import Document
 from opsmanual.manual import load_manual
 from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
@@ -44,13 +45,16 @@ def parse_when(text: str, end_of_day: bool = False) -> datetime:
     value = text.strip()
     if not _DATETIME.match(value):
         raise ValueError(
-            f"{text!r} is not a date-time; write YYYY-MM-DD, YYYY-MM-DDTHH:MM "
-            "or YYYY-MM-DDTHH:MM:SS+08:00"
+            _(
+                "{text!r} is not a date-time; write YYYY-MM-DD, YYYY-MM-DDTHH:MM "
+                "or YYYY-MM-DDTHH:MM:SS+08:00",
+                text=text,
+            )
         )
     try:
         return parse_datetime(value, end_of_day=end_of_day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a real date or time") from None
+        raise ValueError(_("{text!r} is not a real date or time", text=text)) from None
 
 
 def stamp(moment: datetime) -> str:
@@ -78,13 +82,31 @@ def _loan_errors(manual: Manual, now: datetime) -> list[Finding]:
 
 
 def _refuse_findings(problems: list[Finding], what: str) -> None:
+    """Refuse with the first finding; `what` is marked with `N_` and translated here."""
     if not problems:
-        raise Refused(f"{what}; see `opsmanual validate`")
+        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
     first = problems[0]
     where = f"{first.file}:{first.line}" if first.line else first.file
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    if len(problems) > 1:
+        raise Refused(
+            ngettext(
+                "{what}: {where}: {problem} (and {n} more); fix it first "
+                "(see `opsmanual validate`)",
+                "{what}: {where}: {problem} (and {n} more); fix it first "
+                "(see `opsmanual validate`)",
+                len(problems) - 1,
+                what=_(what),
+                where=where,
+                problem=first.message,
+            )
+        )
     raise Refused(
-        f"{what}: {where}: {first.message}{more}; fix it first (see `opsmanual validate`)"
+        _(
+            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
+            what=_(what),
+            where=where,
+            problem=first.message,
+        )
     )
 
 
@@ -102,17 +124,17 @@ class _State:
     def load(cls, root: Path, now: datetime, tolerate_loan_errors: bool = False) -> _State:
         manual, findings = load_manual(FolderSource(root))
         if len([n for n in _REGISTER_NAMES if (root / n).is_file()]) > 1:
-            raise Refused("both records/loans.yaml and records/loans.yml exist; keep one")
+            raise Refused(_("both records/loans.yaml and records/loans.yml exist; keep one"))
         if manual.info is None:
             bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
-            _refuse_findings(bad or findings, "manual.yaml has errors")
+            _refuse_findings(bad or findings, N_("manual.yaml has errors"))
         names = set(_REGISTER_NAMES)
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:
-            _refuse_findings(unreadable, "the borrowing register has errors")
+            _refuse_findings(unreadable, N_("the borrowing register has errors"))
         errors = _loan_errors(manual, now)
         if errors and not tolerate_loan_errors:
-            _refuse_findings(errors, "the borrowing register has errors")
+            _refuse_findings(errors, N_("the borrowing register has errors"))
         return cls(root, manual, now, {(f.code, f.message) for f in errors})
 
     def copy_ids(self) -> list[str]:
@@ -123,28 +145,47 @@ class _State:
         known = self.copy_ids()
         if not known:
             raise Refused(
-                f"there is no copy {copy}: manual.yaml lists no controlled copies; "
-                "add them under `copies:` first"
+                _(
+                    "there is no copy {copy}: manual.yaml lists no controlled copies; "
+                    "add them under `copies:` first",
+                    copy=copy,
+                )
             )
         if copy not in known:
-            raise Refused(f"there is no copy {copy}; the controlled copies are {', '.join(known)}")
+            raise Refused(
+                _(
+                    "there is no copy {copy}; the controlled copies are {copies}",
+                    copy=copy,
+                    copies=listing(known),
+                )
+            )
 
     def require_person(self, person_id: str, role: str) -> Person:
+        """The active person `person_id`, or `Refused`; `role` is marked with `N_`."""
         person = self.manual.staff.get(person_id)
         if person is not None:
             if not person.active:
                 raise Refused(
-                    f"{person.name} ({person.id}) is not active (staff/{person.id}.yaml says "
-                    f"`active: false`), so cannot be the {role}"
+                    _(
+                        "{name} ({id}) is not active (staff/{id}.yaml says `active: false`), "
+                        "so cannot be the {role}",
+                        name=person.name,
+                        id=person.id,
+                        role=_(role),
+                    )
                 )
             return person
         if person_id in self.manual.known["staff"]:
             raise Refused(
-                f"staff/{person_id}.yaml has errors, so {person_id} cannot be the {role}; "
-                "see `opsmanual validate`"
+                _(
+                    "staff/{id}.yaml has errors, so {id} cannot be the {role}; "
+                    "see `opsmanual validate`",
+                    id=person_id,
+                    role=_(role),
+                )
             )
-        hint = missing(_NO_DOC, (), "person", person_id, self.manual.known["staff"]).message
-        raise Refused(f"{role}: {hint}")
+        hint = missing(_NO_DOC, (), N_("person"), person_id, self.manual.known["staff"]).message
+        raise Refused(_("{role}: {problem}", role=_(role), problem=hint))
 
     def open_loan(self, copy: str) -> Loan | None:
         for loan in reversed(self.manual.loans):
@@ -170,7 +211,7 @@ class _State:
             f for f in _loan_errors(candidate, self.now) if (f.code, f.message) not in self.before
         ]
         if new:
-            raise Refused(f"{new[0].message}; nothing was written")
+            raise Refused(_("{problem}; nothing was written", problem=new[0].message))
 
 
 _NO_DOC = Document(REGISTER, "", None)  # `missing` needs a document only to place its finding
@@ -203,25 +244,36 @@ def lend(
         state = _State.load(root, now)
         state.require_copy(copy)
         refuse_lending(state.manual, copy, now)  # withdrawn, or not the edition in force
-        borrower = state.require_person(to, "borrower")
+        borrower = state.require_person(to, N_("borrower"))
         if by is not None:
-            state.require_person(by, "issuer")
+            state.require_person(by, N_("issuer"))
         current = state.open_loan(copy)
         if current is not None:
             raise Refused(
-                f"copy {copy} is already out to {state.name(current.borrower)} since "
-                f"{current.raw['borrowed']}; record its return first: opsmanual loan back {copy}"
+                _(
+                    "copy {copy} is already out to {borrower} since {borrowed}; "
+                    "record its return first: opsmanual loan back {copy}",
+                    copy=copy,
+                    borrower=state.name(current.borrower),
+                    borrowed=current.raw["borrowed"],
+                )
             )
         borrowed = _seconds(now)
         assert state.manual.info is not None
         due_at = _seconds(due) if due else default_due(borrowed, state.manual.info.loan_days)
         if due_at < borrowed:
-            raise Refused(f"the due date {stamp(due_at)} is before the loan ({stamp(borrowed)})")
+            raise Refused(
+                _(
+                    "the due date {due} is before the loan ({borrowed})",
+                    due=stamp(due_at),
+                    borrowed=stamp(borrowed),
+                )
+            )
         if purpose is not None and not purpose.strip():
             purpose = None
         if purpose is not None and not is_one_line(purpose.strip()):
             raise Refused(
-                "the purpose must be one line of text, without line breaks or control characters"
+                _("the purpose must be one line of text, without line breaks or control characters")
             )
         entry = {"copy": copy, "borrower": to, "borrowed": stamp(borrowed), "due": stamp(due_at)}
         if purpose is not None:
@@ -249,20 +301,40 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
         loan = state.open_loan(copy)
         if loan is None:
             last = next((x for x in reversed(state.manual.loans) if x.copy == copy), None)
-            after = (
-                f" (last returned {last.raw['returned']} by {state.name(last.borrower)})"
-                if last
-                else " (it has never been lent)"
-            )
-            raise Refused(f"copy {copy} is not out{after}; nothing to take back")
+            if last is not None:
+                message = _(
+                    "copy {copy} is not out (last returned {returned} by {borrower}); "
+                    "nothing to take back",
+                    copy=copy,
+                    returned=last.raw["returned"],
+                    borrower=state.name(last.borrower),
+                )
+            else:
+                message = _(
+                    "copy {copy} is not out (it has never been lent); nothing to take back",
+                    copy=copy,
+                )
+            raise Refused(message)
         returned = _seconds(at if at is not None else now)
         if returned < _seconds(loan.borrowed):
             raise Refused(
-                f"the return {stamp(returned)} is before the loan of copy {copy} to "
-                f"{state.name(loan.borrower)} on {loan.raw['borrowed']}"
+                _(
+                    "the return {returned} is before the loan of copy {copy} to {borrower} "
+                    "on {borrowed}",
+                    returned=stamp(returned),
+                    copy=copy,
+                    borrower=state.name(loan.borrower),
+                    borrowed=loan.raw["borrowed"],
+                )
             )
         if returned > now:
-            raise Refused(f"the return {stamp(returned)} is in the future; it is {stamp(now)}")
+            raise Refused(
+                _(
+                    "the return {returned} is in the future; it is {now}",
+                    returned=stamp(returned),
+                    now=stamp(now),
+                )
+            )
         index = loan.index
 
         yamledit.set_in_entry(register_path(root), index, "returned", stamp(returned), state.verify)

@@ -12,6 +12,7 @@ from typing import Any
 
 from opsmanual import kinds, schema
 from opsmanual.findings import Finding, make
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, kind_of
 from opsmanual.load import Document, parse
 from opsmanual.model import (
@@ -65,12 +66,15 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
             make(
                 "schema",
                 UPDATES.path,
-                f"the update record table {UPDATES.path} is missing; "
-                "create it with the first issue of the manual as its first entry",
+                _(
+                    "the update record table {path} is missing; "
+                    "create it with the first issue of the manual as its first entry",
+                    path=UPDATES.path,
+                ),
             )
         )
     if manual.info is None and not _has(paths, MANUAL_FILES):
-        findings.append(make("schema", "manual.yaml", "manual.yaml is missing"))
+        findings.append(make("schema", "manual.yaml", _("manual.yaml is missing")))
     return manual, findings
 
 
@@ -92,7 +96,7 @@ def _read(source: Source, path: str) -> bytes | Finding:
     try:
         return source.read(path)
     except Unreadable as exc:
-        return make("yaml-syntax", path, f"the file cannot be read: {exc.reason}")
+        return make("yaml-syntax", path, _("the file cannot be read: {reason}", reason=exc.reason))
 
 
 def _parse_read(path: str, raw: bytes | Finding) -> Document | Finding:
@@ -102,11 +106,12 @@ def _parse_read(path: str, raw: bytes | Finding) -> Document | Finding:
 def _stray_message(path: str) -> str:
     if path.endswith("/"):
         folder = path.split("/", 1)[0]
-        return (
-            f"a folder inside {folder}/ is not read: entity files sit directly in {folder}/; "
-            "move its files up"
+        return _(
+            "a folder inside {folder}/ is not read: entity files sit directly in {folder}/; "
+            "move its files up",
+            folder=folder,
         )
-    return "not a .yaml file, so it is not read; move or rename it"
+    return _("not a .yaml file, so it is not read; move or rename it")
 
 
 def _has(paths: list[str], names: tuple[str, ...]) -> bool:
@@ -153,7 +158,7 @@ def _add_manual(
 ) -> None:
     if any(path in manual.documents for path in MANUAL_FILES if path != doc.path):
         findings.append(
-            doc.finding("duplicate-id", "both manual.yaml and manual.yml exist; keep one")
+            doc.finding("duplicate-id", _("both manual.yaml and manual.yml exist; keep one"))
         )
         return
     if not problems:  # paths are sorted, so manual.yaml is read before records/loans.yaml
@@ -185,17 +190,30 @@ def _add_entity(
     if isinstance(file_id, str) and file_id != stem:
         manual.broken.add(kind)
         if _is_id(file_id):  # else the schema finding on `id` already says what to write
-            fix = f"rename the file to {file_id}.yaml"
             if _is_id(stem):
-                fix += f" or write `id: {stem}`"
-            message = f"the file is named {stem!r} but its id is {file_id!r}; {fix}"
+                message = _(
+                    "the file is named {stem!r} but its id is {id!r}; "
+                    "rename the file to {id}.yaml or write `id: {stem}`",
+                    stem=stem,
+                    id=file_id,
+                )
+            else:
+                message = _(
+                    "the file is named {stem!r} but its id is {id!r}; rename the file to {id}.yaml",
+                    stem=stem,
+                    id=file_id,
+                )
             findings.append(doc.finding("id-mismatch", message, ["id"]))
     if stem in manual.known[kind]:
         manual.broken.add(kind)
         findings.append(
             doc.finding(
                 "duplicate-id",
-                f"another file in {kind}/ already has the id {stem!r}; keep one of the two files",
+                _(
+                    "another file in {kind}/ already has the id {id!r}; keep one of the two files",
+                    kind=kind,
+                    id=stem,
+                ),
             )
         )
         return
@@ -240,7 +258,13 @@ def _impossible_dates(doc: Document, kind: str) -> list[Finding]:
                 path: list[str | int] = [name] if index is None else [index, name]
                 problems.append(
                     doc.finding(
-                        "schema", f"`{name}` is {value}, which is not a real date or time", path
+                        "schema",
+                        _(
+                            "`{name}` is {value}, which is not a real date or time",
+                            name=name,
+                            value=value,
+                        ),
+                        path,
                     )
                 )
     return problems
@@ -248,12 +272,12 @@ def _impossible_dates(doc: Document, kind: str) -> list[Finding]:
 
 def _empty_message(kind: str) -> str:
     if kind == "updates":
-        return "the file is empty; it must list the update records, the first issue first"
+        return _("the file is empty; it must list the update records, the first issue first")
     fields = {
-        "manual": "id, title, version and owner",
-        "units": "id and name",
-        "roles": "id, title, unit and duties",
-        "procedures": "id, title, owner and steps",
-        "staff": "id and name",
+        "manual": N_("id, title, version and owner"),
+        "units": N_("id and name"),
+        "roles": N_("id, title, unit and duties"),
+        "procedures": N_("id, title, owner and steps"),
+        "staff": N_("id and name"),
     }[kind]
-    return f"the file is empty; it must be a mapping with at least {fields}"
+    return _("the file is empty; it must be a mapping with at least {fields}", fields=_(fields))

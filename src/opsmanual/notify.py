@@ -20,6 +20,7 @@ from typing import Any
 from opsmanual import kinds
 from opsmanual.changelog import Notice, letter, subject
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.load import parse
 from opsmanual.model import Person
 
@@ -36,7 +37,7 @@ def sender_address(sender: str | None, user: str | None, send: bool) -> str:
     written or shown may fall back to DEFAULT_FROM, one that is sent may not."""
     login = user if user and "@" in user else None
     if send and sender is None and login is None:
-        raise OpsError("--send needs a sender address: --from ADDRESS")
+        raise OpsError(_("--send needs a sender address: --from ADDRESS"))
     # An empty --from is a mistake to report, not a wish for the default.
     address = sender if sender is not None else login or DEFAULT_FROM
     parse_sender(address)  # a usage error (exit 2) before anything is built or sent
@@ -89,8 +90,13 @@ def recipient(person: Person) -> Address:
     address = _address(person.name, person.email or "")
     if address is None:
         raise OpsError(
-            f"staff/{person.id}.yaml: the name {person.name!r} and email {person.email!r} do "
-            "not make a safe To header; run `opsmanual validate`"
+            _(
+                "staff/{id}.yaml: the name {name!r} and email {email!r} do not make a safe To "
+                "header; run `opsmanual validate`",
+                id=person.id,
+                name=person.name,
+                email=person.email,
+            )
         )
     return address
 
@@ -105,14 +111,17 @@ def parse_sender(text: str) -> Address:
     without an address, or more than one address.
     """
     if _CONTROLS & set(text):
-        raise OpsError("--from: the address holds a line break or control character")
+        raise OpsError(_("--from: the address holds a line break or control character"))
     found = getaddresses([text], strict=True) if _STRICT else getaddresses([text])
     name, email = found[0] if len(found) == 1 else ("", "")
     address = _address(name, email) if email.count("@") == 1 else None
     if address is None or not address.username or not address.domain:
         raise OpsError(
-            f"--from {text!r}: not one email address; write ops@example.com or "
-            "'Ops Office <ops@example.com>'"
+            _(
+                "--from {text!r}: not one email address; write ops@example.com or "
+                "'Ops Office <ops@example.com>'",
+                text=text,
+            )
         )
     return address
 
@@ -134,7 +143,7 @@ def sent_log(root: Path) -> set[tuple[str, str]]:
     doc = parse(SENT_LOG, read_regular(path))  # never waits on a FIFO, never follows a link
     data = getattr(doc, "data", None)
     if not isinstance(data, list):
-        raise OpsError(f"{path} is not a list of sent notices; fix or remove it")
+        raise OpsError(_("{path} is not a list of sent notices; fix or remove it", path=path))
     return {(str(e.get("version")), str(e.get("staff"))) for e in data if isinstance(e, dict)}
 
 
@@ -199,13 +208,18 @@ def send(
 
     password = os.environ.get(PASSWORD_ENV)
     if server.user and not password:
-        raise OpsError(f"--smtp-user is given but {PASSWORD_ENV} is not set")
+        raise OpsError(_("--smtp-user is given but {variable} is not set", variable=PASSWORD_ENV))
     try:
         smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
     except (OSError, smtplib.SMTPException) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise OpsError(
-            f"cannot reach the SMTP server {server.host}:{server.port}: {reason}"
+            _(
+                "cannot reach the SMTP server {host}:{port}: {reason}",
+                host=server.host,
+                port=server.port,
+                reason=reason,
+            )
         ) from None
     reached: list[Person] = []
     failed: list[tuple[Person, str]] = []
@@ -216,7 +230,14 @@ def send(
             if server.user and password:
                 smtp.login(server.user, password)
         except (OSError, smtplib.SMTPException) as exc:
-            raise OpsError(f"the SMTP server {server.host}:{server.port} refused: {exc}") from None
+            raise OpsError(
+                _(
+                    "the SMTP server {host}:{port} refused: {reason}",
+                    host=server.host,
+                    port=server.port,
+                    reason=exc,
+                )
+            ) from None
         for person, message in batch:
             try:
                 refused = smtp.send_message(message)

@@ -10,21 +10,33 @@ from typing import Any
 
 from opsmanual import __version__
 from opsmanual.findings import DESCRIPTION, SEVERITY, Finding
+from opsmanual.i18n import _, ngettext
 from opsmanual.validate import Report
 
 
 def summary(report: Report) -> str:
-    name = f"manual `{report.manual_id}`" if report.manual_id else "the manual"
     errors, warnings = report.errors, report.warnings
+    manual = report.manual_id
     if not errors and not warnings:
-        return f"{name} is valid: no findings"
-    parts = [_plural(errors, "error"), _plural(warnings, "warning")]
-    verdict = "has" if errors else "is valid, with"
-    return f"{name} {verdict} {' and '.join(p for p in parts if p)}"
+        if manual:
+            return _("manual `{manual}` is valid: no findings", manual=manual)
+        return _("the manual is valid: no findings")
+    counts = _counts(errors, warnings)
+    if errors:
+        if manual:
+            return _("manual `{manual}` has {counts}", manual=manual, counts=counts)
+        return _("the manual has {counts}", counts=counts)
+    if manual:
+        return _("manual `{manual}` is valid, with {counts}", manual=manual, counts=counts)
+    return _("the manual is valid, with {counts}", counts=counts)
 
 
-def _plural(n: int, word: str) -> str:
-    return "" if n == 0 else f"{n} {word}" + ("" if n == 1 else "s")
+def _counts(errors: int, warnings: int) -> str:
+    error_words = ngettext("{n} error", "{n} errors", errors)
+    warning_words = ngettext("{n} warning", "{n} warnings", warnings)
+    if errors and warnings:
+        return _("{errors} and {warnings}", errors=error_words, warnings=warning_words)
+    return error_words if errors else warning_words
 
 
 def text_line(finding: Finding) -> str:
@@ -85,7 +97,7 @@ def as_sarif(report: Report) -> str:
         {
             "id": code,
             "name": "".join(part.title() for part in code.split("-")),
-            "shortDescription": {"text": DESCRIPTION[code]},
+            "shortDescription": {"text": _(DESCRIPTION[code])},
             "defaultConfiguration": {"level": SEVERITY[code]},
         }
         for code in codes

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import _
 from opsmanual.kinds import ENTITY_KINDS
 from opsmanual.schema import is_one_line
 
@@ -58,7 +59,10 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
     for option, text in (("--summary", summary), ("--notice-ref", notice_ref)):
         if text and not is_one_line(text):  # empty: the schema says "must not be empty"
             raise Refused(
-                f"{option} must be one line of text, without line breaks or control characters"
+                _(
+                    "{option} must be one line of text, without line breaks or control characters",
+                    option=option,
+                )
             )
     # Read the table under the lock: two concurrent runs must not both append the same version.
     with locked(root):
@@ -70,37 +74,65 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
             # The table is written before manual.yaml (`_write_record`): this is what a run
             # stopped between the two writes leaves. Say how to finish it; add nothing on top.
             raise Refused(
-                f"manual.yaml says version {loaded.info.version} but the last update record is "
-                f"{last.version} (an earlier `record add` stopped between its two writes?); "
-                f'write version: "{last.version}" in manual.yaml, then add the next record'
+                _(
+                    "manual.yaml says version {version} but the last update record is {last} "
+                    "(an earlier `record add` stopped between its two writes?); "
+                    'write version: "{last}" in manual.yaml, then add the next record',
+                    version=loaded.info.version,
+                    last=last.version,
+                )
             )
         new_version = version or next_version(last.version)
         if not _VERSION.match(new_version):
-            raise Refused(f"--version {new_version!r} is not dotted numbers like 1.4 or 2.0.1")
+            raise Refused(
+                _(
+                    "--version {version!r} is not dotted numbers like 1.4 or 2.0.1",
+                    version=new_version,
+                )
+            )
         if version_key(new_version) <= version_key(last.version):
             raise Refused(
-                f"--version {new_version} is not greater than the last record's {last.version}"
+                _(
+                    "--version {version} is not greater than the last record's {last}",
+                    version=new_version,
+                    last=last.version,
+                )
             )
         day = date or now().date().isoformat()
         for option, value in (("--date", day), ("--effective", effective)):
             if value is not None and not _valid_date(value):
-                raise Refused(f"{option} {value!r} is not a date YYYY-MM-DD")
+                raise Refused(
+                    _("{option} {value!r} is not a date YYYY-MM-DD", option=option, value=value)
+                )
         if day < last.date.isoformat():
-            raise Refused(f"--date {day} is before the last record's date {last.date.isoformat()}")
+            raise Refused(
+                _(
+                    "--date {date} is before the last record's date {last}",
+                    date=day,
+                    last=last.date.isoformat(),
+                )
+            )
         if effective is not None and effective < day:
             raise Refused(
-                f"--effective {effective} is before the record's date {day}; "
-                "a version takes effect on or after the day it is issued"
+                _(
+                    "--effective {effective} is before the record's date {date}; a version "
+                    "takes effect on or after the day it is issued",
+                    effective=effective,
+                    date=day,
+                )
             )
         _check_people(loaded, new_version, day, author, reviewed_by, approved_by)
         if changes.strip() == "auto" and removed:
-            raise OpsError("--removed goes with --changes LIST; --changes auto finds deletions")
+            raise OpsError(_("--removed goes with --changes LIST; --changes auto finds deletions"))
         if changes.strip() == "auto":
             listed, gone = changed_since_last_record(root, loaded)
             if not listed and not gone:
                 raise Refused(
-                    f"nothing in the manual changed since record {last.version}; "
-                    "make the change first, or name the entities with --changes KIND/ID,..."
+                    _(
+                        "nothing in the manual changed since record {version}; "
+                        "make the change first, or name the entities with --changes KIND/ID,...",
+                        version=last.version,
+                    )
                 )
         else:
             listed = _refs(changes, loaded, must_exist=True)
@@ -145,8 +177,8 @@ def _check_people(
 def _unreadable(findings: list[Finding]) -> NoReturn:
     """A manual whose table or manual.yaml cannot be read gets no record: say why, once."""
     first = findings[0] if findings else None
-    where = f"{first.file}:{first.line or 1}: {first.message}" if first else "no update records"
-    raise Refused(f"the manual cannot be read ({where}); run `opsmanual validate`")
+    where = f"{first.file}:{first.line or 1}: {first.message}" if first else _("no update records")
+    raise Refused(_("the manual cannot be read ({where}); run `opsmanual validate`", where=where))
 
 
 def _valid_date(text: str) -> bool:
@@ -170,15 +202,24 @@ def _refs(text: str, loaded: Any, must_exist: bool) -> list[str]:
     for ref in refs:
         if ref == "manual":
             continue
-        kind, _, ident = ref.partition("/")
+        kind, _slash, ident = ref.partition("/")
         if kind not in ENTITY_KINDS or not ident:
             folders = ", ".join(f"{name}/" for name in ENTITY_KINDS)
-            raise Refused(f"{ref!r} is not KIND/ID ({folders}) or manual")
+            raise Refused(
+                _("{ref!r} is not KIND/ID ({folders}) or manual", ref=ref, folders=folders)
+            )
         exists = ident in loaded.known.get(kind, set())
         if must_exist and not exists:
-            raise Refused(f"{ref}: there is no {kind}/{ident}.yaml in the manual")
+            raise Refused(
+                _(
+                    "{ref}: there is no {kind}/{id}.yaml in the manual",
+                    ref=ref,
+                    kind=kind,
+                    id=ident,
+                )
+            )
         if not must_exist and exists:
-            raise Refused(f"{ref} still exists, so it cannot be listed as removed")
+            raise Refused(_("{ref} still exists, so it cannot be listed as removed", ref=ref))
     return list(dict.fromkeys(refs))
 
 
@@ -200,7 +241,7 @@ def _write_record(root: Path, loaded: Any, entry: dict[str, Any], effective: str
 
     def set_version(data: Any) -> None:
         if not isinstance(data, dict):
-            raise OpsError(f"{manual_file} is not a mapping; run `opsmanual validate`")
+            raise OpsError(_("{path} is not a mapping; run `opsmanual validate`", path=manual_file))
         data["version"] = version
         set_key(data, "effective", effective)
 

@@ -11,6 +11,7 @@ from opsmanual import kinds
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import FETCH_HINT, WORKTREE, Change, GitManual, open_repo
+from opsmanual.i18n import _
 from opsmanual.kinds import MANUAL_FILES, entity_ref, ref_order
 from opsmanual.load import parse
 from opsmanual.model import Manual
@@ -119,14 +120,20 @@ def changed_since_last_record(root: Path, manual: Manual) -> tuple[list[str], li
     work tree included, as (changes, removed)."""
     gm = open_repo(root)
     if gm is None:
-        raise OpsError("--changes auto needs git history; give the entities: --changes KIND/ID,...")
+        raise OpsError(
+            _("--changes auto needs git history; give the entities: --changes KIND/ID,...")
+        )
     if not gm.has_head():
-        raise OpsError("the repository has no commit yet; commit the manual, or give --changes")
+        raise OpsError(_("the repository has no commit yet; commit the manual, or give --changes"))
     last = manual.updates[-1]
     base = RecordHistory(gm, table_path(manual)).added([last.version])[last.version]
     if base is None:
         raise OpsError(
-            f"cannot tell when record {last.version} was added: the clone is shallow; " + FETCH_HINT
+            _(
+                "cannot tell when record {version} was added: the clone is shallow; {hint}",
+                version=last.version,
+                hint=_(FETCH_HINT),
+            )
         )
     if base == WORKTREE:
         base = gm.resolve("HEAD")
@@ -138,7 +145,7 @@ def changed_since_last_record(root: Path, manual: Manual) -> tuple[list[str], li
         entity = entity_ref(change.new or change.old or "")
         if entity is None:
             continue
-        kind, _, ident = entity.partition("/")
+        kind, _slash, ident = entity.partition("/")
         gone = change.new is None and ident not in manual.known.get(kind, set())
         (removed if gone and entity != "manual" else changes).append(entity)
     return _ordered(changes), _ordered([e for e in removed if e not in changes])

@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from opsmanual.atomic import write_atomic
-from opsmanual.errors import Refused
+from opsmanual.errors import OpsError, Refused
+from opsmanual.i18n import _
 
 # The ids of the new manual's entities: the same in every language, so that manuals made in two
 # languages line up. The person's id is per language, since it is spelled after their name.
@@ -395,9 +396,11 @@ def create_manual(dest: Path, language: str) -> list[Path]:
         )
     if dest.exists():
         if not dest.is_dir():
-            raise Refused(f"{dest} exists and is not a folder; choose a new or empty folder")
+            raise Refused(
+                _("{path} exists and is not a folder; choose a new or empty folder", path=dest)
+            )
         if any(dest.iterdir()):
-            raise Refused(f"{dest} is not empty; choose a new or empty folder")
+            raise Refused(_("{path} is not empty; choose a new or empty folder", path=dest))
 
     from opsmanual.schema import schema_texts
     from opsmanual.validate import now
@@ -412,3 +415,52 @@ def create_manual(dest: Path, language: str) -> list[Path]:
         write_atomic(path, text.encode("utf-8"))
         written.append(path)
     return sorted(written)
+
+
+def start_repository(dest: Path, language: str) -> str:
+    """Commit the new manual in `dest`: `git init` first unless `dest` is already inside a work
+    tree, where only the new folder is committed (anything else staged stays as it was).
+
+    The update-log rule compares the manual with its history, so a manual wants its first
+    commit at once. The commit message is the first update record's summary, in the manual's
+    language. Returns the folder of the repository; `OpsError` when git is missing or fails.
+    """
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        raise OpsError(
+            _(
+                "git is not installed, so the manual was created without a repository; "
+                "install git, then run `git init` and commit the folder"
+            )
+        )
+
+    def run(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                [git, *args], cwd=dest, capture_output=True, text=True, encoding="utf-8"
+            )
+        except OSError as exc:
+            raise OpsError(_("cannot run git: {reason}", reason=exc.strerror or exc)) from None
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            raise OpsError(
+                _(
+                    "git {command} failed: {detail}; the manual was created, commit it yourself",
+                    command=args[0],
+                    detail=detail[-1] if detail else done.returncode,
+                )
+            )
+        return done.stdout.strip()
+
+    inside = subprocess.run(
+        [git, "rev-parse", "--show-toplevel"], cwd=dest, capture_output=True, text=True
+    )
+    if inside.returncode != 0:
+        run("init", "--quiet")
+    top = run("rev-parse", "--show-toplevel")
+    run("add", "--", ".")
+    run("commit", "--quiet", "--only", "-m", TEXTS[language].first_record_summary, "--", ".")
+    return top

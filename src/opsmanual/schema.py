@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from opsmanual.findings import Finding
+from opsmanual.findings import Finding, make
+from opsmanual.i18n import N_, _, is_chinese, listing, position
 from opsmanual.kinds import SCHEMA_FILES
 from opsmanual.resources import resource_dir
 
@@ -23,20 +24,37 @@ if TYPE_CHECKING:
     from opsmanual.load import Document
 
 
+_DATETIME = (
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?"
+    "(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+_NOT_AT = "@\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200b\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_EMAIL = f"^[^{_NOT_AT}]+@[^{_NOT_AT}.]+(\\.[^{_NOT_AT}.]+)*$"
+_REMOVED = "^(units|roles|procedures|staff)/[a-z0-9]+(-[a-z0-9]+)*$"
+_CHANGED = "^(manual|(units|roles|procedures|staff)/[a-z0-9]+(-[a-z0-9]+)*)$"
 # What each pattern of the schemas means, in words a manual's editor understands.
 PATTERN_HINTS = {
-    "^[a-z0-9]+(-[a-z0-9]+)*$": "an id: lower-case letters a-z, digits and single hyphens",
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "a date written YYYY-MM-DD, e.g. 2026-09-01",
-    "^[0-9]+(\\.[0-9]+)*$": 'a version of dotted numbers in quotes, e.g. "1.4"',
-    "^[^\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+$": (
+    "^[a-z0-9]+(-[a-z0-9]+)*$": N_("an id: lower-case letters a-z, digits and single hyphens"),
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("a date written YYYY-MM-DD, e.g. 2026-09-01"),
+    "^[0-9]+(\\.[0-9]+)*$": N_('a version of dotted numbers in quotes, e.g. "1.4"'),
+    "^[^\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+$": N_(
         "one line of text without control characters (tabs aside) or direction overrides; "
         "delete the invisible character"
     ),
-    '^[^<>@"\\\\]*$': (
+    '^[^<>@"\\\\]*$': N_(
         'a name without <, >, @, " or \\ (it is shown in email headers; '
         "the address belongs in `email`)"
     ),
-    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "a copy number: letters, digits, '.', '_' or '-', e.g. OPS-01",
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": N_(
+        "a copy number: letters, digits, '.', '_' or '-', e.g. OPS-01"
+    ),
+    _DATETIME: N_(
+        "a date, or a date and time, written YYYY-MM-DD or YYYY-MM-DDTHH:MM (a T between "
+        "them, an optional zone such as +08:00), e.g. 2026-09-01T09:30"
+    ),
+    _EMAIL: N_("an email address such as zhang.san@example.com: one @, no spaces"),
+    _CHANGED: N_("`manual` or kind/id, e.g. procedures/annual-plan, roles/dept-manager"),
+    _REMOVED: N_("kind/id, e.g. procedures/old-plan, staff/li-si"),
 }
 
 
@@ -86,29 +104,68 @@ def check(doc: Document, kind: str) -> list[Finding]:
         for message in _fast_validator(kind).iter_errors(doc.data):
             path = list(getattr(message, "instance_path", []))
             findings.append(doc.finding("schema", str(message), path))
-    return findings
+    return _explained_by_slips(doc, findings)
 
 
-def _where(path: Sequence[str | int]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-    return out
+def _explained_by_slips(doc: Document, findings: list[Finding]) -> list[Finding]:
+    """A finding on a line where `：`, `，`, `［`... was typed for YAML's ASCII punctuation
+    (`tags: ［a, b］` reads as text, not a list) becomes the finding that says what to type."""
+    from opsmanual.load import slip_on_line
+
+    out: list[Finding] = []
+    for finding in findings:
+        slip = slip_on_line(doc.text, finding.line) if finding.line else None
+        if slip is None:
+            out.append(finding)
+        else:
+            out.append(make("schema", doc.path, slip.message(), (slip.line, slip.column)))
+    return list(dict.fromkeys(out))
 
 
-def _label(path: Sequence[str | int]) -> str:
-    """`steps[0].action`; in the record tables, `entry 2: changes[0]` (entries count from 1)."""
+def _label(data: Any, path: Sequence[str | int]) -> str:
+    """Where a value is, as a person counts: "`owner`", "step 3 `review`: `actor`",
+    "`inputs` item 2", "entry 2: `changes` item 1" (record tables), never a zero-based index."""
     if not path:
-        return "the file"
-    if isinstance(path[0], int):
-        rest = _where(path[1:])
-        return f"entry {path[0] + 1}" + (f": `{rest}`" if rest else "")
-    return f"`{_where(path)}`"
+        return _("the file")
+    parts: list[str] = []
+    keys: list[str] = []
+    node: Any = data
+    for step in path:
+        if isinstance(step, str):
+            keys.append(step)
+            node = node.get(step) if isinstance(node, dict) else None
+            continue
+        container = keys.pop() if keys else None
+        if keys:
+            parts.append(f"`{'.'.join(keys)}`")
+        keys = []
+        item = node[step] if isinstance(node, list) and 0 <= step < len(node) else None
+        parts.append(_item_label(container, step + 1, item))
+        node = item
+    if keys:
+        parts.append(f"`{'.'.join(keys)}`")
+    label = parts[0]
+    for inner in parts[1:]:
+        label = _("{outer}: {inner}", outer=label, inner=inner)
+    return label
+
+
+def _item_label(container: str | None, number: int, item: Any) -> str:
+    item_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(item_id, str):
+        item_id = None
+    if container is None:  # a record table: the file is one list of entries
+        return _("entry {number}", number=number)
+    if container == "steps":
+        return position(number, item_id)
+    if item_id:
+        return _("`{field}` item {number} `{id}`", field=container, number=number, id=item_id)
+    return _("`{field}` item {number}", field=container, number=number)
 
 
 def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
     path: list[str | int] = list(error.absolute_path)
-    label = _label(path)
+    label = _label(doc.data, path)
     validator = error.validator
     schema: Any = error.schema
     instance: Any = error.instance
@@ -121,56 +178,141 @@ def _findings_for(doc: Document, error: ValidationError) -> list[Finding]:
             if key in known or any(re.search(p, key) for p in patterns):
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(known)}"
-            if patterns and not close:
-                hint += " (or an `x-` key for your own use)"
-            out.append(doc.finding("schema", f"unknown field `{key}`; {hint}", [*path, key], True))
+            if close:
+                message = _(
+                    "unknown field `{key}`; did you mean `{close}`?", key=key, close=close[0]
+                )
+            elif patterns:
+                message = _(
+                    "unknown field `{key}`; allowed: {allowed} (or an `x-` key for your own use)",
+                    key=key,
+                    allowed=listing(known),
+                )
+            else:
+                message = _(
+                    "unknown field `{key}`; allowed: {allowed}", key=key, allowed=listing(known)
+                )
+            out.append(doc.finding("schema", message, [*path, key], True))
         return out
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else error.message
-        unknown = [k for k in instance if k not in schema.get("properties", {})]
+        patterns = list(schema.get("patternProperties", {}))
+        unknown = [
+            k
+            for k in instance
+            if k not in schema.get("properties", {}) and not any(re.search(p, k) for p in patterns)
+        ]
         if difflib.get_close_matches(name, unknown, n=1, cutoff=0.6):
             return []  # the misspelt key's own finding already says "did you mean"
-        where_in = f" in {label}" if path else ""
-        return [doc.finding("schema", f"missing required field `{name}`{where_in}", path)]
+        if path:
+            message = _("missing required field `{name}` in {label}", name=name, label=label)
+        else:
+            message = _("missing required field `{name}`", name=name)
+        return [doc.finding("schema", message, path)]
     if validator == "type":
         return [doc.finding("schema", _type_message(doc, path, label, schema, instance), path)]
     if validator == "pattern":
         shown = json.dumps(instance, ensure_ascii=False)
         known_hint = PATTERN_HINTS.get(str(schema.get("pattern")))
         if known_hint is None:  # the definition's own description says what is expected
-            return [doc.finding("schema", f"{label} is {shown}: {_describe(schema)}", path)]
-        return [doc.finding("schema", f"{label} is {shown}; it must be {known_hint}", path)]
+            message = _(
+                "{label} is {value}: {expected}",
+                label=label,
+                value=shown,
+                expected=_describe(schema),
+            )
+        else:
+            message = _(
+                "{label} is {value}; it must be {expected}",
+                label=label,
+                value=shown,
+                expected=_(known_hint),
+            )
+        return [doc.finding("schema", message, path)]
     if validator == "not":
-        message = (
-            f"{label} must be one line, without a line break; write it on one line (`>-` folds "
-            "a long line), or put longer text in a long field such as `details`"
+        message = _(
+            "{label} must be one line, without a line break; write it on one line (`>-` folds "
+            "a long line), or put longer text in a long field such as `details`",
+            label=label,
         )
         return [doc.finding("schema", message, path)]
     if validator == "enum":
-        options = [str(o) for o in schema["enum"]]
-        close = difflib.get_close_matches(str(instance), options, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
-        message = f"{label} is `{instance}`; it must be one of: {', '.join(options)}{hint}"
-        return [doc.finding("schema", message, path)]
+        return [doc.finding("schema", _enum_message(label, instance, schema["enum"]), path)]
     if validator == "minItems" and not path:
-        message = "the table is empty; its first entry is the first issue of the manual"
+        message = _("the table is empty; its first entry is the first issue of the manual")
         return [doc.finding("schema", message, path)]
     if validator == "minItems":
-        return [doc.finding("schema", f"{label} must list at least one item", path)]
+        return [doc.finding("schema", _("{label} must list at least one item", label=label), path)]
     if validator == "minLength":
-        return [doc.finding("schema", f"{label} must not be empty", path)]
+        return [doc.finding("schema", _("{label} must not be empty", label=label), path)]
     if validator == "maxLength":
         limit = schema["maxLength"]
-        return [doc.finding("schema", f"{label} is longer than {limit} characters", path)]
+        message = _("{label} is longer than {limit} characters", label=label, limit=limit)
+        return [doc.finding("schema", message, path)]
     if validator == "minimum":
-        return [doc.finding("schema", f"{label} must be at least {schema['minimum']}", path)]
+        message = _("{label} must be at least {minimum}", label=label, minimum=schema["minimum"])
+        return [doc.finding("schema", message, path)]
     if validator == "maximum":
-        return [doc.finding("schema", f"{label} must be at most {schema['maximum']}", path)]
+        message = _("{label} must be at most {maximum}", label=label, maximum=schema["maximum"])
+        return [doc.finding("schema", message, path)]
     if validator == "uniqueItems":
-        return [doc.finding("schema", f"{label} lists the same item twice", path)]
+        return [doc.finding("schema", _("{label} lists the same item twice", label=label), path)]
     return [doc.finding("schema", f"{label}: {error.message}", path)]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _enum_message(label: str, instance: Any, allowed: list[Any]) -> str:
+    """The allowed values, with their Chinese meanings when the reader writes Chinese (the
+    handbook's own words for them), and the one most likely meant, by spelling or by meaning."""
+    options = [str(o) for o in allowed]
+    written = str(instance)
+    chinese = is_chinese() or bool(_CJK.search(written))
+    meanings = _meanings(options, "zh-CN") if chinese else {}
+    listed = listing(
+        _("{value} ({meaning})", value=o, meaning=meanings[o]) if o in meanings else o
+        for o in options
+    )
+    message = _(
+        "{label} is `{value}`; it must be one of: {allowed}",
+        label=label,
+        value=written,
+        allowed=listed,
+    )
+    meant = _meant(written, options)
+    if meant is None:
+        return message
+    shown = (
+        _("`{value}` ({meaning})", value=meant, meaning=meanings[meant])
+        if meant in meanings
+        else f"`{meant}`"
+    )
+    return _("{message}; did you mean {value}?", message=message, value=shown)
+
+
+def _meanings(options: list[str], language: str) -> dict[str, str]:
+    """value -> its word in the handbook's `language` (templates/locale), for enums it names."""
+    from opsmanual.render.i18n import load_words
+
+    for table in load_words(language).table.values():
+        if isinstance(table, dict) and set(options) <= set(table):
+            return {o: str(table[o]) for o in options}
+    return {}
+
+
+def _meant(written: str, options: list[str]) -> str | None:
+    """The option spelt like `written`, or whose meaning in a handbook language is like it."""
+    close = difflib.get_close_matches(written.lower(), options, n=1)
+    if close:
+        return close[0]
+    by_word: dict[str, str] = {}
+    for language in ("zh-CN", "en"):
+        for option, word in _meanings(options, language).items():
+            by_word.setdefault(word.lower(), option)
+    close = difflib.get_close_matches(written.strip().lower(), list(by_word), n=1, cutoff=0.5)
+    return by_word[close[0]] if close else None
 
 
 def _describe(schema: Any) -> str:
@@ -179,14 +321,18 @@ def _describe(schema: Any) -> str:
 
 
 _TYPE_WORDS = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping of fields",
-    "null": "empty",
+    "string": N_("text"),
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "boolean": N_("true or false"),
+    "array": N_("a list"),
+    "object": N_("a mapping of fields"),
+    "null": N_("empty"),
 }
+
+
+def _type_word(name: str) -> str:
+    return _(_TYPE_WORDS[name]) if name in _TYPE_WORDS else name
 
 
 def _type_message(
@@ -194,28 +340,56 @@ def _type_message(
 ) -> str:
     expected = schema.get("type")
     wanted = (
-        " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
+        _(" or ").join(_type_word(str(t)) for t in expected)
         if isinstance(expected, list)
-        else _TYPE_WORDS.get(str(expected), str(expected))
+        else _type_word(str(expected))
     )
     raw = doc.raw(path) if path else None
     if expected == "string" and isinstance(instance, bool | int | float) and raw is not None:
-        read_as = "true/false" if isinstance(instance, bool) else f"the number {instance}"
+        read_as = (
+            _("true/false")
+            if isinstance(instance, bool)
+            else _("the number {value}", value=instance)
+        )
         key = path[-1] if path and isinstance(path[-1], str) else None
         pattern = schema.get("pattern")
         if isinstance(pattern, str) and not re.search(pattern, raw):  # quoting would not do
-            must = PATTERN_HINTS.get(pattern) or _describe(schema)
-            return f"{label} is written {raw}, which YAML reads as {read_as}; it must be {must}"
+            hint = PATTERN_HINTS.get(pattern)
+            must = _(hint) if hint else _describe(schema)
+            return _(
+                "{label} is written {raw}, which YAML reads as {read_as}; it must be {expected}",
+                label=label,
+                raw=raw,
+                read_as=read_as,
+                expected=must,
+            )
         quoted = f'{key}: "{raw}"' if key else f'"{raw}"'
-        return f"{label} is written {raw}, which YAML reads as {read_as}; quote it: {quoted}"
+        return _(
+            "{label} is written {raw}, which YAML reads as {read_as}; quote it: {quoted}",
+            label=label,
+            raw=raw,
+            read_as=read_as,
+            quoted=quoted,
+        )
     short = raw is not None and "\n" not in raw and len(raw) <= 60
     if expected == "array" and isinstance(instance, str | int | float) and short:
         key = path[-1] if path and isinstance(path[-1], str) else None
         written = f"{key}: [{raw}]" if key else f"[{raw}]"
-        return f"{label} must be a list, even of one item; write {written}"
+        return _(
+            "{label} must be a list, even of one item; write {written}",
+            label=label,
+            written=written,
+        )
     if instance is None:
-        return f"{label} is empty; it must be {wanted}"
-    return f"{label} must be {wanted}, not {_TYPE_WORDS.get(_json_type(instance), 'this')}"
+        return _("{label} is empty; it must be {expected}", label=label, expected=wanted)
+    return _(
+        "{label} must be {expected}, not {actual}",
+        label=label,
+        expected=wanted,
+        actual=_type_word(_json_type(instance))
+        if _json_type(instance) in _TYPE_WORDS
+        else _("this"),
+    )
 
 
 def _json_type(value: Any) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import ENTITY_KINDS, MANUAL_FILES, RECORD_FILES
 
 
@@ -16,13 +17,13 @@ class Unreadable(OpsError):
     manual reports it as a finding on that file; elsewhere it is a one-line error."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
-        super().__init__(f"cannot read {path}: {reason}")
+        super().__init__(_("cannot read {path}: {reason}", path=path, reason=reason))
         self.reason = reason
 
 
 # Git keeps a symbolic link as the text of its target, so following links on disk would make
 # `render` and `render --rev` show different manuals; and a link may lead out of the manual.
-LINK_MESSAGE = (
+LINK_MESSAGE = N_(
     "the file is a symbolic link, and opsmanual reads no links (it could lead out of the "
     "manual, and git keeps only the link's text); put the file itself here"
 )
@@ -67,7 +68,9 @@ def _entries(directory: Path) -> list[Path]:
     try:
         return list(directory.iterdir())
     except OSError as exc:  # a folder without read permission: its files cannot be checked
-        raise OpsError(f"cannot list {directory}: {exc.strerror or exc}") from exc
+        raise OpsError(
+            _("cannot list {path}: {reason}", path=directory, reason=exc.strerror or exc)
+        ) from exc
 
 
 def _present(path: Path) -> bool:
@@ -84,7 +87,7 @@ def read_regular(path: Path, inside: Path | None = None) -> bytes:
     if path.is_symlink() or (
         inside is not None and not path.resolve().is_relative_to(inside.resolve())
     ):
-        raise Unreadable(path, LINK_MESSAGE)
+        raise Unreadable(path, _(LINK_MESSAGE))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
@@ -93,7 +96,7 @@ def read_regular(path: Path, inside: Path | None = None) -> bytes:
     with os.fdopen(fd, "rb") as stream:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise Unreadable(
-                path, "it is not a regular file (a FIFO, socket or device); put a file there"
+                path, _("it is not a regular file (a FIFO, socket or device); put a file there")
             )
         try:
             return stream.read()
@@ -105,15 +108,19 @@ def find_manual(start: Path | None) -> Path:
     """The manual folder: `start` itself when given, else the nearest folder up with manual.yaml."""
     if start is not None:
         if not start.is_dir():
-            raise OpsError(f"no such folder: {start}")
+            raise OpsError(_("no such folder: {folder}", folder=start))
         if not any((start / name).is_file() for name in MANUAL_FILES):
-            raise OpsError(f"{start} is not a manual folder: it has no manual.yaml")
+            raise OpsError(
+                _("{folder} is not a manual folder: it has no manual.yaml", folder=start)
+            )
         return start
     here = Path.cwd()
     for folder in (here, *here.parents):
         if any((folder / name).is_file() for name in MANUAL_FILES):
             return folder
     raise OpsError(
-        "no manual.yaml in this folder or any folder above it; "
-        "pass the manual folder with -m DIR, or create one with `opsmanual init DIR`"
+        _(
+            "no manual.yaml in this folder or any folder above it; "
+            "pass the manual folder with -m DIR, or create one with `opsmanual init DIR`"
+        )
     )

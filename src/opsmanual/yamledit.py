@@ -25,6 +25,7 @@ import yaml
 from opsmanual.atomic import write_atomic
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import _
 from opsmanual.load import Document, PositionComposer, parse
 
 T = TypeVar("T")
@@ -69,18 +70,26 @@ def locked(root: Path, timeout: float | None = None) -> Iterator[None]:
     try:
         records.mkdir(exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {records}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot create {path}: {reason}", path=records, reason=exc.strerror)
+        ) from exc
     wait = LOCK_TIMEOUT if timeout is None else timeout
     lock = FileLock(str(records / LOCK_NAME), timeout=wait)
     try:
         lock.acquire()
     except Timeout:
         raise OpsError(
-            f"another opsmanual command is editing this manual (waited {wait:g} s); "
-            f"if none is running, delete {records / LOCK_NAME} and try again"
+            _(
+                "another opsmanual command is editing this manual (waited {seconds} s); "
+                "if none is running, delete {lock} and try again",
+                seconds=f"{wait:g}",
+                lock=records / LOCK_NAME,
+            )
         ) from None
     except OSError as exc:
-        raise OpsError(f"cannot lock {records / LOCK_NAME}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot lock {path}: {reason}", path=records / LOCK_NAME, reason=exc.strerror)
+        ) from exc
     with _held_guard:
         _held[key] = 1
     try:
@@ -128,7 +137,7 @@ class _Text:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise OpsError(f"{path} is not UTF-8; run `opsmanual validate`") from None
+            raise OpsError(_("{path} is not UTF-8; run `opsmanual validate`", path=path)) from None
         bom = text.startswith(_BOM)
         if bom:
             text = text[1:]
@@ -240,7 +249,13 @@ def _load(path: Path, body: str) -> tuple[Any, Layout]:
         data = _yaml(guess).load(body)
     except YAMLError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise OpsError(f"{path} is not valid YAML ({problem}); run `opsmanual validate`") from None
+        raise OpsError(
+            _(
+                "{path} is not valid YAML ({problem}); run `opsmanual validate`",
+                path=path,
+                problem=problem,
+            )
+        ) from None
     if data is None:
         return None, guess
     for layout in _candidates(guess):
@@ -304,7 +319,7 @@ def set_key(mapping: Any, key: str, value: Any) -> None:
     token = slots[2] if slots and len(slots) > 2 else None
     if token is None:
         return
-    inline, _, below = token.value.partition("\n")
+    inline, _newline, below = token.value.partition("\n")
     if not below:
         return
     from ruamel.yaml.tokens import CommentToken
@@ -330,8 +345,12 @@ def _check_loads(path: Path, body: str) -> Any:
     loaded = parse(path.name, body.encode("utf-8"))
     if isinstance(loaded, Finding):
         raise OpsError(
-            f"the edit of {path} would not load ({loaded.message}); nothing was written. "
-            "Please report this."
+            _(
+                "the edit of {path} would not load ({problem}); nothing was written. "
+                "Please report this.",
+                path=path,
+                problem=loaded.message,
+            )
         )
     return loaded.data
 
@@ -371,7 +390,9 @@ def edit_yaml(
         try:
             body = _dump(_yaml(layout), data)
         except _Unwritable as exc:
-            raise OpsError(f"cannot write {path} back in its own layout ({exc})") from None
+            raise OpsError(
+                _("cannot write {path} back in its own layout ({problem})", path=path, problem=exc)
+            ) from None
     if text.body and not text.body.endswith("\n"):
         body = body.rstrip("\n")  # the file's own convention: no final newline
     _check_loads(path, body)
@@ -419,7 +440,7 @@ def append_entries(
     text = _read(path)
     old = _check_loads(path, text.body) if text.body.strip() else None
     if old is not None and not isinstance(old, list):
-        raise OpsError(f"{path} is not a list; run `opsmanual validate`")
+        raise OpsError(_("{path} is not a list; run `opsmanual validate`", path=path))
     if not _plain_appendable(text.body, old):
         _append_by_round_trip(path, text, entries, check)
         return
@@ -463,9 +484,9 @@ def _append_by_round_trip(
 ) -> None:
     from ruamel.yaml.comments import CommentedSeq
 
-    data, _ = _load(path, text.body)
+    data, _layout = _load(path, text.body)
     if data is not None and not isinstance(data, CommentedSeq):
-        raise OpsError(f"{path} is not a list; run `opsmanual validate`")
+        raise OpsError(_("{path} is not a list; run `opsmanual validate`", path=path))
 
     # Re-emitted as a block list, like every other register.
     def add(seq: Any) -> None:
@@ -542,9 +563,11 @@ def schema_checked(path: str, body: str, kind: str, old: Document | None) -> Doc
 
     doc = parse(path, body.encode("utf-8"))
     if isinstance(doc, Finding):
-        raise Refused(f"the new entry would not load ({doc.message}); nothing was written")
+        raise Refused(
+            _("the new entry would not load ({problem}); nothing was written", problem=doc.message)
+        )
     before = {f.message for f in schema.check(old, kind)} if old is not None else set()
     problems = [f for f in schema.check(doc, kind) if f.message not in before]
     if problems:
-        raise Refused(f"{problems[0].message}; nothing was written")
+        raise Refused(_("{problem}; nothing was written", problem=problems[0].message))
     return doc

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from opsmanual.checks.references import missing
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _
 from opsmanual.model import Loan, Manual
 
 
@@ -19,11 +20,11 @@ def check(manual: Manual, now: datetime) -> list[Finding]:
     for loan in manual.loans:
         i = loan.index
         if copies is not None and loan.copy not in copies:
-            findings.append(missing(doc, [i, "copy"], "controlled copy", loan.copy, copies))
+            findings.append(missing(doc, [i, "copy"], N_("controlled copy"), loan.copy, copies))
         if loan.borrower not in staff:
-            findings.append(missing(doc, [i, "borrower"], "person", loan.borrower, staff))
+            findings.append(missing(doc, [i, "borrower"], N_("person"), loan.borrower, staff))
         if loan.issued_by is not None and loan.issued_by not in staff:
-            findings.append(missing(doc, [i, "issued_by"], "person", loan.issued_by, staff))
+            findings.append(missing(doc, [i, "issued_by"], N_("person"), loan.issued_by, staff))
         findings += _dates(manual, loan, now)
     findings += _overlaps(manual)
     return findings
@@ -38,8 +39,11 @@ def _dates(manual: Manual, loan: Loan, now: datetime) -> list[Finding]:
         out.append(
             doc.finding(
                 "loan-dates",
-                f"returned {loan.raw['returned']} is before borrowed "
-                f"{loan.raw['borrowed']}; correct one of the two",
+                _(
+                    "returned {returned} is before borrowed {borrowed}; correct one of the two",
+                    returned=loan.raw["returned"],
+                    borrowed=loan.raw["borrowed"],
+                ),
                 [i, "returned"],
             )
         )
@@ -47,7 +51,11 @@ def _dates(manual: Manual, loan: Loan, now: datetime) -> list[Finding]:
         out.append(
             doc.finding(
                 "loan-dates",
-                f"due {loan.raw['due']} is before borrowed {loan.raw['borrowed']}",
+                _(
+                    "due {due} is before borrowed {borrowed}",
+                    due=loan.raw["due"],
+                    borrowed=loan.raw["borrowed"],
+                ),
                 [i, "due"],
             )
         )
@@ -56,18 +64,27 @@ def _dates(manual: Manual, loan: Loan, now: datetime) -> list[Finding]:
         out.append(
             doc.finding(
                 "loan-dates",
-                f"{person.name} ({person.id}) is no longer active but still holds copy "
-                f"{loan.copy}; "
-                "record its return with `opsmanual loan back`",
+                _(
+                    "{name} ({id}) is no longer active but still holds copy {copy}; "
+                    "record its return with `opsmanual loan back`",
+                    name=person.name,
+                    id=person.id,
+                    copy=loan.copy,
+                ),
                 [i, "borrower"],
             )
         )
     if loan.returned is None and now > loan.due:
-        due = loan.raw.get("due", f"end of day {loan.due.date()}")
+        due = loan.raw.get("due") or _("end of day {date}", date=loan.due.date())
         out.append(
             doc.finding(
                 "loan-overdue",
-                f"copy {loan.copy} lent to {loan.borrower} was due back {due} and is not returned",
+                _(
+                    "copy {copy} lent to {borrower} was due back {due} and is not returned",
+                    copy=loan.copy,
+                    borrower=loan.borrower,
+                    due=due,
+                ),
                 [i, "due" if "due" in loan.raw else "borrowed"],
             )
         )
@@ -86,13 +103,28 @@ def _overlaps(manual: Manual) -> list[Finding]:
         holder: Loan | None = None  # the loan whose return comes last among those seen
         for loan in ordered:
             if holder is not None and (holder.returned is None or loan.borrowed < holder.returned):
-                until = "it was returned" if holder.returned else "it is returned"
+                if holder.returned:
+                    message = _(
+                        "copy {copy} is lent again on {borrowed} while it is still out to "
+                        "{holder} (entry {entry}); a copy is lent again only after it was returned",
+                        copy=loan.copy,
+                        borrowed=loan.raw["borrowed"],
+                        holder=holder.borrower,
+                        entry=holder.index + 1,
+                    )
+                else:
+                    message = _(
+                        "copy {copy} is lent again on {borrowed} while it is still out to "
+                        "{holder} (entry {entry}); a copy is lent again only after it is returned",
+                        copy=loan.copy,
+                        borrowed=loan.raw["borrowed"],
+                        holder=holder.borrower,
+                        entry=holder.index + 1,
+                    )
                 out.append(
                     doc.finding(
                         "loan-overlap",
-                        f"copy {loan.copy} is lent again on {loan.raw['borrowed']} while it is "
-                        f"still out to {holder.borrower} (entry {holder.index + 1}); "
-                        f"a copy is lent again only after {until}",
+                        message,
                         [loan.index, "borrowed"],
                     )
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from opsmanual.findings import Finding
+from opsmanual.i18n import _
 from opsmanual.model import Manual
 
 
@@ -13,8 +14,11 @@ def check(manual: Manual) -> list[Finding]:
     return [
         role.doc.finding(
             "role-vacant",
-            f"no active person holds the role `{role.id}`; add it to someone's `roles` in "
-            "staff/, or set `headcount: 0` if it is vacant on purpose",
+            _(
+                "no active person holds the role `{role}`; add it to someone's `roles` in "
+                "staff/, or set `headcount: 0` if it is vacant on purpose",
+                role=role.id,
+            ),
             ["id"],
         )
         for role in manual.roles.values()

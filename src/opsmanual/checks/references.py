@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 from opsmanual.findings import Finding
+from opsmanual.i18n import _, listing
 from opsmanual.kinds import NOUNS
 from opsmanual.load import Document
 from opsmanual.model import Manual
@@ -14,17 +15,20 @@ from opsmanual.model import Manual
 def missing(
     doc: Document, path: Sequence[str | int], kind_word: str, name: str, known: Iterable[str]
 ) -> Finding:
-    """A ref-missing finding whose message offers the closest existing ids."""
+    """A ref-missing finding whose message offers the closest existing ids; `kind_word` is a
+    noun marked with `N_` ("role"), translated here."""
     options = sorted(known)
     close = difflib.get_close_matches(name, options, n=3, cutoff=0.5)
+    kind = _(kind_word)
     if close:
-        hint = "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+        hint = _("did you mean {ids}?", ids=_(" or ").join(f"`{c}`" for c in close))
     elif options:
-        shown = ", ".join(f"`{o}`" for o in options[:8])
-        hint = f"known: {shown}" + (", …" if len(options) > 8 else "")
+        shown = listing(f"`{o}`" for o in options[:8])
+        hint = _("known: {ids}", ids=shown + (_(", ") + "…" if len(options) > 8 else ""))
     else:
-        hint = f"there is no {kind_word} yet"
-    return doc.finding("ref-missing", f"no {kind_word} `{name}` exists; {hint}", path)
+        hint = _("there is no {kind} yet", kind=kind)
+    message = _("no {kind} `{name}` exists; {hint}", kind=kind, name=name, hint=hint)
+    return doc.finding("ref-missing", message, path)
 
 
 class _Refs:

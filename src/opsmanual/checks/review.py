@@ -6,6 +6,7 @@ import calendar
 from datetime import date
 
 from opsmanual.findings import Finding
+from opsmanual.i18n import _, ngettext
 from opsmanual.model import Manual
 
 
@@ -25,8 +26,11 @@ def check(manual: Manual, today: date) -> list[Finding]:
             findings.append(
                 proc.doc.finding(
                     "review-overdue",
-                    f"the procedure has never been reviewed; review it and write the date, "
-                    f"e.g. reviewed: {today.isoformat()}",
+                    _(
+                        "the procedure has never been reviewed; review it and write the date, "
+                        "e.g. reviewed: {today}",
+                        today=today.isoformat(),
+                    ),
                     ["id"],
                 )
             )
@@ -34,8 +38,14 @@ def check(manual: Manual, today: date) -> list[Finding]:
             findings.append(
                 proc.doc.finding(
                     "review-overdue",
-                    f"last reviewed {proc.reviewed}, more than {months} months ago; "
-                    "review it and update `reviewed`",
+                    ngettext(
+                        "last reviewed {reviewed}, more than {n} month ago; "
+                        "review it and update `reviewed`",
+                        "last reviewed {reviewed}, more than {n} months ago; "
+                        "review it and update `reviewed`",
+                        months,
+                        reviewed=proc.reviewed,
+                    ),
                     ["reviewed"],
                 )
             )
@@ -46,8 +56,11 @@ def check(manual: Manual, today: date) -> list[Finding]:
             findings.append(
                 info.doc.finding(
                     "chapter-missing",
-                    f"the procedure `{proc_id}` is in no chapter, so it is printed in a last "
-                    "chapter; add it to a chapter's `procedures`",
+                    _(
+                        "the procedure `{id}` is in no chapter, so it is printed in a last "
+                        "chapter; add it to a chapter's `procedures`",
+                        id=proc_id,
+                    ),
                     ["chapters"],
                     key=True,
                 )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from opsmanual.checks.references import missing
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _
 from opsmanual.load import Document
 from opsmanual.model import Manual, Procedure
 
@@ -16,21 +17,23 @@ def check(manual: Manual) -> list[Finding]:
         {u.id: u.parent for u in manual.units.values()},
         lambda uid: manual.units[uid].doc,
         "parent",
-        "unit parents",
+        N_("unit parents"),
     )
     findings += _cycles(
         {r.id: r.reports_to for r in manual.roles.values()},
         lambda rid: manual.roles[rid].doc,
         "reports_to",
-        "`reports_to` links",
+        N_("`reports_to` links"),
     )
     units = sorted(manual.units.values(), key=lambda u: u.doc.path)
     if units and "units" not in manual.broken and all(u.parent for u in units):
         findings.append(
             units[0].doc.finding(
                 "no-root",
-                "every unit has a parent, so the organization has no top; "
-                "remove `parent` from the unit at the top",
+                _(
+                    "every unit has a parent, so the organization has no top; "
+                    "remove `parent` from the unit at the top"
+                ),
                 ["parent"],
             )
         )
@@ -38,7 +41,7 @@ def check(manual: Manual) -> list[Finding]:
         findings += _steps(proc)
     if manual.info is not None:
         ids = [c.id for c in manual.info.copies]
-        findings += _unique(manual.info.doc, ids, lambda i: ["copies", i, "id"], "copy")
+        findings += _unique(manual.info.doc, ids, lambda i: ["copies", i, "id"], N_("copy"))
     return findings
 
 
@@ -64,7 +67,12 @@ def _cycles(
             findings.append(
                 doc_of(first).finding(
                     "cycle",
-                    f"{what} form a cycle: {text}; break it by changing one `{field}`",
+                    _(
+                        "{what} form a cycle: {cycle}; break it by changing one `{field}`",
+                        what=_(what),
+                        cycle=text,
+                        field=field,
+                    ),
                     [field],
                 )
             )
@@ -80,7 +88,11 @@ def _unique(
     for i, value in enumerate(ids):
         if value in seen:
             findings.append(
-                doc.finding("duplicate-id", f"the {noun} id `{value}` is used twice", path(i))
+                doc.finding(
+                    "duplicate-id",
+                    _("the {noun} id `{id}` is used twice", noun=_(noun), id=value),
+                    path(i),
+                )
             )
         seen.add(value)
     return findings
@@ -89,12 +101,12 @@ def _unique(
 def _steps(proc: Procedure) -> list[Finding]:
     doc = proc.doc
     ids = [s.id for s in proc.steps]
-    findings = _unique(doc, ids, lambda i: ["steps", i, "id"], "step")
+    findings = _unique(doc, ids, lambda i: ["steps", i, "id"], N_("step"))
     known = set(ids)
     for i, step in enumerate(proc.steps):
         for j, target in enumerate(step.next or []):
             if target not in known:
-                findings.append(missing(doc, ["steps", i, "next", j], "step", target, known))
+                findings.append(missing(doc, ["steps", i, "next", j], N_("step"), target, known))
     reached = {0}
     todo = [0]
     index = {sid: i for i, sid in reversed(list(enumerate(ids)))}
@@ -111,8 +123,11 @@ def _steps(proc: Procedure) -> list[Finding]:
             findings.append(
                 doc.finding(
                     "step-unreachable",
-                    f"step `{step.id}` cannot be reached from the first step; "
-                    "list it in an earlier step's `next`, or remove it",
+                    _(
+                        "step `{id}` cannot be reached from the first step; "
+                        "list it in an earlier step's `next`, or remove it",
+                        id=step.id,
+                    ),
                     ["steps", i, "id"],
                 )
             )
@@ -127,12 +142,25 @@ def _decisions(proc: Procedure) -> list[Finding]:
         exits = proc.successors(i)
         if not step.approval or len(exits) >= 2:
             continue
-        how = f"only one way out (to `{exits[0]}`)" if exits else "no way out (the procedure ends)"
+        if exits:
+            message = _(
+                "decision step `{id}` has only one way out (to `{to}`); list both ways in `next` "
+                "(the first is taken on yes, the others on no), or drop `approval: true` if it "
+                "is not a decision",
+                id=step.id,
+                to=exits[0],
+            )
+        else:
+            message = _(
+                "decision step `{id}` has no way out (the procedure ends); list both ways in "
+                "`next` (the first is taken on yes, the others on no), or drop `approval: true` "
+                "if it is not a decision",
+                id=step.id,
+            )
         findings.append(
             proc.doc.finding(
                 "decision-exits",
-                f"decision step `{step.id}` has {how}; list both ways in `next` (the first is "
-                "taken on yes, the others on no), or drop `approval: true` if it is not a decision",
+                message,
                 ["steps", i, "next" if step.next is not None else "approval"],
             )
         )

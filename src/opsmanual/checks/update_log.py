@@ -6,6 +6,7 @@ from pathlib import Path
 
 from opsmanual.findings import Finding, make
 from opsmanual.gitaccess import FETCH_HINT, WORKTREE, Change, open_repo
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import entity_ref
 from opsmanual.load import Document
 from opsmanual.model import Manual, UpdateRecord
@@ -34,10 +35,11 @@ def check_update_log(root: Path, manual: Manual) -> list[Finding]:
         # Name the record whose adding commit is missing: at depth 2 the last one's commit is
         # often here while the one before it is not.
         unknown = last if added_last is None or prev is None else prev
-        message = (
+        message = _(
             "the git history is too shallow to check that every change is in the update "
-            f"record table (the commit that added record {unknown.version} is not in this "
-            "clone); " + FETCH_HINT
+            "record table (the commit that added record {version} is not in this clone); {hint}",
+            version=unknown.version,
+            hint=_(FETCH_HINT),
         )
         if doc is None:
             return [make("history-unavailable", table, message)]
@@ -60,7 +62,7 @@ def _listed(manual: Manual, record: UpdateRecord, change: Change) -> bool:
     if change.new is None:
         # A deletion belongs in `removed`; `changes` also covers it when the entity lives on in
         # another file (a.yaml renamed to a.yml).
-        kind, _, ident = (entity or "").partition("/")
+        kind, _slash, ident = (entity or "").partition("/")
         still = ident in manual.known.get(kind, set())
         return entity in record.removed or (still and entity in record.changes)
     return entity in record.changes
@@ -75,30 +77,63 @@ def _unlisted(manual: Manual, record: UpdateRecord, change: Change) -> list[Find
             _at_record(
                 manual,
                 record,
-                f"{change.old} was deleted in the span of update record {record.version} but "
-                f"{entity} is not in its `removed`; add `{entity}` to the last record's "
-                "`removed`",
+                _(
+                    "{path} was deleted in the span of update record {version} but "
+                    "{entity} is not in its `removed`; add `{entity}` to the last record's "
+                    "`removed`",
+                    path=change.old,
+                    version=record.version,
+                    entity=entity,
+                ),
             )
         ]
     return [
         _at_file(
             manual,
             change.new,
-            f"{change.new} {'was added' if change.old is None else 'changed'} in the span of "
-            f"update record {record.version} but {entity} "
-            f"is not in its `changes`; add `{entity}` to the last record's `changes` in "
-            f"{UPDATES.path}",
+            _(
+                "{path} was added in the span of update record {version} but {entity} "
+                "is not in its `changes`; add `{entity}` to the last record's `changes` in "
+                "{table}",
+                path=change.new,
+                version=record.version,
+                entity=entity,
+                table=UPDATES.path,
+            )
+            if change.old is None
+            else _(
+                "{path} changed in the span of update record {version} but {entity} "
+                "is not in its `changes`; add `{entity}` to the last record's `changes` in "
+                "{table}",
+                path=change.new,
+                version=record.version,
+                entity=entity,
+                table=UPDATES.path,
+            ),
         )
     ]
 
 
 def _after(manual: Manual, record: UpdateRecord, change: Change, commit: str) -> Finding:
-    what = "deleted" if change.new is None else "added" if change.old is None else "changed"
-    message = (
-        f"{change.new or change.old} was {what} after the commit that added the last update "
-        f"record ({record.version}, {commit}); enter the change in the update record table: "
-        '`opsmanual record add --summary "..." --changes auto`'
-    )
+    if change.new is None:
+        template = N_(
+            "{path} was deleted after the commit that added the last update record "
+            "({version}, {commit}); enter the change in the update record table: "
+            '`opsmanual record add --summary "..." --changes auto`'
+        )
+    elif change.old is None:
+        template = N_(
+            "{path} was added after the commit that added the last update record "
+            "({version}, {commit}); enter the change in the update record table: "
+            '`opsmanual record add --summary "..." --changes auto`'
+        )
+    else:
+        template = N_(
+            "{path} was changed after the commit that added the last update record "
+            "({version}, {commit}); enter the change in the update record table: "
+            '`opsmanual record add --summary "..." --changes auto`'
+        )
+    message = _(template, path=change.new or change.old, version=record.version, commit=commit)
     if change.new is None:
         return _at_record(manual, record, message)
     return _at_file(manual, change.new, message)

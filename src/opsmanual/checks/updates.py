@@ -6,6 +6,7 @@ import itertools
 
 from opsmanual.checks.references import missing
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import NOUNS
 from opsmanual.model import Manual, UpdateRecord, version_key
 
@@ -22,8 +23,12 @@ def check(manual: Manual) -> list[Finding]:
             findings.append(
                 doc.finding(
                     "version-order",
-                    f"version {record.version} does not come after {before.version}, "
-                    "the entry before it; versions must go up, oldest entry first",
+                    _(
+                        "version {version} does not come after {before}, "
+                        "the entry before it; versions must go up, oldest entry first",
+                        version=record.version,
+                        before=before.version,
+                    ),
                     [i, "version"],
                 )
             )
@@ -31,8 +36,12 @@ def check(manual: Manual) -> list[Finding]:
             findings.append(
                 doc.finding(
                     "version-order",
-                    f"date {record.date} is before {before.date}, the date of the entry before it; "
-                    "entries are kept oldest first",
+                    _(
+                        "date {date} is before {before}, the date of the entry before it; "
+                        "entries are kept oldest first",
+                        date=record.date,
+                        before=before.date,
+                    ),
                     [i, "date"],
                 )
             )
@@ -40,8 +49,10 @@ def check(manual: Manual) -> list[Finding]:
             findings.append(
                 doc.finding(
                     "schema",
-                    "only the first issue may have an empty `changes`; list what this update "
-                    "changed, e.g. procedures/annual-plan",
+                    _(
+                        "only the first issue may have an empty `changes`; list what this update "
+                        "changed, e.g. procedures/annual-plan"
+                    ),
                     [i, "changes"],
                 )
             )
@@ -51,8 +62,12 @@ def check(manual: Manual) -> list[Finding]:
         findings.append(
             info.doc.finding(
                 "version-mismatch",
-                f"manual.yaml says version {info.version} but the last update record is "
-                f'{records[-1].version}; write version: "{records[-1].version}"',
+                _(
+                    "manual.yaml says version {version} but the last update record is "
+                    '{last}; write version: "{last}"',
+                    version=info.version,
+                    last=records[-1].version,
+                ),
                 ["version"],
             )
         )
@@ -67,23 +82,28 @@ def _last_record(manual: Manual, record: UpdateRecord) -> list[Finding]:
     for j, ref in enumerate(record.changes):
         if ref == "manual":
             continue
-        kind, _, eid = ref.partition("/")
+        kind, _slash, eid = ref.partition("/")
         if eid not in manual.known[kind]:
             known = {f"{kind}/{k}" for k in manual.known[kind]}
             findings.append(missing(doc, [i, "changes", j], NOUNS[kind], ref, known))
     for j, ref in enumerate(record.removed):
-        kind, _, eid = ref.partition("/")
+        kind, _slash, eid = ref.partition("/")
         if eid in manual.known[kind]:
             findings.append(
                 doc.finding(
                     "ref-missing",
-                    f"`removed` lists {ref}, but {kind}/{eid}.yaml still exists; "
-                    "delete the file or take it off `removed`",
+                    _(
+                        "`removed` lists {ref}, but {kind}/{id}.yaml still exists; "
+                        "delete the file or take it off `removed`",
+                        ref=ref,
+                        kind=kind,
+                        id=eid,
+                    ),
                     [i, "removed", j],
                 )
             )
     for field in ("author", "reviewed_by", "approved_by"):
         person = getattr(record, field)
         if person is not None and person not in manual.known["staff"]:
-            findings.append(missing(doc, [i, field], "person", person, manual.known["staff"]))
+            findings.append(missing(doc, [i, field], N_("person"), person, manual.known["staff"]))
     return findings

@@ -20,10 +20,12 @@ import typer
 from typer.core import TyperGroup
 
 from opsmanual import __version__
+from opsmanual.cli.words import install, usage_error
 from opsmanual.errors import OpsmanualError
+from opsmanual.i18n import N_, _
 from opsmanual.source import find_manual
 
-REPORT_URL = "the project's issue tracker"
+REPORT_URL = N_("the project's issue tracker")
 
 
 @contextmanager
@@ -58,14 +60,17 @@ class OpsGroup(TyperGroup):
         undecodable = _not_utf8(sys.argv[1:] if args is None else list(args))
         if undecodable is not None:
             err(
-                f"error: the argument `{undecodable}` is not valid UTF-8 text; "
-                "check the terminal's encoding"
+                _(
+                    "error: the argument `{argument}` is not valid UTF-8 text; "
+                    "check the terminal's encoding",
+                    argument=undecodable,
+                )
             )
             sys.exit(2)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except typer.Abort:
-            err("aborted")
+            err(_("aborted"))
             sys.exit(1)
         except Exception as exc:
             if not hasattr(exc, "format_message") or not hasattr(exc, "exit_code"):
@@ -73,9 +78,15 @@ class OpsGroup(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `opsmanual`: show the help
                 out(exc.format_message())
                 sys.exit(0)
+            message = usage_error(exc).rstrip(".。")
             context = getattr(exc, "ctx", None)
-            hint = f"; see `{context.command_path} --help`" if context is not None else ""
-            err(f"error: {exc.format_message().rstrip('.')}{hint}")
+            if context is not None:
+                message = _(
+                    "{message}; see `{command} --help`",
+                    message=message,
+                    command=context.command_path,
+                )
+            err(_("error: {message}", message=message))
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -87,10 +98,10 @@ class OpsGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OpsmanualError as exc:
-            err(f"{exc.label}: {exc}")
+            err(_("{label}: {message}", label=_(exc.label), message=exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            err("interrupted")
+            err(_("interrupted"))
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
@@ -98,8 +109,14 @@ class OpsGroup(TyperGroup):
             if isinstance(exc, typer.Exit | typer.Abort) or hasattr(exc, "exit_code"):
                 raise
             err(
-                f"opsmanual {__version__} failed unexpectedly ({type(exc).__name__}: {exc}); "
-                f"please report it, with the command you ran, at {REPORT_URL}"
+                _(
+                    "opsmanual {version} failed unexpectedly ({error}: {detail}); "
+                    "please report it, with the command you ran, at {where}",
+                    version=__version__,
+                    error=type(exc).__name__,
+                    detail=exc,
+                    where=_(REPORT_URL),
+                )
             )
             raise typer.Exit(2) from None
 
@@ -116,10 +133,11 @@ def _not_utf8(args: list[Any]) -> str | None:
     return None
 
 
+install()
 app = typer.Typer(
     cls=OpsGroup,
     name="opsmanual",
-    help="Keep an operations manual as code: validate, render, diff, notify, keep its records.",
+    help=_("Keep an operations manual as code: validate, render, diff, notify, keep its records."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -131,7 +149,9 @@ ManualOption = Annotated[
     typer.Option(
         "--manual",
         "-m",
-        help="The manual folder. Default: this folder or the nearest one above with manual.yaml.",
+        help=_(
+            "The manual folder. Default: this folder or the nearest one above with manual.yaml."
+        ),
         show_default=False,
     ),
 ]
@@ -187,11 +207,11 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=version_callback, is_eager=True, help="Show the version."
+            "--version", callback=version_callback, is_eager=True, help=_("Show the version.")
         ),
     ] = False,
 ) -> None:
-    """Keep an operations manual as code."""
+    del version  # handled by its eager callback
 
 
 def main() -> None:

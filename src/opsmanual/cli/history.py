@@ -11,6 +11,7 @@ import typer
 from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
+from opsmanual.i18n import _, listing, ngettext
 
 
 class DiffFormat(StrEnum):
@@ -46,18 +47,19 @@ def _unreadable(findings: list[Finding], machine: bool = False) -> None:
     raise typer.Exit(1)
 
 
-@app.command()
+@app.command(help=_("Show what changed in the manual, entity by entity and field by field."))
 def diff(
-    rev_a: Annotated[str | None, typer.Argument(help="From this revision. Default: HEAD.")] = None,
+    rev_a: Annotated[
+        str | None, typer.Argument(help=_("From this revision. Default: HEAD."))
+    ] = None,
     rev_b: Annotated[
-        str | None, typer.Argument(help="To this revision. Default: the working tree.")
+        str | None, typer.Argument(help=_("To this revision. Default: the working tree."))
     ] = None,
     manual: ManualOption = None,
     format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+        DiffFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = DiffFormat.text,
 ) -> None:
-    """Show what changed in the manual, entity by entity and field by field."""
     from opsmanual import diff as semantic
     from opsmanual.gitaccess import require_repo
 
@@ -75,41 +77,40 @@ def diff(
         out(semantic.as_text(changes, a_label, b_label, color_enabled()))
 
 
-@app.command()
+@app.command(help=_("The staff notice for recent updates: what changed and who must read it."))
 def changelog(
     manual: ManualOption = None,
     since: Annotated[
         str | None,
         typer.Option(
             "--since",
-            help="Updates after this version or git revision. Default: the last update alone.",
+            help=_("Updates after this version or git revision. Default: the last update alone."),
         ),
     ] = None,
     format: Annotated[
-        ChangelogFormat, typer.Option("--format", "-f", help="Output format.")
+        ChangelogFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ChangelogFormat.markdown,
     output_dir: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="With --format email: write .eml files here."),
+        typer.Option("--output", "-o", help=_("With --format email: write .eml files here.")),
     ] = None,
-    send: Annotated[bool, typer.Option("--send", help="Deliver the emails over SMTP.")] = False,
+    send: Annotated[bool, typer.Option("--send", help=_("Deliver the emails over SMTP."))] = False,
     resend: Annotated[
-        bool, typer.Option("--resend", help="Also send to people the sent log says have it.")
+        bool, typer.Option("--resend", help=_("Also send to people the sent log says have it."))
     ] = False,
-    smtp_host: Annotated[str, typer.Option("--smtp-host", help="SMTP server.")] = "localhost",
-    smtp_port: Annotated[int, typer.Option("--smtp-port", help="SMTP port.")] = 25,
+    smtp_host: Annotated[str, typer.Option("--smtp-host", help=_("SMTP server."))] = "localhost",
+    smtp_port: Annotated[int, typer.Option("--smtp-port", help=_("SMTP port."))] = 25,
     smtp_user: Annotated[
         str | None,
         typer.Option(
-            "--smtp-user", help="Log in as this user (password: $OPSMANUAL_SMTP_PASSWORD)."
+            "--smtp-user", help=_("Log in as this user (password: $OPSMANUAL_SMTP_PASSWORD).")
         ),
     ] = None,
-    starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade to TLS first.")] = False,
+    starttls: Annotated[bool, typer.Option("--starttls", help=_("Upgrade to TLS first."))] = False,
     sender: Annotated[
-        str | None, typer.Option("--from", help="The From address of the emails.")
+        str | None, typer.Option("--from", help=_("The From address of the emails."))
     ] = None,
 ) -> None:
-    """The staff notice for recent updates: what changed and who must read it."""
     from opsmanual import changelog as notices
 
     root = manual_root(manual)
@@ -137,7 +138,10 @@ def changelog(
     else:
         if any(e.why_no_details == "why_nogit" for e in notice.entries):
             err(
-                "not in a git repository: the notice lists the update records without field changes"
+                _(
+                    "not in a git repository: the notice lists the update records "
+                    "without field changes"
+                )
             )
         out(notices.as_text(notice, markdown=format is ChangelogFormat.markdown).rstrip("\n"))
 
@@ -175,11 +179,14 @@ def _emails(
     batch = notify.messages(notice, address, moment, readable=not send)
     for person in notify.without_email(notice):
         err(
-            f"{person.name} ({person.id}) has no email address in "
-            f"staff/{person.id}.yaml: not included"
+            _(
+                "{name} ({id}) has no email address in staff/{id}.yaml: not included",
+                name=person.name,
+                id=person.id,
+            )
         )
     if not notice.entries:
-        err("no update records to announce")
+        err(_("no update records to announce"))
         return
     if output_dir is not None:
         _write_eml(output_dir, batch)
@@ -189,25 +196,43 @@ def _emails(
         return
     todo, skipped = notify.pending(root, notice, batch, resend)
     if skipped:
-        names = ", ".join(f"{person.name} <{person.email}>" for person in skipped)
+        names = listing(f"{person.name} <{person.email}>" for person in skipped)
         err(
-            f"already sent to {len(skipped)} recipient(s) (see {notify.SENT_LOG}); "
-            f"--resend to send again: {names}"
+            ngettext(
+                "already sent to {n} recipient (see {log}); --resend to send again: {names}",
+                "already sent to {n} recipients (see {log}); --resend to send again: {names}",
+                len(skipped),
+                log=notify.SENT_LOG,
+                names=names,
+            )
         )
     if not todo:
-        out(f"nothing to send: all {len(skipped)} recipient(s) already have this notice")
+        out(
+            ngettext(
+                "nothing to send: the {n} recipient already has this notice",
+                "nothing to send: all {n} recipients already have this notice",
+                len(skipped),
+            )
+        )
         return
     server = notify.Server(host, port, user, starttls)
     reached, failed = notify.send(root, notice, todo, server, moment.isoformat(timespec="seconds"))
     for person in reached:
-        out(f"sent to {person.name} <{person.email}>")
+        out(_("sent to {name} <{email}>", name=person.name, email=person.email))
     if failed:
         lines = "; ".join(f"{p.name} <{p.email}> ({why})" for p, why in failed)
-        raise OpsError(f"not delivered to {len(failed)} of {len(todo)}: {lines}")
+        raise OpsError(
+            _(
+                "not delivered to {failed} of {total}: {lines}",
+                failed=len(failed),
+                total=len(todo),
+                lines=lines,
+            )
+        )
 
 
 def _print_messages(batch: list[Any]) -> None:
-    for i, (_, message) in enumerate(batch):
+    for i, (_person, message) in enumerate(batch):
         if i:
             out("")
             out("-" * 72)
@@ -221,56 +246,69 @@ def _write_eml(folder: Path, batch: list[Any]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+        raise OpsError(
+            _("cannot write to {path}: {reason}", path=folder, reason=exc.strerror or exc)
+        ) from exc
     for person, message in batch:
         write_atomic(folder / f"{person.id}.eml", bytes(message))
-    out(f"wrote {len(batch)} message(s) to {folder}")
+    out(
+        ngettext(
+            "wrote {n} message to {folder}",
+            "wrote {n} messages to {folder}",
+            len(batch),
+            folder=folder,
+        )
+    )
 
 
-record_app = typer.Typer(help="The update record table (更新记录表).", no_args_is_help=True)
+record_app = typer.Typer(help=_("The update record table (更新记录表)."), no_args_is_help=True)
 app.add_typer(record_app, name="record")
 
 
-@record_app.command("add")
+@record_app.command(
+    "add", help=_("Append an update record and set manual.yaml's version to match.")
+)
 def record_add(
-    summary: Annotated[str, typer.Option("--summary", help="What changed, in a sentence.")],
+    summary: Annotated[str, typer.Option("--summary", help=_("What changed, in a sentence."))],
     manual: ManualOption = None,
     version: Annotated[
-        str | None, typer.Option("--version", help="Default: the last version plus one.")
+        str | None, typer.Option("--version", help=_("Default: the last version plus one."))
     ] = None,
-    method: Annotated[Method, typer.Option("--method", help="How the update is issued.")] = (
+    method: Annotated[Method, typer.Option("--method", help=_("How the update is issued."))] = (
         Method.amendment
     ),
     notice_ref: Annotated[
-        str | None, typer.Option("--notice-ref", help="The notice's number.")
+        str | None, typer.Option("--notice-ref", help=_("The notice's number."))
     ] = None,
     changes: Annotated[
         str,
         typer.Option(
             "--changes",
-            help="`auto` (from git) or KIND/ID,... (e.g. procedures/training,manual).",
+            help=_("`auto` (from git) or KIND/ID,... (e.g. procedures/training,manual)."),
         ),
     ] = "auto",
     removed: Annotated[
-        str | None, typer.Option("--removed", help="Deleted entities, KIND/ID,... (with a LIST).")
+        str | None,
+        typer.Option("--removed", help=_("Deleted entities, KIND/ID,... (with a LIST).")),
     ] = None,
-    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD. Default: today.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help=_("YYYY-MM-DD. Default: today."))
+    ] = None,
     effective: Annotated[
         str | None,
         typer.Option(
-            "--effective", help="The day the version takes effect (实施日期). Default: --date."
+            "--effective", help=_("The day the version takes effect (实施日期). Default: --date.")
         ),
     ] = None,
-    author: Annotated[str | None, typer.Option("--author", help="Who wrote it (编制).")] = None,
+    author: Annotated[str | None, typer.Option("--author", help=_("Who wrote it (编制)."))] = None,
     reviewed_by: Annotated[
-        str | None, typer.Option("--reviewed-by", help="Who reviewed it (审核).")
+        str | None, typer.Option("--reviewed-by", help=_("Who reviewed it (审核)."))
     ] = None,
     approved_by: Annotated[
         str | None,
-        typer.Option("--approved-by", help="Who approved it (批准); or `record approve` later."),
+        typer.Option("--approved-by", help=_("Who approved it (批准); or `record approve` later.")),
     ] = None,
 ) -> None:
-    """Append an update record and set manual.yaml's version to match."""
     from opsmanual.record_add import NewRecord, add_record
 
     request = NewRecord(
@@ -287,11 +325,17 @@ def record_add(
         reviewed_by=reviewed_by,
     )
     table, entry = add_record(manual_root(manual), request)
-    out(f"added update record {entry['version']} to {table}:")
+    out(_("added update record {version} to {table}:", version=entry["version"], table=table))
     for key, value in entry.items():
         out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
     takes_effect = entry.get("effective", entry["date"])
-    out(f"manual.yaml version is now {entry['version']}, effective {takes_effect}")
+    out(
+        _(
+            "manual.yaml version is now {version}, effective {effective}",
+            version=entry["version"],
+            effective=takes_effect,
+        )
+    )
 
 
 @record_app.command("approve")

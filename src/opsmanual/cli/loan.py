@@ -11,12 +11,13 @@ import typer
 
 from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _, pgettext
 
 if TYPE_CHECKING:
     from opsmanual.loans import LoanRow
 
 loan = typer.Typer(
-    help="Lend controlled copies, record their return, list the borrowing register.",
+    help=_("Lend controlled copies, record their return, list the borrowing register."),
     no_args_is_help=True,
 )
 app.add_typer(loan, name="loan")
@@ -36,79 +37,93 @@ def _when(value: str | None, option: str, end_of_day: bool = False) -> datetime 
         return parse_when(value, end_of_day=end_of_day)
     except ValueError as exc:
         # One line (docs/loans.md), not click's three-line usage block.
-        raise OpsError(f"{option}: {exc}") from None
+        raise OpsError(_("{option}: {problem}", option=option, problem=exc)) from None
 
 
-@loan.command("out")
+@loan.command("out", help=_("Lend a controlled copy: append a loan to records/loans.yaml."))
 def loan_out(
     copy: Annotated[
         str,
         typer.Argument(
-            help="The copy to lend, e.g. OPS-01.", metavar="COPY_ID", show_default=False
+            help=_("The copy to lend, e.g. OPS-01."), metavar="COPY_ID", show_default=False
         ),
     ],
-    to: Annotated[str, typer.Option("--to", help="Staff id of the borrower.", show_default=False)],
+    to: Annotated[
+        str, typer.Option("--to", help=_("Staff id of the borrower."), show_default=False)
+    ],
     due: Annotated[
         str | None,
         typer.Option(
             "--due",
-            help="When it must come back (a bare date: the end of that day). "
-            "Default: the end of the day loan_days after today.",
+            help=_(
+                "When it must come back (a bare date: the end of that day). "
+                "Default: the end of the day loan_days after today."
+            ),
             show_default=False,
         ),
     ] = None,
     purpose: Annotated[
-        str | None, typer.Option("--purpose", help="Why it is borrowed.", show_default=False)
+        str | None, typer.Option("--purpose", help=_("Why it is borrowed."), show_default=False)
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Staff id of who hands the copy out.", show_default=False),
+        typer.Option("--by", help=_("Staff id of who hands the copy out."), show_default=False),
     ] = None,
     manual: ManualOption = None,
 ) -> None:
-    """Lend a controlled copy: append a loan to records/loans.yaml."""
     from opsmanual.loans import lend, stamp
     from opsmanual.validate import now
 
     due_at = _when(due, "--due", end_of_day=True)
     lent = lend(manual_root(manual), copy, to, now(), due_at, purpose, by)
     out(
-        f"lent copy {copy} to {lent.borrower.name} ({lent.borrower.id}), due back {stamp(lent.due)}"
+        _(
+            "lent copy {copy} to {name} ({id}), due back {due}",
+            copy=copy,
+            name=lent.borrower.name,
+            id=lent.borrower.id,
+            due=stamp(lent.due),
+        )
     )
 
 
-@loan.command("back")
+@loan.command("back", help=_("Record the return of a copy on its open loan."))
 def loan_back(
     copy: Annotated[
-        str, typer.Argument(help="The copy returned.", metavar="COPY_ID", show_default=False)
+        str, typer.Argument(help=_("The copy returned."), metavar="COPY_ID", show_default=False)
     ],
     at: Annotated[
         str | None,
-        typer.Option("--at", help="When it came back. Default: now.", show_default=False),
+        typer.Option("--at", help=_("When it came back. Default: now."), show_default=False),
     ] = None,
     manual: ManualOption = None,
 ) -> None:
-    """Record the return of a copy on its open loan."""
     from opsmanual.loans import stamp, take_back
     from opsmanual.validate import now
 
     at_time = _when(at, "--at")
     back = take_back(manual_root(manual), copy, now(), at_time)
-    out(f"copy {copy} returned by {back.borrower} at {stamp(back.returned)}")
+    out(
+        _(
+            "copy {copy} returned by {borrower} at {returned}",
+            copy=copy,
+            borrower=back.borrower,
+            returned=stamp(back.returned),
+        )
+    )
 
 
-@loan.command("list")
+@loan.command("list", help=_("List the borrowing register, oldest first, with each loan's status."))
 def loan_list(
     open_: Annotated[
-        bool, typer.Option("--open", help="Only loans not yet returned (overdue included).")
+        bool, typer.Option("--open", help=_("Only loans not yet returned (overdue included)."))
     ] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue loans.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help=_("Only overdue loans."))] = False,
     format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
+        ListFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ListFormat.text,
     manual: ManualOption = None,
 ) -> None:
-    """List the borrowing register, oldest first, with each loan's status."""
     from opsmanual.loans import RegisterUnreadable, as_json, list_loans
     from opsmanual.validate import now
 
@@ -116,14 +131,18 @@ def loan_list(
     try:
         rows = list_loans(root, now(), open_only=open_, overdue_only=overdue)
     except RegisterUnreadable as exc:
-        err(f"cannot read the borrowing register: {exc}")
+        err(_("cannot read the borrowing register: {problem}", problem=exc))
         raise typer.Exit(1) from None
     if format is ListFormat.json:
         out(as_json(rows))
         return
     if not rows:
-        what = "overdue loans" if overdue else "open loans" if open_ else "loans"
-        out(f"no {what}")
+        if overdue:
+            out(_("no overdue loans"))
+        elif open_:
+            out(_("no open loans"))
+        else:
+            out(_("no loans"))
         return
     if sys.stdout.isatty():
         _rich_table(rows)
@@ -132,7 +151,19 @@ def loan_list(
             out(line)
 
 
-_HEADERS = ("copy", "holder", "borrower", "since", "due", "returned", "status")
+_HEADERS = (N_("copy"), N_("holder"), N_("borrower"), N_("since"), N_("due"), N_("returned"))
+_STATUS = N_("status")
+
+
+def _status_word(status: str) -> str:
+    """A loan's status in the table (JSON keeps the spec's words)."""
+    if status == "open":
+        return pgettext("loan status", "open")
+    if status == "overdue":
+        return pgettext("loan status", "overdue")
+    if status == "returned":
+        return pgettext("loan status", "returned")
+    return status
 
 
 def _cells(row: LoanRow) -> tuple[str, ...]:
@@ -145,7 +176,7 @@ def _cells(row: LoanRow) -> tuple[str, ...]:
         _short(loan.borrowed),
         _short(loan.due),
         _short(loan.returned) if loan.returned else "",
-        row.status,
+        _status_word(row.status),
     )
 
 
@@ -180,13 +211,16 @@ def _rich_table(rows: list[LoanRow]) -> None:
 
     console = Console(no_color=not color_enabled(), highlight=False)
     table = Table(
-        title="Borrowing register", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+        title=_("Borrowing register"),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
     for header in ("copy", "holder", "borrower", "since", "due", "status"):
-        table.add_column(header, no_wrap=header in ("copy", "since", "due", "status"))
+        table.add_column(_(header), no_wrap=header in ("copy", "since", "due", "status"))
     for row in rows:
         style = "bold red" if row.status == "overdue" else "dim" if row.status == "returned" else ""
-        copy, holder, _, since, due, _, status = _cells(row)
+        copy, holder, _borrower, since, due, _returned, status = _cells(row)
         cells = (copy, holder, row.borrower_name or row.loan.borrower, since, due, status)
         table.add_row(*(printable(cell) for cell in cells), style=style)
     console.print(table)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from opsmanual.cli import ManualOption, app, err, manual_root, out, printable
+from opsmanual.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from opsmanual.model import Manual
@@ -25,7 +26,11 @@ class RenderFormat(StrEnum):
     docx = "docx"
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"
+    )
+)
 def render(
     manual: ManualOption = None,
     output: Annotated[
@@ -33,32 +38,38 @@ def render(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write: a folder for html and site (default site/), a file for markdown "
-            "(handbook.md), pdf (handbook.pdf) and docx (handbook.docx).",
+            help=_(
+                "Where to write: a folder for html and site (default site/), a file for "
+                "markdown (handbook.md), pdf (handbook.pdf) and docx (handbook.docx)."
+            ),
             show_default=False,
         ),
     ] = None,
     format: Annotated[
-        RenderFormat, typer.Option("--format", "-f", help="Output format.")
+        RenderFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = RenderFormat.html,
     rev: Annotated[
         str | None,
         typer.Option(
-            "--rev", help="Render the manual as it was at this git revision.", show_default=False
+            "--rev", help=_("Render the manual as it was at this git revision."), show_default=False
         ),
     ] = None,
     copy: Annotated[
         str | None,
         typer.Option(
-            "--copy", help="Stamp this controlled copy's number on every page.", show_default=False
+            "--copy",
+            help=_("Stamp this controlled copy's number on every page."),
+            show_default=False,
         ),
     ] = None,
     changed_since: Annotated[
         str | None,
         typer.Option(
             "--changed-since",
-            help="pdf, html: only what changed after this version, after an instruction sheet "
-            "of pages to remove and insert.",
+            help=_(
+                "pdf, html: only what changed after this version, after an instruction sheet "
+                "of pages to remove and insert."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -66,12 +77,11 @@ def render(
         Path | None,
         typer.Option(
             "--templates",
-            help="A folder of templates that override ours, file by file.",
+            help=_("A folder of templates that override ours, file by file."),
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Write the handbook people read, print and lend. Example: opsmanual render --copy OPS-01"""
     from opsmanual.atomic import is_stream
     from opsmanual.render import DEFAULT_OUT, check_copy, checked_manual, refuse_own_files, refuses
     from opsmanual.render import render as write
@@ -84,7 +94,7 @@ def render(
 
         for finding in findings:
             typer.echo(printable(text_line(finding)), err=True)
-        err("the manual has errors, so no handbook was written; fix them and render again")
+        err(_("the manual has errors, so no handbook was written; fix them and render again"))
         raise typer.Exit(1)
     check_copy(loaded, copy)
     target = output or DEFAULT_OUT[format.value]
@@ -99,8 +109,8 @@ def render(
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("rendering procedures", total=count)
-            printing = bar.add_task("printing the PDF", total=None, visible=False)
+            task = bar.add_task(_("rendering procedures"), total=count)
+            printing = bar.add_task(_("printing the PDF"), total=None, visible=False)
             written = write(
                 loaded,
                 target,
@@ -127,8 +137,11 @@ def render(
     warnings = sum(1 for f in findings if f.severity == "warning")
     if warnings:
         err(
-            f"note: the manual has {warnings} warning{'s' if warnings > 1 else ''}; "
-            "`opsmanual validate` lists them"
+            ngettext(
+                "note: the manual has {n} warning; `opsmanual validate` lists it",
+                "note: the manual has {n} warnings; `opsmanual validate` lists them",
+                warnings,
+            )
         )
     if not is_stream(written):  # on a pipe the path would end up inside the handbook
         out(str(written))
@@ -139,6 +152,9 @@ def _warn_fonts(loaded: Manual, fmt: str) -> None:
 
     if loaded.info is not None and loaded.info.language == "zh-CN" and missing_cjk_font():
         err(
-            f"warning: no Chinese font found (fc-list :lang=zh is empty); the {fmt.upper()}'s "
-            "Chinese text will not show: install one, e.g. Debian's fonts-noto-cjk"
+            _(
+                "warning: no Chinese font found (fc-list :lang=zh is empty); the {format}'s "
+                "Chinese text will not show: install one, e.g. Debian's fonts-noto-cjk",
+                format=fmt.upper(),
+            )
         )

@@ -10,6 +10,7 @@ import typer
 
 from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 
 
 class ValidateFormat(StrEnum):
@@ -24,18 +25,19 @@ class Language(StrEnum):
     en = "en"
 
 
-@app.command()
+@app.command(
+    help=_("Check the manual: YAML, schemas, references, records, and the update log under git.")
+)
 def validate(
     manual: ManualOption = None,
     format: Annotated[
-        ValidateFormat, typer.Option("--format", "-f", help="Output format.")
+        ValidateFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ValidateFormat.text,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help=_("Fail on warnings too."))] = False,
     no_git: Annotated[
-        bool, typer.Option("--no-git", help="Skip the update-log check against git history.")
+        bool, typer.Option("--no-git", help=_("Skip the update-log check against git history."))
     ] = False,
 ) -> None:
-    """Check the manual: YAML, schemas, references, records, and the update log under git."""
     from opsmanual import output
     from opsmanual.validate import validate as run
 
@@ -66,40 +68,62 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    help=_(
+        "Write the JSON Schemas (Draft 2020-12) of every file of the format, for editors and tools."
+    )
+)
 def schema(
     output_dir: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder to write the schemas to.")
+        Path, typer.Option("--output", "-o", help=_("Folder to write the schemas to."))
     ] = Path("schemas"),
 ) -> None:
-    """Write the JSON Schemas (Draft 2020-12) of every file of the format, for editors and tools."""
     from opsmanual.atomic import write_atomic
     from opsmanual.schema import schema_texts
 
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot write to {output_dir}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot write to {path}: {reason}", path=output_dir, reason=exc.strerror)
+        ) from exc
     for name, text in schema_texts().items():
         write_atomic(output_dir / name, text.encode("utf-8"))
     for name in schema_texts():
         out(str(output_dir / name))
 
 
-@app.command()
+@app.command(
+    help=_("Create a new manual that validates, with one of each kind, and editor settings.")
+)
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder for the new manual.")],
+    directory: Annotated[Path, typer.Argument(help=_("Folder for the new manual."))],
     language: Annotated[
-        Language, typer.Option("--language", "-l", help="Language of the new manual.")
+        Language, typer.Option("--language", "-l", help=_("Language of the new manual."))
     ] = Language.zh_cn,
+    git: Annotated[
+        bool,
+        typer.Option(
+            "--git", help=_("Also start a git repository (or use the one around) and commit.")
+        ),
+    ] = False,
 ) -> None:
-    """Create a new manual that validates, with one of each kind, and editor settings."""
-    from opsmanual.scaffold import create_manual
+    from opsmanual.scaffold import create_manual, start_repository
 
     try:
         written = create_manual(directory, language.value)
     except OSError as exc:
-        raise OpsError(f"cannot create {directory}: {exc.strerror}") from exc
+        raise OpsError(
+            _("cannot create {path}: {reason}", path=directory, reason=exc.strerror)
+        ) from exc
     for path in written:
         out(str(path))
-    err(f"created a new manual in {directory}; check it with: opsmanual validate -m {directory}")
+    err(
+        _(
+            "created a new manual in {folder}; check it with: opsmanual validate -m {folder}",
+            folder=directory,
+        )
+    )
+    if git:
+        top = start_repository(directory, language.value)
+        err(_("committed the new manual in the git repository {top}", top=top))

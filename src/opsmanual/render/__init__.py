@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from opsmanual.atomic import is_stream, prepare, replacing, write_output
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import _, listing
 from opsmanual.model import Manual
 
 if TYPE_CHECKING:
@@ -35,8 +36,14 @@ def check_copy(manual: Manual, copy_id: str | None) -> None:
         return
     known = [c.id for c in manual.info.copies]
     if copy_id not in known:
-        listed = ", ".join(known) if known else "none (manual.yaml lists no copies)"
-        raise Refused(f"no controlled copy {copy_id!r}; the manual's copies are: {listed}")
+        listed = listing(known) if known else _("none (manual.yaml lists no copies)")
+        raise Refused(
+            _(
+                "no controlled copy {copy!r}; the manual's copies are: {copies}",
+                copy=copy_id,
+                copies=listed,
+            )
+        )
 
 
 def refuse_own_files(root: Path, out: Path, fmt: str) -> None:
@@ -55,8 +62,12 @@ def refuse_own_files(root: Path, out: Path, fmt: str) -> None:
     first = rel.parts[0] if rel.parts else ""
     if relevant(rel.as_posix()) or first in {*ENTITY_KINDS, "records", ".schemas", ".git"}:
         raise Refused(
-            f"{out} is part of the manual ({rel.as_posix()}); the handbook is never written "
-            "over the manual's own files: choose another --output"
+            _(
+                "{path} is part of the manual ({where}); the handbook is never written "
+                "over the manual's own files: choose another --output",
+                path=out,
+                where=rel.as_posix(),
+            )
         )
 
 
@@ -83,14 +94,20 @@ def render(
     from opsmanual.render.i18n import load_words
 
     if fmt not in FORMATS:
-        raise OpsError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise OpsError(
+            _(
+                "unknown format {format!r}; choose one of {formats}",
+                format=fmt,
+                formats=listing(FORMATS),
+            )
+        )
     check_copy(manual, copy_id)
     assert manual.info is not None
     if changed_since is not None:
         from opsmanual.render.paged import check_since
 
         if fmt not in ("html", "pdf"):
-            raise OpsError("--changed-since works with the html and pdf formats")
+            raise OpsError(_("--changed-since works with the html and pdf formats"))
         check_since(manual.updates, changed_since)
     book = build(manual, load_words(manual.info.language, templates), copy_id, former)
     if fmt == "markdown":
@@ -119,11 +136,13 @@ def render(
         only, sheet = _changes(manual, book, changed_since, None)
     html = render_html(book, templates, False, progress, default_dir(), only, sheet)
     if out.exists() and not out.is_dir():
-        raise OpsError(f"{out} exists and is not a folder; the html format writes a folder")
+        raise OpsError(
+            _("{path} exists and is not a folder; the html format writes a folder", path=out)
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {out}: {exc.strerror}") from exc
+        raise OpsError(_("cannot create {path}: {reason}", path=out, reason=exc.strerror)) from exc
     target = out / "index.html"
     write_output(target, html.encode("utf-8"))
     return target

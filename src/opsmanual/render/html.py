@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.parallel import ordered_map
 from opsmanual.render.cache import FragmentCache, code_digest
 from opsmanual.render.context import Handbook, Ref
@@ -42,7 +43,7 @@ def environment(user_dir: Path | None) -> Environment:
         env = Environment(loader=ours, **options)
     else:
         if not user_dir.is_dir():
-            raise OpsError(f"no such templates folder: {user_dir}")
+            raise OpsError(_("no such templates folder: {folder}", folder=user_dir))
         loader = ChoiceLoader([FileSystemLoader(str(user_dir)), ours])
         env = _bounded_sandbox(SandboxedEnvironment)(loader=loader, **options)
     env.globals.update(ref=ref, refs=refs, bullets=bullets, ref_list=ref_list)
@@ -83,7 +84,9 @@ def _bounded_sandbox(base: type[Any]) -> type[Any]:
         def _spend_call(self, args: Iterable[Any]) -> None:
             self.calls += 1
             if self.calls > MAX_CALLS:
-                raise TemplateBudget(f"more than {MAX_CALLS:,} calls in one render")
+                raise TemplateBudget(
+                    _("more than {limit} calls in one render", limit=f"{MAX_CALLS:,}")
+                )
             for value in args:
                 _check_number(value)
 
@@ -95,12 +98,14 @@ def _bounded_sandbox(base: type[Any]) -> type[Any]:
             for value in (left, right):
                 _check_number(value)
             if operator == "**" and isinstance(right, int) and abs(right) > 64:
-                raise TemplateBudget(f"the power {right} is too large")
+                raise TemplateBudget(_("the power {power} is too large", power=right))
             if operator == "*":
                 sizes = [len(v) if isinstance(v, str | list | tuple) else 1 for v in (left, right)]
                 counts = [abs(v) if isinstance(v, int) else 1 for v in (left, right)]
                 if max(sizes) * max(counts) > MAX_TEXT:
-                    raise TemplateBudget(f"a repeat of more than {MAX_TEXT:,} characters")
+                    raise TemplateBudget(
+                        _("a repeat of more than {limit} characters", limit=f"{MAX_TEXT:,}")
+                    )
             return super().call_binop(context, operator, left, right)
 
         def _range(self, *args: int) -> _CountedRange:
@@ -133,13 +138,20 @@ class _CountedRange:
         for item in self.items:
             self.env.items += 1
             if self.env.items > MAX_RANGE_ITEMS:
-                raise TemplateBudget(f"loops over more than {MAX_RANGE_ITEMS:,} range items")
+                raise TemplateBudget(
+                    _(
+                        "loops over more than {limit} range items",
+                        limit=f"{MAX_RANGE_ITEMS:,}",
+                    )
+                )
             yield item
 
 
 def _check_number(value: Any) -> None:
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
-        raise TemplateBudget(f"the number {value:.0f} is larger than templates may use")
+        raise TemplateBudget(
+            _("the number {value} is larger than templates may use", value=f"{value:.0f}")
+        )
 
 
 # The helpers templates call for every mention of an entity: Python, not Jinja macros, because a
@@ -366,10 +378,12 @@ def template_errors() -> Iterator[None]:
         where = f" ({name}:{line})" if name else ""
         message = exc.message if isinstance(exc, TemplateError) and exc.message else str(exc)
         if isinstance(exc, TemplateNotFound):
-            message = f"no template named {exc.name!r}, in your templates folder or ours"
+            message = _(
+                "no template named {name!r}, in your templates folder or ours", name=exc.name
+            )
         elif not isinstance(exc, TemplateError):  # e.g. {{ 1 / 0 }} or a sandbox range limit
             message = f"{type(exc).__name__}: {message}"
-        raise OpsError(f"template error{where}: {message}") from exc
+        raise OpsError(_("template error{where}: {problem}", where=where, problem=message)) from exc
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.resources import resource_dir
 
 _DIGITS = "零一二三四五六七八九"
@@ -90,15 +91,22 @@ def safe_format(text: str, values: dict[str, Any], where: str) -> str:
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise OpsError(f"the word {where} is not a valid pattern ({exc})") from None
+        raise OpsError(
+            _("the word {where} is not a valid pattern ({problem})", where=where, problem=exc)
+        ) from None
     for literal, name, spec, conversion in parts:
         out.append(literal)
         if name is None:
             continue
         if name not in values or conversion or not _SPEC.fullmatch(spec or ""):
-            known = ", ".join(f"{{{k}}}" for k in values)
+            known = ", ".join("{" + k + "}" for k in values)
             raise OpsError(
-                f"the word {where} has the placeholder {{{name}}}; it may use only {known}"
+                _(
+                    "the word {where} has the placeholder {name}; it may use only {known}",
+                    where=where,
+                    name="{" + str(name) + "}",
+                    known=known,
+                )
             )
         out.append(format(values[name], spec or ""))
     return "".join(out)
@@ -123,7 +131,14 @@ def _read(entry: Traversable | Path, language: str) -> dict[str, Any]:
     try:
         table = json.loads(entry.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise OpsError(f"cannot read the handbook's words for {language} ({entry}): {exc}") from exc
+        raise OpsError(
+            _(
+                "cannot read the handbook's words for {language} ({path}): {problem}",
+                language=language,
+                path=entry,
+                problem=exc,
+            )
+        ) from exc
     if not isinstance(table, dict):
-        raise OpsError(f"{entry} must hold a JSON object of words")
+        raise OpsError(_("{path} must hold a JSON object of words", path=entry))
     return table

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _, listing
 from opsmanual.model import UpdateRecord
 from opsmanual.render.context import Handbook, ProcedureView
 from opsmanual.render.html import css_string
@@ -211,10 +212,14 @@ def check_since(updates: Sequence[UpdateRecord], since: str) -> None:
     """`--changed-since` names a version of the update record table, or it is an error."""
     versions = [u.version for u in updates]
     if since not in versions:
-        listed = ", ".join(versions) if versions else "none"
+        listed = listing(versions) if versions else _("none")
         raise OpsError(
-            f"--changed-since {since}: no update record has this version (the versions are "
-            f"{listed})"
+            _(
+                "--changed-since {since}: no update record has this version "
+                "(the versions are {versions})",
+                since=since,
+                versions=listed,
+            )
         )
 
 

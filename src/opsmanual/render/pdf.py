@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _
 
-MISSING = "the pdf format needs WeasyPrint: pip install 'opsmanual[pdf]'"
+MISSING = N_("the pdf format needs WeasyPrint: pip install 'opsmanual[pdf]'")
 
 
 def missing_cjk_font() -> bool:
@@ -56,14 +57,14 @@ def _url_fetcher(weasyprint: Any) -> Any:
         class Refusing(urls.URLFetcher):  # type: ignore[misc,name-defined]
             def fetch(self, url: str, headers: Any = None) -> Any:
                 if not allowed_url(url):
-                    raise ValueError(f"the handbook may not load {url[:80]}")
+                    raise ValueError(_("the handbook may not load {url}", url=url[:80]))
                 return super().fetch(url, headers)
 
         return Refusing(allowed_protocols=("data", "file"), allow_redirects=False)
 
     def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> Any:
         if not allowed_url(url):
-            raise ValueError(f"the handbook may not load {url[:80]}")
+            raise ValueError(_("the handbook may not load {url}", url=url[:80]))
         return urls.default_url_fetcher(url, timeout, ssl_context)
 
     return fetch
@@ -121,10 +122,13 @@ def _weasyprint() -> Any:
     try:
         import weasyprint
     except ImportError as exc:
-        raise OpsError(MISSING) from exc
+        raise OpsError(_(MISSING)) from exc
     except OSError as exc:  # WeasyPrint installed but Pango or its libraries are not
         raise OpsError(
-            f"WeasyPrint cannot start ({exc}); install Pango (Debian: libpango-1.0-0)"
+            _(
+                "WeasyPrint cannot start ({problem}); install Pango (Debian: libpango-1.0-0)",
+                problem=exc,
+            )
         ) from exc
     return weasyprint
 
@@ -162,7 +166,9 @@ def save(document: Any, target: Path, pages: Sequence[Any] | None = None) -> Non
     try:
         chosen.write_pdf(target, uncompressed_pdf=False)
     except OSError as exc:
-        raise OpsError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OpsError(
+            _("cannot write {path}: {reason}", path=target, reason=exc.strerror or exc)
+        ) from exc
 
 
 def write_pdf(html: str, target: Path, step: Callable[[str], None] | None = None) -> None:
