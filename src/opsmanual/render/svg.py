@@ -329,6 +329,7 @@ LOOP_GAP = 12.0
 
 TERMINAL_H = 30.0
 START, END = "\x00start", "\x00end"  # ids no step can have (step ids are slugs)
+_TERMINALS = frozenset((START, END))
 
 
 def flow_layout(
@@ -350,18 +351,19 @@ def flow_layout(
     lane_of = {lane.id: i for i, lane in enumerate(lanes)}
     position = {s.id: i for i, s in enumerate(steps)}
     rows = _rows(steps, lane_of, position)
+    terminal = [s.id in _TERMINALS for s in steps]
     boxes_text = [
         [s.label]
-        if _terminal(s)
+        if term
         else wrap(s.label, (STEP_W * 0.58 if s.decision else STEP_W) - 2 * PAD, FONT, 5)
-        for s in steps
+        for s, term in zip(steps, terminal, strict=True)
     ]
     heights = [
         TERMINAL_H
-        if _terminal(s)
+        if term
         else max(len(t) * LINE + 2 * PAD, 44.0) * (2.0 if s.decision else 1.0)
         - (8 if s.decision else 0)
-        for s, t in zip(steps, boxes_text, strict=True)
+        for s, t, term in zip(steps, boxes_text, terminal, strict=True)
     ]
     row_count = max(rows, default=-1) + 1
     row_h = [0.0] * row_count
@@ -373,11 +375,11 @@ def flow_layout(
         row_top.append(y)
         y += h + GAP
     diagram = Diagram(0, 0)
-    for s, row, h, text in zip(steps, rows, heights, boxes_text, strict=True):
+    for s, row, h, text, term in zip(steps, rows, heights, boxes_text, terminal, strict=True):
         x = lane_of[s.lane] * LANE_W + (LANE_W - STEP_W) / 2
         top = row_top[row] + (row_h[row] - h) / 2
-        shape = "terminal" if _terminal(s) else "diamond" if s.decision else "rect"
-        css = "terminal" if _terminal(s) else "decision" if s.decision else "step"
+        shape = "terminal" if term else "diamond" if s.decision else "rect"
+        css = "terminal" if term else "decision" if s.decision else "step"
         diagram.boxes.append(
             Box(_r(x), _r(top), STEP_W, _r(h), tuple(text), s.href or None, shape, css)
         )
@@ -429,10 +431,6 @@ def flow_layout(
 
 
 SIDE_OUT = 6.0  # px a `no` branch runs right of its diamond before it turns
-
-
-def _terminal(step: FlowStep) -> bool:
-    return step.id in (START, END)
 
 
 def _with_terminals(steps: Sequence[FlowStep], start: str, end: str) -> list[FlowStep]:
