@@ -96,6 +96,9 @@ roles: [clerk]
 """,
 }
 
+# The same table with its last record not yet approved: with `approver` set, a draft.
+DRAFT_UPDATES = BASE["records/updates.yaml"].replace("  author: bob\n  approved_by: ann\n", "")
+
 NOW = "2026-11-23T12:00:00+08:00"
 
 

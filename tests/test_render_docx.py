@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from manualkit import BASE, write_manual
+from manualkit import BASE, DRAFT_UPDATES, write_manual
 from opsmanual.cli import app
 from opsmanual.manual import load_manual
 from opsmanual.render.context import build
@@ -138,7 +138,10 @@ def test_same_manual_same_bytes_and_no_build_time(tmp_path: Path, monkeypatch: A
 def test_draft_mark_number_and_approval_block(tmp_path: Path) -> None:
     root = write_manual(
         tmp_path / "m",
-        {"manual.yaml": BASE["manual.yaml"] + "number: QH-ZD-001\nclassification: Internal\n"},
+        {
+            "manual.yaml": BASE["manual.yaml"] + "number: QH-ZD-001\nclassification: Internal\n",
+            "records/updates.yaml": DRAFT_UPDATES,
+        },
     )
     out = render_docx(root, tmp_path / "h.docx")
     document = docx.Document(str(out))

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gitrepo import example_repo
-from manualkit import BASE, write_manual
+from manualkit import BASE, DRAFT_UPDATES, write_manual
 from opsmanual.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,14 +49,14 @@ def test_cover_shows_number_classification_dates_and_the_approval_block(tmp_path
 def test_a_missing_name_is_a_ruled_blank_and_an_unapproved_version_a_draft(
     tmp_path: Path,
 ) -> None:
-    root = write_manual(tmp_path / "m")  # approver: manager; its last record is not approved
+    # approver: manager; its last record is not approved
+    root = write_manual(tmp_path / "m", {"records/updates.yaml": DRAFT_UPDATES})
     html = html_of(root, tmp_path)
     cover = html[html.index('id="cover"') : html.index('id="how-to-use"')]
     assert cover.count('<span class="blank-line"></span>') == 4
     assert '<div class="draft-banner" role="note">DRAFT — NOT APPROVED</div>' in html
     assert '<div class="draft-mark">DRAFT — NOT APPROVED</div>' in cover
-    approved = BASE["records/updates.yaml"] + "  author: bob\n  approved_by: ann\n"
-    root = write_manual(tmp_path / "ok", {"records/updates.yaml": approved})
+    root = write_manual(tmp_path / "ok")  # the kit's last record is approved
     assert "DRAFT" not in html_of(root, tmp_path / "ok")
 
 
@@ -71,11 +71,11 @@ def test_a_removed_role_is_named_by_the_title_it_had(tmp_path: Path) -> None:
     repo = example_repo(tmp_path / "repo")
     role = "id: temp-clerk\ntitle: 临时文员\nunit: ops-dept\nduties:\n  - 整理文件\n"
     repo.path("roles/temp-clerk.yaml").write_text(role, encoding="utf-8")
-    repo.append_record("1.4", ["roles/temp-clerk"])
-    repo.commit("1.4")
-    repo.path("roles/temp-clerk.yaml").unlink()
-    repo.append_record("1.5", ["manual"], ["roles/temp-clerk"])
+    repo.append_record("1.5", ["roles/temp-clerk"])
     repo.commit("1.5")
+    repo.path("roles/temp-clerk.yaml").unlink()
+    repo.append_record("1.6", ["manual"], ["roles/temp-clerk"])
+    repo.commit("1.6")
     html = html_of(repo.root, tmp_path)
     table = html[html.index('id="updates"') : html.index('id="contents"')]
     assert "删除：</div><ul><li>岗位：临时文员</li></ul>" in table
@@ -107,7 +107,8 @@ def test_changed_since_shows_the_sheet_and_only_what_changed(tmp_path: Path) -> 
     )
     assert result.exit_code == 2
     assert (
-        "no update record has this version (the versions are 1.0, 1.1, 1.2, 1.3)" in result.stderr
+        "no update record has this version (the versions are 1.0, 1.1, 1.2, 1.3, 1.4)"
+        in result.stderr
     )
     result = render(
         "-m",
@@ -237,7 +238,8 @@ def test_tables_fit_their_column_in_a_browser(name: str, width: int, tmp_path: P
 
 @pytest.mark.skipif(not pdf_ready(), reason="WeasyPrint or poppler-utils missing")
 def test_a_draft_is_marked_on_every_printed_page(tmp_path: Path) -> None:
-    root = write_manual(tmp_path / "m")  # `approver` set, last record not approved
+    # `approver` set, last record not approved
+    root = write_manual(tmp_path / "m", {"records/updates.yaml": DRAFT_UPDATES})
     out = tmp_path / "draft.pdf"
     result = render("-m", str(root), "-f", "pdf", "-o", str(out))
     assert result.exit_code == 0, result.output

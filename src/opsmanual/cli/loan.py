@@ -186,7 +186,7 @@ def _short(moment: datetime) -> str:
 
 
 def _plain_table(rows: list[LoanRow]) -> list[str]:
-    return aligned(_HEADERS, [_cells(r) for r in rows])
+    return aligned(tuple(_(h) for h in (*_HEADERS, _STATUS)), [_cells(r) for r in rows])
 
 
 def aligned(headers: tuple[str, ...], cells: list[tuple[str, ...]]) -> list[str]:
