@@ -449,8 +449,11 @@ def test_pdf_steps_are_reported_and_the_listener_removed(tmp_path: Path) -> None
 
     heard: list[str] = []
     write_pdf("<p>one</p><p style='break-before: page'>two</p>", tmp_path / "x.pdf", heard.append)
-    assert heard[0] == "reading the handbook"
-    assert "laying out pages: page 2" in heard and heard[-1] == "embedding the fonts"
+    # WeasyPrint parses its own default styles the first time a process prints: that step may
+    # come before the handbook is read.
+    assert set(heard[: heard.index("reading the handbook")]) <= {"reading the styles"}
+    assert heard.index("reading the handbook") < heard.index("laying out pages: page 2")
+    assert heard[-1] == "embedding the fonts"
     assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
     assert logging.getLogger("weasyprint.progress").handlers == []
     write_pdf("<p>quiet</p>", tmp_path / "y.pdf")  # no listener: nothing to hear, nothing fails
