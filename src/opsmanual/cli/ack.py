@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from opsmanual.acks import state_word
 from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out
 from opsmanual.cli.loan import _when
-from opsmanual.i18n import N_, _, pgettext
+from opsmanual.i18n import N_, _
 
 if TYPE_CHECKING:
     from opsmanual.acks import AckStatus
@@ -124,15 +125,6 @@ def ack_status(
 _HEADERS = (N_("person"), N_("status"), N_("date"), N_("method"))
 
 
-def _state_word(state: str) -> str:
-    """A person's state in the table (JSON keeps the keys)."""
-    if state == "acknowledged":
-        return pgettext("ack status", "acknowledged")
-    if state == "overdue":
-        return pgettext("ack status", "overdue")
-    return pgettext("ack status", "pending")
-
-
 def _rows(result: AckStatus) -> list[tuple[str, str, str, str]]:
     """(person, state, date, method) per person: confirmed first, then pending; the state is
     the untranslated key, for the colour."""
@@ -149,7 +141,7 @@ def _rows(result: AckStatus) -> list[tuple[str, str, str, str]]:
 
 def _shown(row: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
     person, state, day, method = row
-    return (person, _state_word(state), day, method)
+    return (person, state_word(state), day, method)
 
 
 def _summary(result: AckStatus) -> str:

@@ -9,7 +9,8 @@ import typer
 
 from opsmanual.cli import ManualOption, app, manual_root, out
 from opsmanual.cli.loan import ListFormat, _when, aligned
-from opsmanual.i18n import N_, _, pgettext
+from opsmanual.copies import status_word
+from opsmanual.i18n import N_, _
 
 if TYPE_CHECKING:
     from opsmanual.distribution import CopyRow, Recorded, Request
@@ -179,19 +180,6 @@ def copy_list(
 _HEADERS = (N_("copy"), N_("holder"), N_("location"), N_("version"), N_("status"), N_("borrower"))
 
 
-def _status_word(status: str) -> str:
-    """A copy's status in the table (JSON keeps the spec's words)."""
-    if status == "current":
-        return pgettext("copy status", "current")
-    if status == "outdated":
-        return pgettext("copy status", "outdated")
-    if status == "withdrawn":
-        return pgettext("copy status", "withdrawn")
-    if status == "never-issued":
-        return pgettext("copy status", "never-issued")
-    return status
-
-
 def _cells(row: CopyRow) -> tuple[str, ...]:
     copy = row.state.copy
     holder = f"{row.holder_name} ({copy.holder})" if row.holder_name else copy.holder
@@ -200,7 +188,7 @@ def _cells(row: CopyRow) -> tuple[str, ...]:
         holder,
         copy.location or "",
         row.state.version or "",
-        _status_word(row.state.status),
+        status_word(row.state.status),
         row.borrower or "",
     )
 
