@@ -186,7 +186,8 @@ def _short(moment: datetime) -> str:
 
 
 def _plain_table(rows: list[LoanRow]) -> list[str]:
-    return aligned(_HEADERS, [_cells(r) for r in rows])
+    headers = tuple(_(h) for h in (*_HEADERS, _STATUS))
+    return aligned(headers, [_cells(r) for r in rows])
 
 
 def aligned(headers: tuple[str, ...], cells: list[tuple[str, ...]]) -> list[str]:
