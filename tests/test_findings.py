@@ -141,6 +141,15 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None,
         ("procedures/plan.yaml", 14, 9, "step-unreachable"),
     ),
     (
+        "decision-exits",
+        {
+            "procedures/plan.yaml": BASE["procedures/plan.yaml"].replace(
+                "next: [publish, draft]", "next: [publish]"
+            )
+        },
+        ("procedures/plan.yaml", 13, 11, "decision-exits"),
+    ),
+    (
         "version-order",
         {
             "records/updates.yaml": BASE["records/updates.yaml"].replace(
