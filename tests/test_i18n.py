@@ -297,3 +297,50 @@ def test_errors_in_both_languages(args: list[str], english: str, chinese: str) -
     assert english in en.stderr
     assert chinese in zh.stderr
     assert zh.stderr.startswith("opsmanual: 错误：")
+
+
+EXAMPLE = ROOT / "manuals" / "operations"
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["copy", "list"], "copy    holder", "副本    持有部门"),
+        (
+            ["copy", "list"],
+            "version in force: 1.3 (since 2026-10-12)",
+            "现行版本：1.3（自 2026-10-12 起）",
+        ),
+        (["ack", "status"], "10 acknowledged, 1 pending", "10 人已确认，1 人待确认"),
+        (["audit", "--no-git"], "findings then: 0 errors, 0 warnings", "当时的检查结果：0 个错误"),
+        (
+            ["audit", "--no-git"],
+            "  overdue       孙静 (sun-jing)",
+            "  已逾期        孙静 (sun-jing)",
+        ),
+        (["copy", "withdraw", "NOPE"], "there is no copy NOPE", "没有副本 NOPE"),
+        (
+            ["record", "approve", "--by", "ann"],
+            "is already approved by",
+            "已由 周明 (zhou-ming) 于",
+        ),
+    ],
+)
+def test_approval_ack_copy_and_audit_words_in_both_languages(
+    tmp_path: Path, args: list[str], english: str, chinese: str
+) -> None:
+    """The commands added beside the catalog speak Chinese too; their English is unchanged."""
+    import shutil
+
+    shutil.copytree(EXAMPLE, tmp_path / "m")
+    said = {}
+    for lang in ("en", "zh-CN"):
+        result = CliRunner().invoke(
+            app,
+            [*args, "-m", str(tmp_path / "m")],
+            env={"OPSMANUAL_NOW": "2026-11-25T09:00:00+08:00", "OPSMANUAL_LANG": lang},
+        )
+        said[lang] = result.stdout + result.stderr
+    assert english in said["en"], said["en"]
+    assert chinese in said["zh-CN"], said["zh-CN"]
+    assert not _ENGLISH_RUN.search(_prose(said["zh-CN"].replace("opsmanual", ""))), said["zh-CN"]
