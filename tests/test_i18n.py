@@ -344,3 +344,24 @@ def test_approval_ack_copy_and_audit_words_in_both_languages(
     assert english in said["en"], said["en"]
     assert chinese in said["zh-CN"], said["zh-CN"]
     assert not _ENGLISH_RUN.search(_prose(said["zh-CN"].replace("opsmanual", ""))), said["zh-CN"]
+
+
+@pytest.mark.parametrize(
+    ("args", "chinese"),
+    [
+        (["ack", "--help"], "阅读确认（records/acks.yaml）。"),
+        (["copy", "--help"], "发放、更新和回收受控副本"),
+        (["audit", "--help"], "审核员要问的内容"),
+        (["record", "approve", "--help"], "批准人：须担任批准岗位，且不是编制人。"),
+    ],
+)
+def test_help_of_the_record_commands_speaks_chinese(args: list[str], chinese: str) -> None:
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "LANG": "zh_CN.UTF-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "opsmanual", *args],
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert chinese in done.stdout, done.stdout
