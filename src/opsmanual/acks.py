@@ -373,5 +373,5 @@ def read_status(root: Path, version: str | None, now: datetime) -> AckStatus:
         f for f in findings if f.severity == "error" and f.file.startswith(("manual.", "records/"))
     ]
     if manual.info is None or not manual.updates or blocking:
-        _refuse(blocking or findings, "cannot tell who acknowledged")
+        _refuse(blocking or findings, N_("cannot tell who acknowledged"))
     return status(manual, version, now)

@@ -355,7 +355,7 @@ def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord 
     if broken or manual.info is None:
         first = broken[0] if broken else None
         where = f"{first.file}:{first.line}: {first.message}" if first else "manual.yaml"
-        raise Refused(f"cannot read the copies: {where}; see `opsmanual validate`")
+        raise Refused(_("cannot read the copies: {where}; see `opsmanual validate`", where=where))
     rows = [
         CopyRow(state, _holder(manual, state), open_borrower(manual, state.id, now))
         for state in copy_states(manual, now)
