@@ -76,7 +76,6 @@ def ack_add(
     note: Annotated[str | None, typer.Option("--note", help=_("A remark, one line."))] = None,
     manual: ManualOption = None,
 ) -> None:
-    """Record that each person read and understood the version (STAFF_ID... after `ack`)."""
     from opsmanual.acks import acknowledge
     from opsmanual.validate import now
 
@@ -107,7 +106,6 @@ def ack_status(
     ] = StatusFormat.text,
     manual: ManualOption = None,
 ) -> None:
-    """Who must acknowledge the version, who has, and who has not (overdue first to see)."""
     from opsmanual.acks import read_status
     from opsmanual.validate import now
 

@@ -46,8 +46,6 @@ def audit(
     ] = False,
     manual: ManualOption = None,
 ) -> None:
-    """What an auditor asks, as it stood at a moment: version in force and its approval, update
-    records, acknowledgements, copies, open loans, overdue reviews, notices sent, findings."""
     from opsmanual import audit_report
     from opsmanual.audit import audit as make_audit
     from opsmanual.loans import parse_when

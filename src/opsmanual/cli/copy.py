@@ -77,7 +77,6 @@ def copy_issue(
     note: NoteOption = None,
     manual: ManualOption = None,
 ) -> None:
-    """Hand over a complete copy (replacing any earlier one): append an `issue` entry."""
     from opsmanual.distribution import Request
 
     request = Request(copy_id, "issue", version, _when(at, "--at"), by, to, note=note)
@@ -104,7 +103,6 @@ def copy_update(
     note: NoteOption = None,
     manual: ManualOption = None,
 ) -> None:
-    """Record that a copy's changed pages were replaced (or a notice inserted)."""
     from opsmanual.distribution import Request
 
     request = Request(
@@ -133,7 +131,6 @@ def copy_withdraw(
     note: NoteOption = None,
     manual: ManualOption = None,
 ) -> None:
-    """Recall a copy: its pages destroyed or archived; it can no longer be lent."""
     from opsmanual.distribution import Request
 
     request = Request(
@@ -152,7 +149,6 @@ def copy_list(
     ] = ListFormat.text,
     manual: ManualOption = None,
 ) -> None:
-    """List the controlled copies with the edition each holds and its status."""
     from opsmanual.distribution import list_copies
     from opsmanual.validate import now
 

@@ -357,7 +357,6 @@ def record_approve(
         str | None, typer.Option("--at", help=_("The approval date, YYYY-MM-DD. Default: today."))
     ] = None,
 ) -> None:
-    """Approve the last update record: set its approved_by, approved and reviewed_by."""
     from datetime import date
 
     from opsmanual.approval import approve
