@@ -297,3 +297,71 @@ def test_errors_in_both_languages(args: list[str], english: str, chinese: str) -
     assert english in en.stderr
     assert chinese in zh.stderr
     assert zh.stderr.startswith("opsmanual: 错误：")
+
+
+EXAMPLE = ROOT / "manuals" / "operations"
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "chinese"),
+    [
+        (["copy", "list"], "copy    holder", "副本    持有部门"),
+        (
+            ["copy", "list"],
+            "version in force: 1.3 (since 2026-10-12)",
+            "现行版本：1.3（自 2026-10-12 起）",
+        ),
+        (["ack", "status"], "10 acknowledged, 1 pending", "10 人已确认，1 人待确认"),
+        (["audit", "--no-git"], "findings then: 0 errors, 0 warnings", "当时的检查结果：0 个错误"),
+        (
+            ["audit", "--no-git"],
+            "  overdue       孙静 (sun-jing)",
+            "  已逾期        孙静 (sun-jing)",
+        ),
+        (["copy", "withdraw", "NOPE"], "there is no copy NOPE", "没有副本 NOPE"),
+        (
+            ["record", "approve", "--by", "ann"],
+            "is already approved by",
+            "已由 周明 (zhou-ming) 于",
+        ),
+    ],
+)
+def test_approval_ack_copy_and_audit_words_in_both_languages(
+    tmp_path: Path, args: list[str], english: str, chinese: str
+) -> None:
+    """The commands added beside the catalog speak Chinese too; their English is unchanged."""
+    import shutil
+
+    shutil.copytree(EXAMPLE, tmp_path / "m")
+    said = {}
+    for lang in ("en", "zh-CN"):
+        result = CliRunner().invoke(
+            app,
+            [*args, "-m", str(tmp_path / "m")],
+            env={"OPSMANUAL_NOW": "2026-11-25T09:00:00+08:00", "OPSMANUAL_LANG": lang},
+        )
+        said[lang] = result.stdout + result.stderr
+    assert english in said["en"], said["en"]
+    assert chinese in said["zh-CN"], said["zh-CN"]
+    assert not _ENGLISH_RUN.search(_prose(said["zh-CN"].replace("opsmanual", ""))), said["zh-CN"]
+
+
+@pytest.mark.parametrize(
+    ("args", "chinese"),
+    [
+        (["ack", "--help"], "阅读确认（records/acks.yaml）。"),
+        (["copy", "--help"], "发放、更新和回收受控副本"),
+        (["audit", "--help"], "审核员要问的内容"),
+        (["record", "approve", "--help"], "批准人：须担任批准岗位，且不是编制人。"),
+    ],
+)
+def test_help_of_the_record_commands_speaks_chinese(args: list[str], chinese: str) -> None:
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "LANG": "zh_CN.UTF-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "opsmanual", *args],
+        env={**env, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert chinese in done.stdout, done.stdout

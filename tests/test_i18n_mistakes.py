@@ -44,10 +44,10 @@ MISTAKES: list[tuple[str, str, str, tuple[int, int], list[str]]] = [
     ),
     (  # 4. a version without quotes
         "manual.yaml",
-        'version: "1.3"',
-        "version: 1.3",
+        'version: "1.4"',
+        "version: 1.4",
         (6, 10),
-        ['version: "1.3"'],
+        ['version: "1.4"'],
     ),
     (  # 5. a required field left out
         "units/analytics-group.yaml",

@@ -19,6 +19,7 @@ from typing import Any
 from opsmanual.checks.record_lists import record_of
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _, listing, pgettext
 from opsmanual.model import Ack, Manual, UpdateRecord, version_key
 
 
@@ -120,17 +121,33 @@ def _first_covering(acks: list[Ack], version: str) -> Ack | None:
     return next((a for a in acks if version_key(a.version) >= wanted), None)
 
 
+def state_word(state: str) -> str:
+    """A person's state, "acknowledged", "overdue" or "pending", in the user's language (JSON
+    keeps the keys)."""
+    if state == "acknowledged":
+        return pgettext("ack status", "acknowledged")
+    if state == "overdue":
+        return pgettext("ack status", "overdue")
+    return pgettext("ack status", "pending")
+
+
 def status(manual: Manual, version: str | None, now: datetime) -> AckStatus:
     """Who must acknowledge `version` (default: the current one, the last record's) at `now`.
 
     Raises OpsError for a version that no update record has.
     """
     if not manual.updates:
-        raise OpsError("the manual has no usable update records; run `opsmanual validate`")
+        raise OpsError(_("the manual has no usable update records; run `opsmanual validate`"))
     record = manual.updates[-1] if version is None else record_of(manual, version)
     if record is None:
-        versions = ", ".join(r.version for r in manual.updates)
-        raise OpsError(f"no update record has version {version}; the versions are {versions}")
+        versions = listing(r.version for r in manual.updates)
+        raise OpsError(
+            _(
+                "no update record has version {version}; the versions are {versions}",
+                version=version,
+                versions=versions,
+            )
+        )
     result = AckStatus(record.version, record.effective_date, ack_due(manual, record))
     needed = required(manual, record)
     acked: set[str] = set()
@@ -191,7 +208,7 @@ def acknowledge(
     from opsmanual.loans import stamp
 
     if not people:
-        raise OpsError("name at least one person: opsmanual ack STAFF_ID...")
+        raise OpsError(_("name at least one person: opsmanual ack STAFF_ID..."))
     with records.locked(root):
         now = clock()
         manual = _load_for_edit(root, now)
@@ -200,7 +217,7 @@ def acknowledge(
         _check_moment(manual, record, moment, now)
         for text, value in (("--method", method), ("--note", note)):
             if value is not None and (not value.strip() or "\n" in value or "\r" in value):
-                raise Refused(f"{text} must be one line of text")
+                raise Refused(_("{option} must be one line of text", option=text))
         entries = []
         for person_id in dict.fromkeys(people):
             _check_person(manual, person_id, record)
@@ -220,7 +237,7 @@ def acknowledge(
             candidate = dataclasses.replace(manual, acks=new_acks, acks_doc=doc)
             new = [f for f in _ack_errors(candidate, now) if (f.code, f.message) not in before]
             if new:
-                raise Refused(f"{new[0].message}; nothing was written")
+                raise Refused(_("{problem}; nothing was written", problem=new[0].message))
 
         records.append_entries(path, entries, verify)
     return Recorded(record.version, entries, rel)
@@ -238,7 +255,7 @@ def _load_for_edit(root: Path, now: datetime) -> Manual:
 
     manual, findings = load_manual(FolderSource(root))
     if len([n for n in _ACKS_NAMES if (root / n).is_file()]) > 1:
-        raise Refused("both records/acks.yaml and records/acks.yml exist; keep one")
+        raise Refused(_("both records/acks.yaml and records/acks.yml exist; keep one"))
     blocking = [
         f
         for f in findings
@@ -247,20 +264,29 @@ def _load_for_edit(root: Path, now: datetime) -> Manual:
     ]
     if manual.info is None or not manual.updates or blocking:
         _refuse(
-            blocking or [f for f in findings if f.severity == "error"], "the manual cannot be read"
+            blocking or [f for f in findings if f.severity == "error"],
+            N_("the manual cannot be read"),
         )
     errors = _ack_errors(manual, now)
     if errors:
-        _refuse(errors, "records/acks.yaml has errors")
+        _refuse(errors, N_("records/acks.yaml has errors"))
     return manual
 
 
 def _refuse(problems: list[Finding], what: str) -> None:
+    """Refuse with the first finding; `what` is marked with `N_` and translated here."""
     if not problems:
-        raise Refused(f"{what}; see `opsmanual validate`")
+        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
     first = problems[0]
     where = f"{first.file}:{first.line}" if first.line else first.file
-    raise Refused(f"{what}: {where}: {first.message}; fix it first (see `opsmanual validate`)")
+    raise Refused(
+        _(
+            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
+            what=_(what),
+            where=where,
+            problem=first.message,
+        )
+    )
 
 
 def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
@@ -268,8 +294,14 @@ def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
         return manual.updates[-1]
     record = record_of(manual, version)
     if record is None:
-        versions = ", ".join(r.version for r in manual.updates)
-        raise Refused(f"--version {version}: no update record has it; the versions are {versions}")
+        versions = listing(r.version for r in manual.updates)
+        raise Refused(
+            _(
+                "--version {version}: no update record has it; the versions are {versions}",
+                version=version,
+                versions=versions,
+            )
+        )
     return record
 
 
@@ -277,18 +309,30 @@ def _check_moment(manual: Manual, record: UpdateRecord, moment: datetime, now: d
     from opsmanual.loans import stamp
 
     if moment > now:
-        raise Refused(f"--at {stamp(moment)} is in the future; it is {stamp(now)}")
+        raise Refused(
+            _("--at {at} is in the future; it is {now}", at=stamp(moment), now=stamp(now))
+        )
     if moment.date() < record.date:
         raise Refused(
-            f"--at {stamp(moment)} is before version {record.version} was issued "
-            f"({record.date}); nobody can have read it then"
+            _(
+                "--at {at} is before version {version} was issued ({date}); nobody can have "
+                "read it then",
+                at=stamp(moment),
+                version=record.version,
+                date=record.date,
+            )
         )
     if manual.acks and moment < manual.acks[-1].date:
         last = manual.acks[-1]
         raise Refused(
-            f"--at {stamp(moment)} is before the last entry of the register "
-            f"({last.raw['date']}, {last.person}); entries are kept oldest first, so record "
-            "acknowledgements in the order they were given"
+            _(
+                "--at {at} is before the last entry of the register ({date}, {person}); "
+                "entries are kept oldest first, so record acknowledgements in the order they "
+                "were given",
+                at=stamp(moment),
+                date=last.raw["date"],
+                person=last.person,
+            )
         )
 
 
@@ -297,18 +341,25 @@ def _check_person(manual: Manual, person_id: str, record: UpdateRecord) -> None:
 
     if person_id not in manual.staff:
         if person_id in manual.known["staff"]:
-            raise Refused(f"staff/{person_id}.yaml has errors; see `opsmanual validate`")
+            raise Refused(_("staff/{id}.yaml has errors; see `opsmanual validate`", id=person_id))
         doc = manual.acks_doc or manual.updates_doc
         assert doc is not None
-        hint = missing(doc, (), "person", person_id, manual.known["staff"]).message
+        hint = missing(doc, (), N_("person"), person_id, manual.known["staff"]).message
         raise Refused(hint)
     wanted = version_key(record.version)
     for ack in manual.acks:
         if ack.person == person_id and version_key(ack.version) >= wanted:
             name = manual.staff[person_id].name
             raise Refused(
-                f"{name} ({person_id}) already acknowledged version {ack.version} on "
-                f"{ack.raw['date']}, which covers {record.version}"
+                _(
+                    "{name} ({id}) already acknowledged version {acked} on {date}, which "
+                    "covers {version}",
+                    name=name,
+                    id=person_id,
+                    acked=ack.version,
+                    date=ack.raw["date"],
+                    version=record.version,
+                )
             )
 
 
@@ -322,5 +373,5 @@ def read_status(root: Path, version: str | None, now: datetime) -> AckStatus:
         f for f in findings if f.severity == "error" and f.file.startswith(("manual.", "records/"))
     ]
     if manual.info is None or not manual.updates or blocking:
-        _refuse(blocking or findings, "cannot tell who acknowledged")
+        _refuse(blocking or findings, N_("cannot tell who acknowledged"))
     return status(manual, version, now)

@@ -16,6 +16,7 @@ from typing import Any
 
 from opsmanual.checks.approval import authority_problem
 from opsmanual.errors import Refused
+from opsmanual.i18n import _
 from opsmanual.model import Manual, UpdateRecord
 
 
@@ -43,27 +44,49 @@ def approve(
         manual, findings = load_manual(FolderSource(root))
         if not manual.updates or manual.updates_doc is None or manual.info is None:
             bad = [f for f in findings if f.severity == "error"]
-            where = f"{bad[0].file}:{bad[0].line or 1}: {bad[0].message}" if bad else "no records"
-            raise Refused(f"the manual cannot be read ({where}); run `opsmanual validate`")
+            where = (
+                f"{bad[0].file}:{bad[0].line or 1}: {bad[0].message}" if bad else _("no records")
+            )
+            raise Refused(
+                _("the manual cannot be read ({where}); run `opsmanual validate`", where=where)
+            )
         record = manual.updates[-1]
         if record.approved_by is not None:
             signer = _name(manual, record.approved_by)
-            when = f" on {record.approved}" if record.approved else ""
-            raise Refused(
-                f"version {record.version} is already approved by {signer}{when}; "
-                "a new change needs a new record (`opsmanual record add`)"
-            )
+            if record.approved:
+                already = _(
+                    "version {version} is already approved by {signer} on {date}; a new change "
+                    "needs a new record (`opsmanual record add`)",
+                    version=record.version,
+                    signer=signer,
+                    date=record.approved,
+                )
+            else:
+                already = _(
+                    "version {version} is already approved by {signer}; a new change needs a "
+                    "new record (`opsmanual record add`)",
+                    version=record.version,
+                    signer=signer,
+                )
+            raise Refused(already)
         require_signer(manual, record, by, "--by")
         if reviewed_by is not None:
             require_person(manual, reviewed_by, "--reviewed-by")
         day = at or now.date()
         if day > now.date():
-            raise Refused(f"--at {day} is in the future; today is {now.date()}")
+            raise Refused(
+                _("--at {at} is in the future; today is {today}", at=day, today=now.date())
+            )
         if day > record.effective_date:
             raise Refused(
-                f"version {record.version} took effect on {record.effective_date}, before the "
-                f"approval date {day}; a version is approved before it takes effect. If it was "
-                "approved earlier, give that day with --at; otherwise move its `effective` later"
+                _(
+                    "version {version} took effect on {effective}, before the approval date "
+                    "{day}; a version is approved before it takes effect. If it was approved "
+                    "earlier, give that day with --at; otherwise move its `effective` later",
+                    version=record.version,
+                    effective=record.effective_date,
+                    day=day,
+                )
             )
         fields = {"approved_by": by, "approved": day.isoformat()}
         if reviewed_by is not None:
@@ -87,8 +110,14 @@ def require_person(manual: Manual, person_id: str, option: str) -> None:
     if person_id in manual.staff:
         return
     if person_id in manual.known["staff"]:
-        raise Refused(f"{option} {person_id}: staff/{person_id}.yaml has errors; run validate")
-    raise Refused(f"{option} {person_id}: no such person in staff/")
+        raise Refused(
+            _(
+                "{option} {id}: staff/{id}.yaml has errors; run validate",
+                option=option,
+                id=person_id,
+            )
+        )
+    raise Refused(_("{option} {id}: no such person in staff/", option=option, id=person_id))
 
 
 def require_signer(manual: Manual, record: UpdateRecord, person_id: str, option: str) -> None:
@@ -96,14 +125,24 @@ def require_signer(manual: Manual, record: UpdateRecord, person_id: str, option:
     require_person(manual, person_id, option)
     problem = authority_problem(manual, record, person_id)
     if problem is not None:
-        raise Refused(f"{problem}; nothing was written")
+        raise Refused(_("{problem}; nothing was written", problem=problem))
     person = manual.staff[person_id]
     if not person.active:
-        raise Refused(f"{person.name} ({person_id}) is not active and cannot approve a version")
+        raise Refused(
+            _(
+                "{name} ({id}) is not active and cannot approve a version",
+                name=person.name,
+                id=person_id,
+            )
+        )
     if person_id == record.author:
         raise Refused(
-            f"{person.name} ({person_id}) wrote version {record.version} (author); "
-            "no one approves their own change"
+            _(
+                "{name} ({id}) wrote version {version} (author); no one approves their own change",
+                name=person.name,
+                id=person_id,
+                version=record.version,
+            )
         )
 
 
@@ -112,7 +151,11 @@ def unapproved(manual: Manual, chosen: Sequence[UpdateRecord]) -> list[str]:
     approved, and the last one by someone entitled to. Empty when they may be sent."""
     if manual.info is None or manual.info.approver is None:
         return []
-    reasons = [f"version {r.version} is not approved" for r in chosen if r.approved_by is None]
+    reasons = [
+        _("version {version} is not approved", version=r.version)
+        for r in chosen
+        if r.approved_by is None
+    ]
     last = manual.updates[-1] if manual.updates else None
     if last is not None and last in chosen and last.approved_by is not None:
         problem = authority_problem(manual, last, last.approved_by)

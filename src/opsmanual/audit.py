@@ -20,6 +20,7 @@ from opsmanual.checks.review import add_months
 from opsmanual.copies import CopyState, copy_states
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding, count
+from opsmanual.i18n import _
 from opsmanual.load import parse
 from opsmanual.model import Loan, Manual, UpdateRecord, parse_datetime
 from opsmanual.notify import SENT_LOG
@@ -138,9 +139,17 @@ def audit(root: Path, as_of: datetime, use_git: bool = True) -> Audit:
 
         revision, committed = _commit_at(gm, as_of)
         try:
-            require_manual_at(gm, revision, f"commit {revision[:12]}, the last by {_day(as_of)}")
+            label = _(
+                "commit {commit}, the last by {moment}", commit=revision[:12], moment=_day(as_of)
+            )
+            require_manual_at(gm, revision, label)
         except OpsError as exc:
-            raise OpsError(f"{exc}; audit a later moment, or the work tree with --no-git") from None
+            raise OpsError(
+                _(
+                    "{problem}; audit a later moment, or the work tree with --no-git",
+                    problem=exc,
+                )
+            ) from None
         source = GitSource(gm, revision)
         notices_raw = gm.read(revision, SENT_LOG)
     else:
@@ -190,8 +199,12 @@ def _commit_at(gm: Any, as_of: datetime) -> tuple[str, datetime]:
     if not found:
         first = gm.git("log", "--first-parent", "--reverse", "--format=%cI", "HEAD").split()
         raise OpsError(
-            f"nothing was committed at or before {_day(as_of)}: the first commit of this history "
-            f"was made on {first[0] if first else 'a later day'}; audit a later moment"
+            _(
+                "nothing was committed at or before {moment}: the first commit of this history "
+                "was made on {first}; audit a later moment",
+                moment=_day(as_of),
+                first=first[0] if first else _("a later day"),
+            )
         )
     return found[0], datetime.fromisoformat(found[1])
 
@@ -199,14 +212,27 @@ def _commit_at(gm: Any, as_of: datetime) -> tuple[str, datetime]:
 def _in_force(manual: Manual, findings: list[Finding], as_of: datetime) -> UpdateRecord:
     if manual.info is None or not manual.updates:
         bad = [f for f in findings if f.severity == "error"]
-        where = f": {bad[0].file}:{bad[0].line or 1}: {bad[0].message}" if bad else ""
-        raise OpsError(f"the manual as it stood at {_day(as_of)} cannot be read{where}")
+        if bad:
+            raise OpsError(
+                _(
+                    "the manual as it stood at {moment} cannot be read: {where}: {problem}",
+                    moment=_day(as_of),
+                    where=f"{bad[0].file}:{bad[0].line or 1}",
+                    problem=bad[0].message,
+                )
+            )
+        raise OpsError(_("the manual as it stood at {moment} cannot be read", moment=_day(as_of)))
     force = in_force(manual.updates, as_of)
     if force is None:
         first = manual.updates[0]
         raise OpsError(
-            f"no version was in force on {_day(as_of)}: the first version, {first.version}, "
-            f"takes effect on {first.effective_date}"
+            _(
+                "no version was in force on {moment}: the first version, {version}, takes "
+                "effect on {effective}",
+                moment=_day(as_of),
+                version=first.version,
+                effective=first.effective_date,
+            )
         )
     return force
 
@@ -232,7 +258,7 @@ def _notices(raw: bytes | None, as_of: datetime) -> list[Notice]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise OpsError(f"{SENT_LOG} is not a list of sent notices; fix or remove it")
+        raise OpsError(_("{file} is not a list of sent notices; fix or remove it", file=SENT_LOG))
     out = []
     for entry in data:
         if not isinstance(entry, dict):

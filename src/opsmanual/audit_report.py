@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from opsmanual.acks import state_word
 from opsmanual.audit import Audit
+from opsmanual.copies import status_word
+from opsmanual.i18n import _, listing, pgettext
 from opsmanual.render.i18n import Words, load_words
 from opsmanual.render.markdown import table
 from opsmanual.render.markup import md_escape
@@ -24,69 +27,128 @@ def as_json(audit: Audit) -> str:
 def as_text(audit: Audit) -> str:
     info = audit.manual.info
     assert info is not None
-    force = audit.force
-    lines = [f"audit of {info.title} ({info.id}) as of {audit.as_of.isoformat(timespec='seconds')}"]
+    lines = [
+        _(
+            "audit of {title} ({id}) as of {moment}",
+            title=info.title,
+            id=info.id,
+            moment=audit.as_of.isoformat(timespec="seconds"),
+        )
+    ]
     if audit.revision and audit.committed:
         lines.append(
-            f"read from commit {audit.revision[:12]}, committed {_moment(audit.committed)}"
+            _(
+                "read from commit {commit}, committed {moment}",
+                commit=audit.revision[:12],
+                moment=_moment(audit.committed),
+            )
         )
     else:
-        lines.append("read from the work tree, records up to that moment")
-    approval = (
-        f"approved by {audit.name(force.approved_by)}"
-        + (f" on {force.approved}" if force.approved else "")
-        if force.is_approved
-        else "not approved (a draft)"
-    )
+        lines.append(_("read from the work tree, records up to that moment"))
+    lines += _text_in_force(audit)
+    lines += ["", _("update records up to then ({n}):", n=len(audit.updates))]
+    for r in audit.updates:
+        later = "" if r.effective_date <= audit.as_of.date() else _("  (not yet in force)")
+        effective = _("effective {date}", date=r.effective_date)
+        lines.append(f"  {r.version:<8} {r.date}  {effective}  {r.method:<9} {r.summary}{later}")
+    lines += _text_acks(audit)
+    lines += ["", _("controlled copies:")]
+    if not audit.kept_distribution:
+        lines.append(
+            "  " + _("no records/distribution.yaml: the edition each copy held is not recorded")
+        )
+    for s in audit.copies:
+        lines.append(f"  {s.copy.id:<10} {s.version or '-':<8} {status_word(s.status)}")
+    lines += ["", _("open loans ({n}):", n=len(audit.loans_open))]
+    for loan in audit.loans_open:
+        state = (
+            pgettext("loan status", "overdue")
+            if audit.as_of > loan.due
+            else pgettext("loan status", "open")
+        )
+        since = _("since {moment}", moment=_moment(loan.borrowed))
+        due = _("due {due}", due=_moment(loan.due))
+        lines.append(f"  {loan.copy:<10} {audit.name(loan.borrower)}  {since}  {due}  {state}")
+    lines += ["", _("procedures overdue for review ({n}):", n=len(audit.reviews_overdue))]
+    for review in audit.reviews_overdue:
+        when = (
+            _("reviewed {reviewed}, due {due}", reviewed=review.reviewed, due=review.due)
+            if review.reviewed
+            else _("never")
+        )
+        lines.append(f"  {review.procedure}  {when}")
+    lines += ["", _("notices sent ({n}):", n=len(audit.notices))]
+    for n in audit.notices:
+        lines.append(f"  {n.version:<8} {audit.name(n.person)}  {n.sent}")
     lines += [
         "",
-        f"version in force: {force.version}, issued {force.date}, effective "
-        f"{force.effective_date}; {approval}",
+        _(
+            "findings then: {errors} errors, {warnings} warnings",
+            errors=audit.errors,
+            warnings=audit.warnings,
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _text_in_force(audit: Audit) -> list[str]:
+    force = audit.force
+    if not force.is_approved:
+        approval = _("not approved (a draft)")
+    elif force.approved:
+        approval = _(
+            "approved by {name} on {date}", name=audit.name(force.approved_by), date=force.approved
+        )
+    else:
+        approval = _("approved by {name}", name=audit.name(force.approved_by))
+    lines = [
+        "",
+        _(
+            "version in force: {version}, issued {date}, effective {effective}; {approval}",
+            version=force.version,
+            date=force.date,
+            effective=force.effective_date,
+            approval=approval,
+        ),
         f"  {force.summary}",
     ]
     if force.author or force.reviewed_by:
-        people = [f"author {audit.name(force.author)}"] if force.author else []
-        people += [f"reviewed by {audit.name(force.reviewed_by)}"] if force.reviewed_by else []
-        lines.append("  " + ", ".join(people))
-    lines += ["", f"update records up to then ({len(audit.updates)}):"]
-    for r in audit.updates:
-        later = "" if r.effective_date <= audit.as_of.date() else "  (not yet in force)"
-        lines.append(
-            f"  {r.version:<8} {r.date}  effective {r.effective_date}  {r.method:<9} "
-            f"{r.summary}{later}"
-        )
+        people = [_("author {name}", name=audit.name(force.author))] if force.author else []
+        if force.reviewed_by:
+            people.append(_("reviewed by {name}", name=audit.name(force.reviewed_by)))
+        lines.append("  " + listing(people))
+    return lines
+
+
+def _text_acks(audit: Audit) -> list[str]:
     acks = audit.acks
-    lines += [
+    lines = [
         "",
-        f"acknowledgements of {acks.version}: {len(acks.acknowledged)} acknowledged, "
-        f"{len(acks.pending)} pending ({len(acks.overdue)} overdue)",
+        _(
+            "acknowledgements of {version}: {acknowledged} acknowledged, {pending} pending "
+            "({overdue} overdue)",
+            version=acks.version,
+            acknowledged=len(acks.acknowledged),
+            pending=len(acks.pending),
+            overdue=len(acks.overdue),
+        ),
     ]
     for a in acks.acknowledged:
-        lines.append(f"  acknowledged  {a.name} ({a.id})  {a.ack.raw['date']}")
+        word = _pad(state_word("acknowledged"), 12)
+        lines.append(f"  {word}  {a.name} ({a.id})  {a.ack.raw['date']}")
     for p in acks.pending:
-        due = f"due {p.due}" if p.due else "no due date"
-        lines.append(f"  {'overdue' if p.overdue else 'pending':<12}  {p.name} ({p.id})  {due}")
-    lines += ["", "controlled copies:"]
-    if not audit.kept_distribution:
-        lines.append("  no records/distribution.yaml: the edition each copy held is not recorded")
-    for s in audit.copies:
-        lines.append(f"  {s.copy.id:<10} {s.version or '-':<8} {s.status}")
-    lines += ["", f"open loans ({len(audit.loans_open)}):"]
-    for loan in audit.loans_open:
-        state = "overdue" if audit.as_of > loan.due else "open"
-        lines.append(
-            f"  {loan.copy:<10} {audit.name(loan.borrower)}  since {_moment(loan.borrowed)}  "
-            f"due {_moment(loan.due)}  {state}"
-        )
-    lines += ["", f"procedures overdue for review ({len(audit.reviews_overdue)}):"]
-    for review in audit.reviews_overdue:
-        when = f"reviewed {review.reviewed}, due {review.due}" if review.reviewed else "never"
-        lines.append(f"  {review.procedure}  {when}")
-    lines += ["", f"notices sent ({len(audit.notices)}):"]
-    for n in audit.notices:
-        lines.append(f"  {n.version:<8} {audit.name(n.person)}  {n.sent}")
-    lines += ["", f"findings then: {audit.errors} errors, {audit.warnings} warnings"]
-    return "\n".join(lines)
+        due = _("due {due}", due=p.due) if p.due else _("no due date")
+        state = state_word("overdue" if p.overdue else "pending")
+        lines.append(f"  {_pad(state, 12)}  {p.name} ({p.id})  {due}")
+    return lines
+
+
+def _pad(word: str, width: int) -> str:
+    """`word` padded to `width` columns (a Chinese character takes two)."""
+    import unicodedata
+
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+    return word + " " * (width - columns)
 
 
 def _moment(moment: datetime) -> str:

@@ -19,6 +19,8 @@ from opsmanual.checks.record_lists import in_force
 from opsmanual.copies import CopyState, copy_states, newer_or_same, state_of
 from opsmanual.errors import Refused
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _, listing
+from opsmanual.loans import _refuse_findings as _refuse
 from opsmanual.loans import _State as _Lookup
 from opsmanual.loans import stamp
 from opsmanual.manual import load_manual
@@ -42,36 +44,29 @@ def _errors(manual: Manual, now: datetime) -> list[Finding]:
     return [f for f in distribution_checks.check(manual, now) if f.severity == "error"]
 
 
-def _refuse(problems: list[Finding], what: str) -> None:
-    first = problems[0]
-    where = f"{first.file}:{first.line}" if first.line else first.file
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    raise Refused(
-        f"{what}: {where}: {first.message}{more}; fix it first (see `opsmanual validate`)"
-    )
-
-
 def _load(root: Path, now: datetime) -> Manual:
     manual, findings = load_manual(FolderSource(root))
     if len([n for n in _RECORD_NAMES if (root / n).is_file()]) > 1:
-        raise Refused("both records/distribution.yaml and records/distribution.yml exist; keep one")
+        raise Refused(
+            _("both records/distribution.yaml and records/distribution.yml exist; keep one")
+        )
     if manual.info is None:
         bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
         if bad:
-            _refuse(bad, "manual.yaml has errors")
-        raise Refused("manual.yaml cannot be read; see `opsmanual validate`")
+            _refuse(bad, N_("manual.yaml has errors"))
+        raise Refused(_("manual.yaml cannot be read; see `opsmanual validate`"))
     for names, what in (
-        (set(_RECORD_NAMES), "the distribution record has errors"),
-        ({"records/updates.yaml", "records/updates.yml"}, "the update record table has errors"),
+        (set(_RECORD_NAMES), N_("the distribution record has errors")),
+        ({"records/updates.yaml", "records/updates.yml"}, N_("the update record table has errors")),
     ):
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:
             _refuse(unreadable, what)
     if not manual.updates:
-        raise Refused("the update record table lists no version yet; record the first issue")
+        raise Refused(_("the update record table lists no version yet; record the first issue"))
     errors = _errors(manual, now)
     if errors:
-        _refuse(errors, "the distribution record has errors")
+        _refuse(errors, N_("the distribution record has errors"))
     return manual
 
 
@@ -106,16 +101,22 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         lookup = _Lookup(root, manual, now)
         lookup.require_copy(request.copy)
         for name, role in (
-            ("by", "document controller"),
-            ("received_by", "recipient"),
-            ("witness", "witness"),
+            ("by", N_("document controller")),
+            ("received_by", N_("recipient")),
+            ("witness", N_("witness")),
         ):
             person = getattr(request, name)
             if person is not None:
                 lookup.require_person(person, role)
         when = (request.at or now).replace(microsecond=0)
         if when > now:
-            raise Refused(f"the date {stamp(when)} is in the future; it is {stamp(now)}")
+            raise Refused(
+                _(
+                    "the date {date} is in the future; it is {now}",
+                    date=stamp(when),
+                    now=stamp(now),
+                )
+            )
         _require_order(manual, when)
         assert manual.info is not None  # `_load` refuses a manual.yaml it cannot read
         copy = next(c for c in manual.info.copies if c.id == request.copy)
@@ -132,8 +133,12 @@ def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datet
     borrower = open_borrower(manual, copy_id, when)
     if borrower is not None:
         raise Refused(
-            f"copy {copy_id} is out to {lookup.name(borrower)}; record its return first: "
-            f"opsmanual loan back {copy_id}"
+            _(
+                "copy {copy} is out to {borrower}; record its return first: "
+                "opsmanual loan back {copy}",
+                copy=copy_id,
+                borrower=lookup.name(borrower),
+            )
         )
 
 
@@ -142,8 +147,12 @@ def _require_order(manual: Manual, when: datetime) -> None:
         last = max(manual.distribution, key=lambda e: e.date)
         if when < last.date:
             raise Refused(
-                f"the date {stamp(when)} is before the last entry of the distribution record "
-                f"({last.raw['date']}); the record lists entries oldest first"
+                _(
+                    "the date {date} is before the last entry of the distribution record "
+                    "({last}); the record lists entries oldest first",
+                    date=stamp(when),
+                    last=last.raw["date"],
+                )
             )
 
 
@@ -155,15 +164,20 @@ def _entry(manual: Manual, request: Request, when: datetime, before: CopyState) 
     elif before.status == "withdrawn":
         assert before.last is not None
         raise Refused(
-            f"copy {request.copy} was already withdrawn on {before.last.raw['date']}; "
-            f"to hand it out again: opsmanual copy issue {request.copy}"
+            _(
+                "copy {copy} was already withdrawn on {date}; to hand it out again: "
+                "opsmanual copy issue {copy}",
+                copy=request.copy,
+                date=before.last.raw["date"],
+            )
         )
     for name in ("by", "received_by", "destroyed", "witness", "note"):
         value = getattr(request, name)
         if value is None:
             continue
         if not value.strip() or "\n" in value or "\r" in value:
-            raise Refused(f"--{name.replace('_', '-')} must be one line of text")
+            option = "--" + name.replace("_", "-")
+            raise Refused(_("{option} must be one line of text", option=option))
         entry[name] = value.strip()
     return entry
 
@@ -173,26 +187,48 @@ def _version(manual: Manual, request: Request, when: datetime, before: CopyState
     version = request.version or manual.updates[-1].version
     target = known.get(version)
     if target is None:
-        listed = ", ".join(known)
-        raise Refused(f"there is no version {version} in the update record table ({listed})")
+        raise Refused(
+            _(
+                "there is no version {version} in the update record table ({versions})",
+                version=version,
+                versions=listing(known),
+            )
+        )
     if when.date() < target.date:
         raise Refused(
-            f"version {version} was recorded on {target.date}, after {stamp(when)}; "
-            "a copy cannot hold an edition before it exists"
+            _(
+                "version {version} was recorded on {recorded}, after {date}; a copy cannot "
+                "hold an edition before it exists",
+                version=version,
+                recorded=target.date,
+                date=stamp(when),
+            )
         )
     if request.action == "update":
         if before.status in ("never-issued", "withdrawn"):
-            what = "has never been issued" if before.status == "never-issued" else "is withdrawn"
-            raise Refused(
-                f"copy {request.copy} {what}, so there are no pages to replace; "
-                f"hand over a complete copy: opsmanual copy issue {request.copy}"
-            )
+            if before.status == "never-issued":
+                why = _(
+                    "copy {copy} has never been issued, so there are no pages to replace; "
+                    "hand over a complete copy: opsmanual copy issue {copy}",
+                    copy=request.copy,
+                )
+            else:
+                why = _(
+                    "copy {copy} is withdrawn, so there are no pages to replace; "
+                    "hand over a complete copy: opsmanual copy issue {copy}",
+                    copy=request.copy,
+                )
+            raise Refused(why)
         assert before.version is not None
         if newer_or_same(before.version, version):
             raise Refused(
-                f"copy {request.copy} already holds version {before.version}; "
-                f"an update brings it to a later version (the latest is "
-                f"{manual.updates[-1].version})"
+                _(
+                    "copy {copy} already holds version {version}; an update brings it to a "
+                    "later version (the latest is {latest})",
+                    copy=request.copy,
+                    version=before.version,
+                    latest=manual.updates[-1].version,
+                )
             )
     return version
 
@@ -208,7 +244,7 @@ def _verifier(root: Path, manual: Manual, now: datetime) -> Any:
         candidate = dataclasses.replace(manual, distribution=entries, distribution_doc=doc)
         new = _errors(candidate, now)
         if new:
-            raise Refused(f"{new[0].message}; nothing was written")
+            raise Refused(_("{problem}; nothing was written", problem=new[0].message))
 
     return verify
 
@@ -228,22 +264,37 @@ def refuse_lending(manual: Manual, copy_id: str, now: datetime) -> None:
     if state.status == "withdrawn":
         assert state.last is not None
         raise Refused(
-            f"copy {copy_id} was withdrawn on {state.last.raw['date']} and cannot be lent; "
-            f"to hand it out again: opsmanual copy issue {copy_id}"
+            _(
+                "copy {copy} was withdrawn on {date} and cannot be lent; to hand it out "
+                "again: opsmanual copy issue {copy}",
+                copy=copy_id,
+                date=state.last.raw["date"],
+            )
         )
     force = in_force(manual.updates, now)
     if state.status == "never-issued" and force is not None:
         raise Refused(
-            f"copy {copy_id} has never been issued (records/distribution.yaml has no entry for "
-            f"it), so it does not hold version {force.version}, in force; record its issue "
-            f"first: opsmanual copy issue {copy_id}"
+            _(
+                "copy {copy} has never been issued (records/distribution.yaml has no entry for "
+                "it), so it does not hold version {version}, in force; record its issue "
+                "first: opsmanual copy issue {copy}",
+                copy=copy_id,
+                version=force.version,
+            )
         )
     if state.status == "outdated" and force is not None and state.version is not None:
         raise Refused(
-            f"copy {copy_id} holds version {state.version}, but version {force.version} is in "
-            f"force since {force.effective_date}; {replacement(manual, state.version, force)}; "
-            f"print them with `opsmanual render --format pdf --changed-since {state.version} "
-            f"--copy {copy_id}`, then record it: opsmanual copy update {copy_id}"
+            _(
+                "copy {copy} holds version {version}, but version {force} is in force since "
+                "{effective}; {pages}; print them with `opsmanual render --format pdf "
+                "--changed-since {version} --copy {copy}`, then record it: "
+                "opsmanual copy update {copy}",
+                copy=copy_id,
+                version=state.version,
+                force=force.version,
+                effective=force.effective_date,
+                pages=replacement(manual, state.version, force),
+            )
         )
 
 
@@ -257,18 +308,21 @@ def replacement(manual: Manual, held: str, force: UpdateRecord) -> str:
     ]
     reissue = next((r for r in between if r.method == "reissue"), None)
     if reissue is not None:
-        return f"version {reissue.version} is a reissue: replace the whole copy"
+        return _("version {version} is a reissue: replace the whole copy", version=reissue.version)
     titles = []
     for r in between:
         for ref in r.changes:
-            kind, _, ident = ref.partition("/")
+            kind, _slash, ident = ref.partition("/")
             if kind == "procedures":
                 proc = manual.procedures.get(ident)
                 titles.append(proc.title if proc else ident)
-    pages = ", ".join(dict.fromkeys(titles))
+    pages = listing(dict.fromkeys(titles))
     if not pages:
-        return "replace the front matter and the update record table"
-    return f"replace the pages of {pages}, with the front matter and the update record table"
+        return _("replace the front matter and the update record table")
+    return _(
+        "replace the pages of {pages}, with the front matter and the update record table",
+        pages=pages,
+    )
 
 
 # --- listing --------------------------------------------------------------------------------
@@ -301,7 +355,7 @@ def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord 
     if broken or manual.info is None:
         first = broken[0] if broken else None
         where = f"{first.file}:{first.line}: {first.message}" if first else "manual.yaml"
-        raise Refused(f"cannot read the copies: {where}; see `opsmanual validate`")
+        raise Refused(_("cannot read the copies: {where}; see `opsmanual validate`", where=where))
     rows = [
         CopyRow(state, _holder(manual, state), open_borrower(manual, state.id, now))
         for state in copy_states(manual, now)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from opsmanual.checks import record_lists
 from opsmanual.findings import Finding
+from opsmanual.i18n import _
 from opsmanual.model import Manual
 
 
@@ -40,9 +41,16 @@ def overdue(manual: Manual, now: datetime) -> list[Finding]:
         findings.append(
             person.doc.finding(
                 "ack-overdue",
-                f"{person.name} has not acknowledged version {result.version} (in effect since "
-                f"{result.effective}), due {pending.due}; once they confirm, record it with "
-                f"`opsmanual ack {person.id}`",
+                _(
+                    "{name} has not acknowledged version {version} (in effect since "
+                    "{effective}), due {due}; once they confirm, record it with "
+                    "`opsmanual ack {id}`",
+                    name=person.name,
+                    version=result.version,
+                    effective=result.effective,
+                    due=pending.due,
+                    id=person.id,
+                ),
                 ["id"],
             )
         )

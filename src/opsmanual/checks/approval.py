@@ -9,6 +9,7 @@ that role who is not its author (no one approves their own change).
 from __future__ import annotations
 
 from opsmanual.findings import Finding
+from opsmanual.i18n import _, listing
 from opsmanual.model import Manual, UpdateRecord
 
 
@@ -32,8 +33,13 @@ def _record_dates(manual: Manual, record: UpdateRecord) -> list[Finding]:
         out.append(
             doc.finding(
                 "effective-mismatch",
-                f"version {record.version} takes effect on {record.effective}, before its date "
-                f"{record.date}; a version takes effect on or after the day it is issued",
+                _(
+                    "version {version} takes effect on {effective}, before its date {date}; "
+                    "a version takes effect on or after the day it is issued",
+                    version=record.version,
+                    effective=record.effective,
+                    date=record.date,
+                ),
                 [i, "effective"],
             )
         )
@@ -41,8 +47,13 @@ def _record_dates(manual: Manual, record: UpdateRecord) -> list[Finding]:
         out.append(
             doc.finding(
                 "effective-mismatch",
-                f"version {record.version} is approved on {record.approved}, after it takes "
-                f"effect on {record.effective_date}; it must be approved before it takes effect",
+                _(
+                    "version {version} is approved on {approved}, after it takes effect on "
+                    "{effective}; it must be approved before it takes effect",
+                    version=record.version,
+                    approved=record.approved,
+                    effective=record.effective_date,
+                ),
                 [i, "approved"],
             )
         )
@@ -57,9 +68,13 @@ def _manual_effective(manual: Manual) -> list[Finding]:
     return [
         info.doc.finding(
             "effective-mismatch",
-            f"manual.yaml says effective {info.effective} but the last update record "
-            f"(version {last.version}) takes effect on {last.effective_date}; "
-            f"write effective: {last.effective_date}",
+            _(
+                "manual.yaml says effective {effective} but the last update record "
+                "(version {version}) takes effect on {last}; write effective: {last}",
+                effective=info.effective,
+                version=last.version,
+                last=last.effective_date,
+            ),
             ["effective"],
         )
     ]
@@ -75,9 +90,12 @@ def _approval(manual: Manual, record: UpdateRecord) -> list[Finding]:
         return [
             doc.finding(
                 "approval-missing",
-                f"version {record.version} is not approved: it is a draft until a holder of the "
-                f"role `{info.approver}` approves it with "
-                f"`opsmanual record approve --by STAFF_ID`",
+                _(
+                    "version {version} is not approved: it is a draft until a holder of the "
+                    "role `{role}` approves it with `opsmanual record approve --by STAFF_ID`",
+                    version=record.version,
+                    role=info.approver,
+                ),
                 [record.index, "version"],
             )
         ]
@@ -101,17 +119,28 @@ def authority_problem(manual: Manual, record: UpdateRecord, approver: str) -> st
     if person is None:
         return None
     if approver == record.author:
-        return (
-            f"{person.name} ({approver}) wrote version {record.version} (author) and cannot "
-            "also approve it; no one approves their own change"
+        return _(
+            "{name} ({id}) wrote version {version} (author) and cannot also approve it; "
+            "no one approves their own change",
+            name=person.name,
+            id=approver,
+            version=record.version,
         )
     if not person.active:
-        return f"{person.name} ({approver}) is no longer active and cannot approve a version"
+        return _(
+            "{name} ({id}) is no longer active and cannot approve a version",
+            name=person.name,
+            id=approver,
+        )
     if role not in person.roles:
         holders = [p.id for p in manual.active_staff() if role in p.roles]
-        who = ", ".join(holders) if holders else "nobody holds it now"
-        return (
-            f"{person.name} ({approver}) does not hold the approver role `{role}` "
-            f"({who}); the approver must be an active holder of that role"
+        who = listing(holders) if holders else _("nobody holds it now")
+        return _(
+            "{name} ({id}) does not hold the approver role `{role}` ({who}); the approver must "
+            "be an active holder of that role",
+            name=person.name,
+            id=approver,
+            role=role,
+            who=who,
         )
     return None

@@ -8,6 +8,7 @@ from datetime import datetime
 from opsmanual import copies  # a module import: opsmanual.copies imports this package too
 from opsmanual.checks import record_lists
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _
 from opsmanual.load import Document
 from opsmanual.model import Distribution, Manual
 
@@ -21,7 +22,7 @@ def check(manual: Manual, now: datetime) -> list[Finding]:
     findings: list[Finding] = []
     if manual.info is not None and "manual" not in manual.broken:
         ids = [c.id for c in manual.info.copies]
-        findings += record_lists.unknown(doc, ["copy"], ids, "controlled copy")
+        findings += record_lists.unknown(doc, ["copy"], ids, N_("controlled copy"))
     findings += record_lists.unknown_versions(manual, doc)
     findings += record_lists.unknown_people(manual, doc, _PEOPLE)
     findings += record_lists.out_of_order(doc)
@@ -41,8 +42,13 @@ def _after_withdrawal(manual: Manual, doc: Document) -> list[Finding]:
             out.append(
                 doc.finding(
                     "record-order",
-                    f"copy {entry.copy} was withdrawn on {recalled.raw['date']} (entry "
-                    f"{recalled.index + 1}); after a withdrawal only a new `issue` may follow",
+                    _(
+                        "copy {copy} was withdrawn on {date} (entry {number}); after a "
+                        "withdrawal only a new `issue` may follow",
+                        copy=entry.copy,
+                        date=recalled.raw["date"],
+                        number=recalled.index + 1,
+                    ),
                     [entry.index, "action"],
                 )
             )
@@ -64,8 +70,11 @@ def _outdated(manual: Manual, doc: Document, now: datetime) -> list[Finding]:
             out.append(
                 info.doc.finding(
                     "copy-outdated",
-                    f"copy {state.id} has never been issued (records/distribution.yaml has no "
-                    f"entry for it); record its issue: opsmanual copy issue {state.id}",
+                    _(
+                        "copy {copy} has never been issued (records/distribution.yaml has no "
+                        "entry for it); record its issue: opsmanual copy issue {copy}",
+                        copy=state.id,
+                    ),
                     ["copies", i, "id"],
                 )
             )
@@ -73,10 +82,16 @@ def _outdated(manual: Manual, doc: Document, now: datetime) -> list[Finding]:
             out.append(
                 doc.finding(
                     "copy-outdated",
-                    f"copy {state.id} holds version {state.version}, but version "
-                    f"{force.version} is in force since {force.effective_date}; replace its "
-                    f"changed pages (opsmanual render --changed-since {state.version} --copy "
-                    f"{state.id}) and record it: opsmanual copy update {state.id}",
+                    _(
+                        "copy {copy} holds version {version}, but version {force} is in force "
+                        "since {effective}; replace its changed pages (opsmanual render "
+                        "--changed-since {version} --copy {copy}) and record it: "
+                        "opsmanual copy update {copy}",
+                        copy=state.id,
+                        version=state.version,
+                        force=force.version,
+                        effective=force.effective_date,
+                    ),
                     [state.last.index, "version"],
                 )
             )

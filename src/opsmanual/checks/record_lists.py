@@ -13,6 +13,7 @@ from typing import Any
 
 from opsmanual.checks.references import missing
 from opsmanual.findings import Finding
+from opsmanual.i18n import N_, _
 from opsmanual.load import Document
 from opsmanual.model import Manual, UpdateRecord, parse_datetime
 
@@ -32,9 +33,13 @@ def out_of_order(doc: Document, date_field: str = "date") -> list[Finding]:
             findings.append(
                 doc.finding(
                     "record-order",
-                    f"{date_field} {entry[date_field]} is before "
-                    f"{entries(doc)[previous[0]][date_field]}, the {date_field} of the entry "
-                    "above it; entries are kept oldest first, new ones at the end",
+                    _(
+                        "{field} {value} is before {previous}, the {field} of the entry above "
+                        "it; entries are kept oldest first, new ones at the end",
+                        field=date_field,
+                        value=entry[date_field],
+                        previous=entries(doc)[previous[0]][date_field],
+                    ),
                     [i, date_field],
                 )
             )
@@ -56,14 +61,14 @@ def unknown(
 
 def unknown_people(manual: Manual, doc: Document, fields: Sequence[str]) -> list[Finding]:
     """`ref-missing`: a staff id in one of `fields` that names no file in staff/."""
-    return unknown(doc, fields, manual.known["staff"], "person")
+    return unknown(doc, fields, manual.known["staff"], N_("person"))
 
 
 def unknown_versions(manual: Manual, doc: Document, field: str = "version") -> list[Finding]:
     """`ref-missing`: a version that is no update record's (skipped while the table is unusable)."""
     if "updates" in manual.broken or not manual.updates:
         return []
-    return unknown(doc, [field], [r.version for r in manual.updates], "update record version")
+    return unknown(doc, [field], [r.version for r in manual.updates], N_("update record version"))
 
 
 def before_its_record(
@@ -81,9 +86,14 @@ def before_its_record(
             findings.append(
                 doc.finding(
                     "record-order",
-                    f"{date_field} {entry[date_field]} is before {record.date}, the date of the "
-                    f"update record of version {record.version}; a version cannot be "
-                    "handled before it exists",
+                    _(
+                        "{field} {value} is before {date}, the date of the update record of "
+                        "version {version}; a version cannot be handled before it exists",
+                        field=date_field,
+                        value=entry[date_field],
+                        date=record.date,
+                        version=record.version,
+                    ),
                     [i, date_field],
                 )
             )

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from opsmanual.acks import state_word
 from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out
 from opsmanual.cli.loan import _when
+from opsmanual.i18n import N_, _
 
 if TYPE_CHECKING:
     from opsmanual.acks import AckStatus
@@ -29,7 +31,7 @@ class _AckGroup(TyperGroup):
 
 ack_app = typer.Typer(
     cls=_AckGroup,
-    help=(
+    help=_(
         "Read-and-understood acknowledgements (records/acks.yaml).\n\n"
         "opsmanual ack STAFF_ID... [--version V] [--at DATETIME] [--method M] [--note TEXT]: "
         "record that each person read and understood version V (default: the current one).\n\n"
@@ -45,53 +47,65 @@ class StatusFormat(StrEnum):
     json = "json"
 
 
-@ack_app.command("add", hidden=True)
+@ack_app.command(
+    "add",
+    hidden=True,
+    help=_("Record that each person read and understood the version (STAFF_ID... after `ack`)."),
+)
 def ack_add(
     people: Annotated[
         list[str],
         typer.Argument(
-            help="Staff ids of who confirmed.", metavar="STAFF_ID...", show_default=False
+            help=_("Staff ids of who confirmed."), metavar="STAFF_ID...", show_default=False
         ),
     ],
     version: Annotated[
         str | None,
-        typer.Option("--version", help="The version read. Default: the current one."),
+        typer.Option("--version", help=_("The version read. Default: the current one.")),
     ] = None,
     at: Annotated[
         str | None,
-        typer.Option("--at", help="When they confirmed (date or date-time). Default: now."),
+        typer.Option("--at", help=_("When they confirmed (date or date-time). Default: now.")),
     ] = None,
     method: Annotated[
         str | None,
         typer.Option(
-            "--method", help="How: signed, email, meeting, training...", show_default=False
+            "--method", help=_("How: signed, email, meeting, training..."), show_default=False
         ),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A remark, one line.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help=_("A remark, one line."))] = None,
     manual: ManualOption = None,
 ) -> None:
-    """Record that each person read and understood the version (STAFF_ID... after `ack`)."""
     from opsmanual.acks import acknowledge
     from opsmanual.validate import now
 
     moment = _when(at, "--at")
     done = acknowledge(manual_root(manual), people, now, version, moment, method, note)
     for entry in done.entries:
-        out(f"{entry['person']} acknowledged version {done.version} on {entry['date']}")
-    out(f"recorded in {done.file}")
+        out(
+            _(
+                "{person} acknowledged version {version} on {date}",
+                person=entry["person"],
+                version=done.version,
+                date=entry["date"],
+            )
+        )
+    out(_("recorded in {file}", file=done.file))
 
 
-@ack_app.command("status")
+@ack_app.command(
+    "status",
+    help=_("Who must acknowledge the version, who has, and who has not (overdue first to see)."),
+)
 def ack_status(
     version: Annotated[
-        str | None, typer.Option("--version", help="Default: the current version.")
+        str | None, typer.Option("--version", help=_("Default: the current version."))
     ] = None,
     format: Annotated[
-        StatusFormat, typer.Option("--format", "-f", help="Output format.")
+        StatusFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = StatusFormat.text,
     manual: ManualOption = None,
 ) -> None:
-    """Who must acknowledge the version, who has, and who has not (overdue first to see)."""
     from opsmanual.acks import read_status
     from opsmanual.validate import now
 
@@ -106,35 +120,60 @@ def ack_status(
             out(line)
 
 
+_HEADERS = (N_("person"), N_("status"), N_("date"), N_("method"))
+
+
 def _rows(result: AckStatus) -> list[tuple[str, str, str, str]]:
-    """(person, state, date, method) per person: confirmed first, then pending."""
+    """(person, state, date, method) per person: confirmed first, then pending; the state is
+    the untranslated key, for the colour."""
     rows = [
         (f"{a.name} ({a.id})", "acknowledged", a.ack.raw["date"], a.ack.method or "")
         for a in result.acknowledged
     ]
     for p in result.pending:
         state = "overdue" if p.overdue else "pending"
-        rows.append((f"{p.name} ({p.id})", state, f"due {p.due}" if p.due else "", ""))
+        due = _("due {due}", due=p.due) if p.due else ""
+        rows.append((f"{p.name} ({p.id})", state, due, ""))
     return rows
 
 
+def _shown(row: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
+    person, state, day, method = row
+    return (person, state_word(state), day, method)
+
+
 def _summary(result: AckStatus) -> str:
-    due = f", due {result.due}" if result.due else " (no ack_days: no due date)"
-    late = len(result.overdue)
-    return (
-        f"version {result.version} (effective {result.effective}){due}: "
-        f"{len(result.acknowledged)} acknowledged, {len(result.pending)} pending"
-        + (f", {late} overdue" if late else "")
+    if result.due:
+        head = _(
+            "version {version} (effective {effective}), due {due}",
+            version=result.version,
+            effective=result.effective,
+            due=result.due,
+        )
+    else:
+        head = _(
+            "version {version} (effective {effective}) (no ack_days: no due date)",
+            version=result.version,
+            effective=result.effective,
+        )
+    counts = _(
+        "{head}: {acknowledged} acknowledged, {pending} pending",
+        head=head,
+        acknowledged=len(result.acknowledged),
+        pending=len(result.pending),
     )
+    late = len(result.overdue)
+    return counts + (_(", {late} overdue", late=late) if late else "")
 
 
 def plain_lines(result: AckStatus) -> list[str]:
     from rich.cells import cell_len  # CJK names take two columns each
 
     lines = [_summary(result)]
-    rows = _rows(result)
+    rows = [_shown(r) for r in _rows(result)]
     if rows:
-        table = [("person", "status", "date", "method"), *rows]
+        headers = (_(_HEADERS[0]), _(_HEADERS[1]), _(_HEADERS[2]), _(_HEADERS[3]))
+        table = [headers, *rows]
         widths = [max(cell_len(r[i]) for r in table) for i in range(4)]
         lines += [
             "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(r, widths, strict=True)).rstrip()
@@ -150,9 +189,9 @@ def _rich(result: AckStatus) -> None:
 
     console = Console(no_color=not color_enabled(), highlight=False)
     table = Table(title=_summary(result), box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in ("person", "status", "date", "method"):
-        table.add_column(header, no_wrap=header != "person")
+    for header in _HEADERS:
+        table.add_column(_(header), no_wrap=header != "person")
     for row in _rows(result):
         style = {"overdue": "bold red", "acknowledged": "green"}.get(row[1], "")
-        table.add_row(*row, style=style)
+        table.add_row(*_shown(row), style=style)
     console.print(table)

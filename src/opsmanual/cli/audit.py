@@ -9,6 +9,7 @@ import typer
 
 from opsmanual.cli import ManualOption, app, manual_root, out
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 
 
 class AuditFormat(StrEnum):
@@ -17,28 +18,34 @@ class AuditFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(
+    help=_(
+        "What an auditor asks, as it stood at a moment: version in force and its approval, "
+        "update records, acknowledgements, copies, open loans, overdue reviews, notices sent, "
+        "findings."
+    )
+)
 def audit(
     as_of: Annotated[
         str | None,
         typer.Option(
             "--as-of",
-            help="The moment to audit, DATE or DATETIME (a bare date: the end of that day). "
-            "Default: now.",
+            help=_(
+                "The moment to audit, DATE or DATETIME (a bare date: the end of that day). "
+                "Default: now."
+            ),
             show_default=False,
         ),
     ] = None,
     format: Annotated[
-        AuditFormat, typer.Option("--format", "-f", help="Output format.")
+        AuditFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = AuditFormat.text,
     no_git: Annotated[
         bool,
-        typer.Option("--no-git", help="Read the work tree even inside a git repository."),
+        typer.Option("--no-git", help=_("Read the work tree even inside a git repository.")),
     ] = False,
     manual: ManualOption = None,
 ) -> None:
-    """What an auditor asks, as it stood at a moment: version in force and its approval, update
-    records, acknowledgements, copies, open loans, overdue reviews, notices sent, findings."""
     from opsmanual import audit_report
     from opsmanual.audit import audit as make_audit
     from opsmanual.loans import parse_when
@@ -49,7 +56,7 @@ def audit(
         try:
             moment = parse_when(as_of, end_of_day=True)
         except ValueError as exc:
-            raise OpsError(f"--as-of: {exc}") from None
+            raise OpsError(_("{option}: {problem}", option="--as-of", problem=exc)) from None
     report = make_audit(manual_root(manual), moment, use_git=not no_git)
     if format is AuditFormat.json:
         out(audit_report.as_json(report))

@@ -9,46 +9,48 @@ import typer
 
 from opsmanual.cli import ManualOption, app, manual_root, out
 from opsmanual.cli.loan import ListFormat, _when, aligned
+from opsmanual.copies import status_word
+from opsmanual.i18n import N_, _
 
 if TYPE_CHECKING:
     from opsmanual.distribution import CopyRow, Recorded, Request
 
 copy = typer.Typer(
-    help="Issue, update and withdraw controlled copies; list what each one holds.",
+    help=_("Issue, update and withdraw controlled copies; list what each one holds."),
     no_args_is_help=True,
 )
 app.add_typer(copy, name="copy")
 
 CopyArg = Annotated[
-    str, typer.Argument(help="The copy, e.g. OPS-01.", metavar="COPY_ID", show_default=False)
+    str, typer.Argument(help=_("The copy, e.g. OPS-01."), metavar="COPY_ID", show_default=False)
 ]
 VersionOption = Annotated[
     str | None,
     typer.Option(
         "--version",
-        help="The edition the copy holds afterwards. Default: the current version.",
+        help=_("The edition the copy holds afterwards. Default: the current version."),
         show_default=False,
     ),
 ]
 ByOption = Annotated[
     str | None,
-    typer.Option("--by", help="Staff id of the document controller.", show_default=False),
+    typer.Option("--by", help=_("Staff id of the document controller."), show_default=False),
 ]
 AtOption = Annotated[
-    str | None, typer.Option("--at", help="When it happened. Default: now.", show_default=False)
+    str | None, typer.Option("--at", help=_("When it happened. Default: now."), show_default=False)
 ]
 DestroyedOption = Annotated[
     str | None,
-    typer.Option("--destroyed", help="Which obsolete pages were destroyed.", show_default=False),
+    typer.Option("--destroyed", help=_("Which obsolete pages were destroyed."), show_default=False),
 ]
 WitnessOption = Annotated[
     str | None,
     typer.Option(
-        "--witness", help="Staff id of who witnessed the destruction.", show_default=False
+        "--witness", help=_("Staff id of who witnessed the destruction."), show_default=False
     ),
 ]
 NoteOption = Annotated[
-    str | None, typer.Option("--note", help="A remark, one line.", show_default=False)
+    str | None, typer.Option("--note", help=_("A remark, one line."), show_default=False)
 ]
 
 
@@ -59,28 +61,38 @@ def _run(request: Request, manual: ManualOption) -> Recorded:
     return record(manual_root(manual), request, now())
 
 
-@copy.command("issue")
+@copy.command(
+    "issue",
+    help=_("Hand over a complete copy (replacing any earlier one): append an `issue` entry."),
+)
 def copy_issue(
     copy_id: CopyArg,
     version: VersionOption = None,
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Staff id of who signs for the copy.", show_default=False),
+        typer.Option("--to", help=_("Staff id of who signs for the copy."), show_default=False),
     ] = None,
     by: ByOption = None,
     at: AtOption = None,
     note: NoteOption = None,
     manual: ManualOption = None,
 ) -> None:
-    """Hand over a complete copy (replacing any earlier one): append an `issue` entry."""
     from opsmanual.distribution import Request
 
     request = Request(copy_id, "issue", version, _when(at, "--at"), by, to, note=note)
     done = _run(request, manual)
-    out(f"issued copy {copy_id}: it holds version {done.entry['version']}")
+    out(
+        _(
+            "issued copy {copy}: it holds version {version}",
+            copy=copy_id,
+            version=done.entry["version"],
+        )
+    )
 
 
-@copy.command("update")
+@copy.command(
+    "update", help=_("Record that a copy's changed pages were replaced (or a notice inserted).")
+)
 def copy_update(
     copy_id: CopyArg,
     version: VersionOption = None,
@@ -91,17 +103,25 @@ def copy_update(
     note: NoteOption = None,
     manual: ManualOption = None,
 ) -> None:
-    """Record that a copy's changed pages were replaced (or a notice inserted)."""
     from opsmanual.distribution import Request
 
     request = Request(
         copy_id, "update", version, _when(at, "--at"), by, None, destroyed, witness, note
     )
     done = _run(request, manual)
-    out(f"updated copy {copy_id} from version {done.before.version} to {done.entry['version']}")
+    out(
+        _(
+            "updated copy {copy} from version {before} to {version}",
+            copy=copy_id,
+            before=done.before.version,
+            version=done.entry["version"],
+        )
+    )
 
 
-@copy.command("withdraw")
+@copy.command(
+    "withdraw", help=_("Recall a copy: its pages destroyed or archived; it can no longer be lent.")
+)
 def copy_withdraw(
     copy_id: CopyArg,
     destroyed: DestroyedOption = None,
@@ -111,24 +131,24 @@ def copy_withdraw(
     note: NoteOption = None,
     manual: ManualOption = None,
 ) -> None:
-    """Recall a copy: its pages destroyed or archived; it can no longer be lent."""
     from opsmanual.distribution import Request
 
     request = Request(
         copy_id, "withdraw", None, _when(at, "--at"), by, None, destroyed, witness, note
     )
     _run(request, manual)
-    out(f"withdrew copy {copy_id}")
+    out(_("withdrew copy {copy}", copy=copy_id))
 
 
-@copy.command("list")
+@copy.command(
+    "list", help=_("List the controlled copies with the edition each holds and its status.")
+)
 def copy_list(
     format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
+        ListFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = ListFormat.text,
     manual: ManualOption = None,
 ) -> None:
-    """List the controlled copies with the edition each holds and its status."""
     from opsmanual.distribution import list_copies
     from opsmanual.validate import now
 
@@ -137,17 +157,23 @@ def copy_list(
         out(json.dumps({"copies": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2))
         return
     if not rows:
-        out("manual.yaml lists no controlled copies")
+        out(_("manual.yaml lists no controlled copies"))
         return
     for line in _table(rows):
         out(line)
     if force is not None:
-        out(f"version in force: {force.version} (since {force.effective_date})")
+        out(
+            _(
+                "version in force: {version} (since {effective})",
+                version=force.version,
+                effective=force.effective_date,
+            )
+        )
     if not kept:
-        out("no records/distribution.yaml: record each copy with `opsmanual copy issue COPY_ID`")
+        out(_("no records/distribution.yaml: record each copy with `opsmanual copy issue COPY_ID`"))
 
 
-_HEADERS = ("copy", "holder", "location", "version", "status", "borrower")
+_HEADERS = (N_("copy"), N_("holder"), N_("location"), N_("version"), N_("status"), N_("borrower"))
 
 
 def _cells(row: CopyRow) -> tuple[str, ...]:
@@ -158,10 +184,10 @@ def _cells(row: CopyRow) -> tuple[str, ...]:
         holder,
         copy.location or "",
         row.state.version or "",
-        row.state.status,
+        status_word(row.state.status),
         row.borrower or "",
     )
 
 
 def _table(rows: list[CopyRow]) -> list[str]:
-    return aligned(_HEADERS, [_cells(r) for r in rows])
+    return aligned(tuple(_(h) for h in _HEADERS), [_cells(r) for r in rows])

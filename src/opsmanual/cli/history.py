@@ -154,8 +154,11 @@ def _require_approval(notice: Any) -> None:
     reasons = unapproved(notice.manual, [e.record for e in notice.entries])
     if reasons:
         raise Refused(
-            f"not sending: {'; '.join(reasons)}. Approve it first: "
-            "opsmanual record approve --by STAFF_ID"
+            _(
+                "not sending: {reasons}. Approve it first: opsmanual record approve --by STAFF_ID",
+                # TRANSLATORS: between the reasons a notice is not sent
+                reasons=_("; ").join(reasons),
+            )
         )
 
 
@@ -338,20 +341,22 @@ def record_add(
     )
 
 
-@record_app.command("approve")
+@record_app.command(
+    "approve",
+    help=_("Approve the last update record: set its approved_by, approved and reviewed_by."),
+)
 def record_approve(
     by: Annotated[
-        str, typer.Option("--by", help="Who approves (批准): an approver, not the author.")
+        str, typer.Option("--by", help=_("Who approves (批准): an approver, not the author."))
     ],
     manual: ManualOption = None,
     reviewed_by: Annotated[
-        str | None, typer.Option("--reviewed-by", help="Who reviewed it (审核).")
+        str | None, typer.Option("--reviewed-by", help=_("Who reviewed it (审核)."))
     ] = None,
     at: Annotated[
-        str | None, typer.Option("--at", help="The approval date, YYYY-MM-DD. Default: today.")
+        str | None, typer.Option("--at", help=_("The approval date, YYYY-MM-DD. Default: today."))
     ] = None,
 ) -> None:
-    """Approve the last update record: set its approved_by, approved and reviewed_by."""
     from datetime import date
 
     from opsmanual.approval import approve
@@ -364,8 +369,8 @@ def record_approve(
         except ValueError:
             day = None
         if day is None:
-            raise OpsError(f"--at {at!r} is not a date YYYY-MM-DD")
+            raise OpsError(_("--at {at!r} is not a date YYYY-MM-DD", at=at))
     done = approve(manual_root(manual), by, now(), reviewed_by, day)
-    out(f"approved version {done.version} in {done.table}:")
+    out(_("approved version {version} in {table}:", version=done.version, table=done.table))
     for key, value in done.fields.items():
         out(f"  {key}: {value}")

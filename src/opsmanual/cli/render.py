@@ -121,7 +121,7 @@ def render(
                 former,
                 changed_since,
                 lambda step: bar.update(
-                    printing, description=f"printing the PDF: {step}", visible=True
+                    printing, description=_("printing the PDF: {step}", step=step), visible=True
                 ),
             )
     else:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _
 from opsmanual.parallel import ordered_map
 from opsmanual.render.context import Handbook, ProcedureView, Ref, Rich
 from opsmanual.render.docx_parts import (
@@ -58,7 +59,7 @@ from opsmanual.render.wordml import (
 if TYPE_CHECKING:
     from docx.document import Document
 
-MISSING = "the docx format needs python-docx: pip install 'opsmanual[docx]'"
+MISSING = N_("the docx format needs python-docx: pip install 'opsmanual[docx]'")
 Progress = Callable[[int], None]
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: no build time in the file
 NAMESPACES = (
@@ -80,7 +81,7 @@ def render_docx(book: Handbook, progress: Progress | None = None) -> bytes:
     try:
         import docx
     except ImportError as exc:
-        raise OpsError(MISSING) from exc
+        raise OpsError(_(MISSING)) from exc
     check_available()
     document = docx.Document()
     writer = _Writer(book, document)
@@ -119,7 +120,7 @@ class _Writer:
         return self.document.part.relate_to(url, RT.HYPERLINK, is_external=True)
 
     def picture(self, pic: Picture, label: str) -> str:
-        rid, _ = self.document.part.get_or_add_image(io.BytesIO(pic.png))
+        rid, _image = self.document.part.get_or_add_image(io.BytesIO(pic.png))
         self.shapes += 1
         n = self.shapes
         size = f'cx="{pic.width}" cy="{pic.height}"'
@@ -399,7 +400,7 @@ class _Writer:
         styles = [f"TOC{h.level}" for h in self.headings]
         if not entries:
             return out
-        begin, _, end = complex_field('TOC \\o "1-2" \\h \\z \\u', "", dirty=True)
+        begin, _separate, end = complex_field('TOC \\o "1-2" \\h \\z \\u', "", dirty=True)
         for i, (entry, style) in enumerate(zip(entries, styles, strict=True)):
             out.append(para((begin if i == 0 else "") + entry, Para(style=style)))
         out.append(para(end, Para(style="TOC1")))

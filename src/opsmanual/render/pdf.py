@@ -74,13 +74,13 @@ def _url_fetcher(weasyprint: Any) -> Any:
 # the time goes for the 47-page example: layout about 55 %, drawing and writing the PDF 20 %,
 # styles 10 %, the CJK font subsets 5 % (docs/render.md, "PDF and fonts").
 _STEPS = {
-    "Step 1": "reading the handbook",
-    "Step 2": "reading the styles",
-    "Step 3": "applying the styles",
-    "Step 4": "building the boxes",
-    "Step 5": "laying out pages",
-    "Step 6": "drawing the pages",
-    "Step 7": "embedding the fonts",
+    "Step 1": N_("reading the handbook"),
+    "Step 2": N_("reading the styles"),
+    "Step 3": N_("applying the styles"),
+    "Step 4": N_("building the boxes"),
+    "Step 5": N_("laying out pages"),
+    "Step 6": N_("drawing the pages"),
+    "Step 7": N_("embedding the fonts"),
 }
 _PAGE = re.compile(r"Page (\d+)$")
 
@@ -98,7 +98,8 @@ class _Steps(logging.Handler):
         if words is None:
             return
         page = _PAGE.search(message)
-        self.step(f"{words}: page {page.group(1)}" if page else words)
+        shown = _(words)
+        self.step(_("{step}: page {page}", step=shown, page=page.group(1)) if page else shown)
 
 
 @contextmanager

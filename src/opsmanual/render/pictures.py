@@ -20,9 +20,10 @@ from functools import lru_cache
 from typing import Any
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import N_, _
 from opsmanual.render.svg import Diagram, to_svg
 
-MISSING = "the docx format draws its diagrams with CairoSVG: pip install 'opsmanual[docx]'"
+MISSING = N_("the docx format draws its diagrams with CairoSVG: pip install 'opsmanual[docx]'")
 DPI = 220  # Word's own "print" resolution (File > Options > Advanced > Image size and quality)
 COLOURS = 16
 PX_PER_INCH = 96.0  # the SVG's px
@@ -73,10 +74,13 @@ def _cairosvg() -> Any:
         import cairosvg
         import cairosvg.surface
     except ImportError as exc:
-        raise OpsError(MISSING) from exc
+        raise OpsError(_(MISSING)) from exc
     except OSError as exc:  # CairoSVG installed but libcairo is not
         raise OpsError(
-            f"CairoSVG cannot start ({exc}); install the cairo library (Debian: libcairo2)"
+            _(
+                "CairoSVG cannot start ({problem}); install the cairo library (Debian: libcairo2)",
+                problem=exc,
+            )
         ) from exc
     return cairosvg
 

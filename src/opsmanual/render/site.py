@@ -27,6 +27,7 @@ from typing import Any
 from markupsafe import Markup
 
 from opsmanual.errors import OpsError
+from opsmanual.i18n import _
 from opsmanual.render.context import Handbook, ProcedureView, Rich
 from opsmanual.render.html import (
     Progress,
@@ -234,7 +235,7 @@ def search_index(docs: list[list[str]]) -> dict[str, Any]:
     postings: dict[str, dict[str, dict[str, int]]] = {}
     lengths: dict[str, list[int]] = {}
     totals = [0] * len(FIELDS)
-    for short, (_, title, _kind, text) in enumerate(docs):
+    for short, (_path, title, _kind, text) in enumerate(docs):
         row = []
         key = str(short)
         for field_id, value in enumerate((title, text)):
@@ -281,11 +282,13 @@ def write_site(out: Path, files: dict[str, str]) -> None:
     from opsmanual.atomic import write_output as write_atomic
 
     if out.exists() and not out.is_dir():
-        raise OpsError(f"{out} exists and is not a folder; the site format writes a folder")
+        raise OpsError(
+            _("{path} exists and is not a folder; the site format writes a folder", path=out)
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OpsError(f"cannot create {out}: {exc.strerror}") from exc
+        raise OpsError(_("cannot create {path}: {reason}", path=out, reason=exc.strerror)) from exc
     manifest = out / MANIFEST
     try:
         before = set(manifest.read_text(encoding="utf-8").split())
