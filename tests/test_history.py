@@ -197,19 +197,19 @@ def test_deep_enough_shallow_clone_checks(tmp_path: Path, repo: GitRepo) -> None
 def test_the_shallow_warning_names_the_record_whose_commit_is_missing(
     tmp_path: Path, repo: GitRepo, depth: int
 ) -> None:
-    # Commits: ..., 1.3 (the fixture's last), 1.4, then an unrelated one.
-    repo.append_record("1.4", ["manual"])
+    # Commits: ..., 1.4 (the fixture's last), 1.5, then an unrelated one.
+    repo.append_record("1.5", ["manual"])
     repo.replace("manual.yaml", "title: ", "title: 新")
-    repo.commit("1.4")
+    repo.commit("1.5")
     repo.replace(PROC, OLD_ACTION, NEW_ACTION)
     repo.commit("unlogged")
     clone = tmp_path / "clone"
     repo.git("clone", "-q", "--depth", str(depth), f"file://{repo.top}", str(clone))
-    [finding] = validate(clone / "manuals/operations").findings
+    [finding] = checked(clone / "manuals/operations")
     assert finding.code == "history-unavailable"
-    # At depth 2, 1.4's commit is the boundary: whether 1.4 was added there is unknown too.
-    # At depth 3 that commit's parent is here, so only 1.3's adding commit is missing.
-    missing = "1.4" if depth <= 2 else "1.3"
+    # At depth 2, 1.5's commit is the boundary: whether 1.5 was added there is unknown too.
+    # At depth 3 that commit's parent is here, so only 1.4's adding commit is missing.
+    missing = "1.5" if depth <= 2 else "1.4"
     assert f"the commit that added record {missing} is not in this clone" in finding.message
     table = (clone / "manuals/operations/records/updates.yaml").read_text(encoding="utf-8")
     assert finding.line is not None

@@ -494,7 +494,23 @@ def _append_by_round_trip(
             seq.fa.set_block_style()
         seq.extend(entries)
 
-    edit_yaml(path, add, check)
+    expected = [_plain(item) for item in to_yaml(list(entries))]
+
+    def verified(body: str) -> None:
+        # The round-trip emitter can fold a character it cannot write plainly (U+0085 in a
+        # quoted value reads back as a space): what is written must read back as given.
+        loaded = _loads_quietly(path, body)
+        if not isinstance(loaded, list) or loaded[len(loaded) - len(entries) :] != expected:
+            raise OpsError(
+                _(
+                    "{path}: the new entry would not read back as written; nothing was written",
+                    path=path,
+                )
+            )
+        if check is not None:
+            check(body)
+
+    edit_yaml(path, add, verified)
 
 
 def set_in_entry(
