@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.checks.record_lists import record_of
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
@@ -173,16 +174,13 @@ def _name(manual: Manual, person_id: str) -> str:
 
 # --- recording acknowledgements (`opsmanual ack`) --------------------------------------------
 
-ACKS = "records/acks.yaml"
-_ACKS_NAMES = (ACKS, "records/acks.yml")
+ACKS = kinds.record("acks").path
+_ACKS_NAMES = kinds.record("acks").paths
 
 
 def acks_path(root: Path) -> Path:
     """records/acks.yaml, or records/acks.yml if only that one exists."""
-    for name in _ACKS_NAMES:
-        if (root / name).is_file():
-            return root / name
-    return root / ACKS
+    return kinds.record("acks").file_in(root)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from opsmanual import kinds
 from opsmanual.checks import distribution as distribution_checks
 from opsmanual.checks.record_lists import in_force
 from opsmanual.copies import CopyState, copy_states, newer_or_same, state_of
@@ -27,17 +28,14 @@ from opsmanual.manual import load_manual
 from opsmanual.model import Distribution, Manual, UpdateRecord, version_key
 from opsmanual.source import FolderSource
 
-RECORD = "records/distribution.yaml"
-_RECORD_NAMES = (RECORD, "records/distribution.yml")
+RECORD = kinds.record("distribution").path
+_RECORD_NAMES = kinds.record("distribution").paths
 ACTIONS = ("issue", "update", "withdraw")
 
 
 def record_path(root: Path) -> Path:
     """records/distribution.yaml, or records/distribution.yml if only that one exists."""
-    for name in _RECORD_NAMES:
-        if (root / name).is_file():
-            return root / name
-    return root / RECORD
+    return kinds.record("distribution").file_in(root)
 
 
 def _errors(manual: Manual, now: datetime) -> list[Finding]:
@@ -57,7 +55,7 @@ def _load(root: Path, now: datetime) -> Manual:
         raise Refused(_("manual.yaml cannot be read; see `opsmanual validate`"))
     for names, what in (
         (set(_RECORD_NAMES), N_("the distribution record has errors")),
-        ({"records/updates.yaml", "records/updates.yml"}, N_("the update record table has errors")),
+        (set(kinds.record("updates").paths), N_("the update record table has errors")),
     ):
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:

@@ -8,7 +8,7 @@ schema checks this file?" reads these tables, so a new record file or entity kin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from opsmanual.i18n import N_
 
@@ -36,6 +36,9 @@ class RecordFile:
     kind: str  # `updates`, `loans`
     stem: str  # the path without its suffix: `records/updates`
     schema: str | None  # file name in schemas/; None: not part of the manual a load reads
+    # A file holding only comments is an empty list; the update record table may not be empty
+    # (it starts with the first issue).
+    may_be_empty: bool = True
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -45,6 +48,14 @@ class RecordFile:
     @property
     def path(self) -> str:
         return self.paths[0]
+
+    def file_in(self, root: Path) -> Path:
+        """The file in the manual folder `root`: the first of its names that exists, else the
+        preferred one (where a command creates it)."""
+        for name in self.paths:
+            if (root / name).is_file():
+                return root / name
+        return root / self.path
 
 
 MANUAL = "manual"
@@ -61,7 +72,7 @@ ENTITIES = (
 
 # The record files, after the entities in every listing.
 RECORDS = (
-    RecordFile("updates", "records/updates", "updates.schema.json"),
+    RecordFile("updates", "records/updates", "updates.schema.json", may_be_empty=False),
     RecordFile("loans", "records/loans", "loans.schema.json"),
     RecordFile("acks", "records/acks", "acks.schema.json"),
     RecordFile("distribution", "records/distribution", "distribution.schema.json"),

@@ -71,10 +71,7 @@ def _seconds(moment: datetime) -> datetime:
 
 def register_path(root: Path) -> Path:
     """The register file: records/loans.yaml, or records/loans.yml if only that one exists."""
-    for name in _REGISTER_NAMES:
-        if (root / name).is_file():
-            return root / name
-    return root / REGISTER
+    return kinds.record("loans").file_in(root)
 
 
 def _loan_errors(manual: Manual, now: datetime) -> list[Finding]:

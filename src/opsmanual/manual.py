@@ -118,9 +118,8 @@ def _has(paths: list[str], names: tuple[str, ...]) -> bool:
     return any(name in paths for name in names)
 
 
-# Record lists that may hold no entry yet (the update record table may not: it starts with the
-# first issue).
-_REGISTERS = ("loans", "acks", "distribution")
+# Record lists that may hold no entry yet.
+_REGISTERS = tuple(record.kind for record in kinds.LOADED_RECORDS if record.may_be_empty)
 
 
 def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from opsmanual import kinds
 from opsmanual.atomic import write_atomic
 from opsmanual.errors import OpsError, Refused
 from opsmanual.i18n import _
@@ -211,15 +212,12 @@ LANGUAGES: tuple[str, ...] = tuple(TEXTS)
 
 # Schema file -> the files of a manual it describes (editor globs, relative to the manual).
 SCHEMA_GLOBS: dict[str, list[str]] = {
-    "manual.schema.json": ["manual.yaml", "manual.yml"],
-    "unit.schema.json": ["units/*.yaml", "units/*.yml"],
-    "role.schema.json": ["roles/*.yaml", "roles/*.yml"],
-    "procedure.schema.json": ["procedures/*.yaml", "procedures/*.yml"],
-    "staff.schema.json": ["staff/*.yaml", "staff/*.yml"],
-    "updates.schema.json": ["records/updates.yaml", "records/updates.yml"],
-    "loans.schema.json": ["records/loans.yaml", "records/loans.yml"],
-    "acks.schema.json": ["records/acks.yaml", "records/acks.yml"],
-    "distribution.schema.json": ["records/distribution.yaml", "records/distribution.yml"],
+    kinds.MANUAL_SCHEMA: list(kinds.MANUAL_FILES),
+    **{
+        k.schema: [f"{k.folder}/*{suffix}" for suffix in kinds.YAML_SUFFIXES]
+        for k in kinds.ENTITIES
+    },
+    **{r.schema: list(r.paths) for r in kinds.LOADED_RECORDS if r.schema is not None},
 }
 
 
