@@ -325,3 +325,25 @@ def test_diff_against_a_revision_without_the_manual_is_exit_2(tmp_path: Path) ->
     result = CliRunner().invoke(app, ["diff", "-m", str(top / "manual"), "HEAD~1"])
     assert result.exit_code == 2
     assert "the manual folder manual did not exist at HEAD~1" in result.stderr
+
+
+def test_a_committed_link_is_refused_on_both_sides_never_read(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    """git keeps a symbolic link's text: a diff must refuse it as the work tree does, not parse
+    the link's target path (or, on a checkout, what it points at) as the file."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: wu-tao\nname: TOP-SECRET-MARKER\n")
+    link = repo.path("staff/wu-tao.yaml")
+    link.unlink()
+    link.symlink_to(secret)
+    repo.commit("a link where a file was")
+    linked = repo.git("rev-parse", "HEAD").strip()
+    link.unlink()
+    link.write_text("id: wu-tao\nname: 吴涛\n", encoding="utf-8")
+    for args in (["HEAD"], ["HEAD~1", "HEAD"], [linked, "HEAD~1"]):
+        result = run(repo, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "staff/wu-tao.yaml" in result.output and "symbolic link" in result.output
+        assert "TOP-SECRET-MARKER" not in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output

@@ -20,6 +20,7 @@ from opsmanual.gitaccess import WORKTREE, GitManual
 from opsmanual.i18n import N_, _, pgettext
 from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
+from opsmanual.source import LINK_MESSAGE, Unreadable
 
 # An entity's change in text and Markdown output (JSON keeps the spec's words).
 OPS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed")}
@@ -196,10 +197,14 @@ class Side:
     entities: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
 
 
-def _read_side(gm: GitManual, point: str, paths: list[str], problems: list[Finding]) -> Side:
+def _read_side(
+    gm: GitManual, point: str, paths: list[str], links: set[str], problems: list[Finding]
+) -> Side:
     side = Side()
     for path in sorted(set(paths)):
         kind = kind_of(path)
+        if path in links:  # what the work tree refuses, a commit refuses too: not the link's text
+            raise Unreadable(path, _(LINK_MESSAGE))
         raw = gm.read(point, path)
         if kind is None or raw is None:
             continue
@@ -221,8 +226,10 @@ def diff_points(
     old_paths = [c.old for c in changed if c.old]
     new_paths = [c.new for c in changed if c.new]
     problems: list[Finding] = []
-    before = _read_side(gm, a, old_paths, problems)
-    after = _read_side(gm, b, new_paths, problems)
+    old_links = {c.old for c in changed if c.old and c.old_link}
+    new_links = {c.new for c in changed if c.new and c.new_link}
+    before = _read_side(gm, a, old_paths, old_links, problems)
+    after = _read_side(gm, b, new_paths, new_links, problems)
     result = compare(before, after)
     if only is not None:
         result = [c for c in result if c.ref in only]

@@ -143,12 +143,12 @@ class GitManual:
 
     def changes(self, a: str, b: str, renames: bool = True) -> list[Change]:
         """Files of the manual that differ between two points (`b` may be the work tree), as
-        `git diff --name-status` sees them; untracked files count as added."""
+        `git diff --raw` sees them; untracked files count as added."""
         scope = ["--", self.prefix or "."]
-        args = ["diff", "--name-status", "-z", "-M" if renames else "--no-renames", a]
+        args = ["diff", "--raw", "-z", "-M" if renames else "--no-renames", a]
         if b != WORKTREE:
             args.append(b)
-        found = _parse_name_status(self.git(*args, *scope), self.prefix)
+        found = _parse_raw(self.git(*args, *scope), self.prefix)
         if b == WORKTREE:
             untracked = self.git("ls-files", "-z", "--others", "--exclude-standard", *scope)
             for name in untracked.split("\0"):
@@ -159,18 +159,23 @@ class GitManual:
 
 @dataclass(frozen=True)
 class Change:
-    """One changed file: status letter (A, D, M, R, T), old and new path (relative to the
-    manual folder; None on the side where the file does not exist)."""
+    """One changed file: status letter (A, D, M, R), old and new path (relative to the
+    manual folder; None on the side where the file does not exist), and whether the file is a
+    symbolic link on each side (git keeps a link's text, which must never be read as the file)."""
 
     status: str
     old: str | None
     new: str | None
+    old_link: bool = False
+    new_link: bool = False
 
     def paths(self) -> list[str]:
         return [p for p in (self.old, self.new) if p is not None]
 
 
-def _parse_name_status(text: str, prefix: str) -> list[Change]:
+def _parse_raw(text: str, prefix: str) -> list[Change]:
+    """`git diff --raw -z`: `:oldmode newmode oldsha newsha STATUS NUL path [NUL path2] NUL`."""
+
     def local(path: str) -> str | None:
         return path[len(prefix) :] if path.startswith(prefix) else None
 
@@ -178,7 +183,8 @@ def _parse_name_status(text: str, prefix: str) -> list[Change]:
     out: list[Change] = []
     i = 0
     while i < len(parts) and parts[i]:
-        status = parts[i][0]
+        old_mode, new_mode, _old_sha, _new_sha, letters = parts[i].lstrip(":").split()
+        status = letters[0]
         if status in "RC":
             old, new = local(parts[i + 1]), local(parts[i + 2])
             i += 3
@@ -189,7 +195,10 @@ def _parse_name_status(text: str, prefix: str) -> list[Change]:
             i += 2
             old = None if status == "A" else path
             new = None if status == "D" else path
-        out.append(Change("M" if status == "T" else status, old, new))
+        link = "120000"
+        out.append(
+            Change("M" if status == "T" else status, old, new, old_mode == link, new_mode == link)
+        )
     return out
 
 
