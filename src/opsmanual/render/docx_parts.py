@@ -294,8 +294,8 @@ def styles_xml(lang: str) -> str:
 
 
 def settings_xml(lang: str) -> str:
-    """`updateFields`: Word refreshes the contents and page references when it opens the file
-    (it asks first); LibreOffice computes them anyway."""
+    """`updateFields`: Word refreshes the contents' page numbers (PAGEREF fields) when it opens
+    the file (it asks first); LibreOffice computes them when it lays the pages out."""
     east_asian = "zh-CN"
     return (
         f'<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/>'
