@@ -178,6 +178,36 @@ def test_each_procedure_is_a_section_counting_its_own_pages(name: str, tmp_path:
     assert sections[-1].orientation == WD_ORIENT.LANDSCAPE
 
 
+def test_a_chapter_without_procedures_is_a_part_of_its_own(tmp_path: Path) -> None:
+    chapters = (
+        "chapters:\n  - title: Not yet written\n    procedures: []\n"
+        "  - title: Planning\n    text: How we plan.\n    procedures: [plan]\n"
+        "  - title: Later\n    procedures: []\n"
+    )
+    manual = BASE["manual.yaml"].split("chapters:")[0] + chapters
+    root = write_manual(tmp_path / "m", {"manual.yaml": manual})
+    document = docx.Document(str(render_docx(root, tmp_path / "h.docx")))
+    footers = [s.footer.paragraphs[0].text for s in document.sections[4:]]
+    assert [f.split("\t")[0] for f in footers] == [
+        "4 Not yet written",
+        "5.1 Plan the year · Procedure version: 1.1",
+        "6 Later",
+        "Index of records and forms",
+        "Borrowing register",
+    ]
+    # (python-docx leaves the fields' stored values out of a paragraph's text)
+    assert footers[1].endswith("\tProcedure page  of ")
+    assert all(f.endswith("\tPage  of ") for f in footers[:1] + footers[2:])
+    # A chapter with procedures opens its first procedure's section: the chapter's heading and
+    # text come after the section break that ends the chapter before it.
+    texts = [p.text if not p.style.name.startswith("toc") else "" for p in document.paragraphs]
+    breaks = [
+        i for i, p in enumerate(document.paragraphs) if p._p.find(f".//{W}sectPr") is not None
+    ]
+    assert breaks[4] < texts.index("5 Planning") < texts.index("How we plan.") < breaks[5]
+    assert texts.index("5.1 Plan the year") < breaks[5]
+
+
 def test_same_manual_same_bytes_and_no_build_time(tmp_path: Path, monkeypatch: Any) -> None:
     a = render_docx(MANUALS / "operations", tmp_path / "a.docx", "--copy", "OPS-02")
     monkeypatch.setenv("OPSMANUAL_NOW", "2030-01-01T00:00:00+00:00")
