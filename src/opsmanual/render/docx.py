@@ -6,6 +6,12 @@ decide (the body, styles, numbering, settings, font table, headers) are written 
 (wordml.py) and put in place when the package is zipped again with fixed timestamps, so the
 same manual gives the same bytes. Page numbers, the page count and the contents' page numbers
 are fields that Word and LibreOffice compute when they lay the document out.
+
+Sections: the cover; the front matter (how to use, the update record table, contents to roles),
+whose header gives the book's page X of Y; then one section per procedure, per chapter without
+procedures, for the records index and for the register, each counting its own pages from 1 in
+its footer (cli.md 1.1: a procedure's pages can be replaced alone; docs/render.md says why the
+book's page number cannot also be shown there).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from opsmanual.render.docx_parts import (
     settings_xml,
     styles_xml,
 )
+from opsmanual.render.i18n import Words
 from opsmanual.render.pictures import Picture, check_available, pictures
 from opsmanual.render.svg import flow_layout, org_layout
 from opsmanual.render.wordml import (
@@ -649,7 +656,7 @@ class _Writer:
         ]
 
 
-def _procedure_mark(p: ProcedureView, t: Any) -> str:
+def _procedure_mark(p: ProcedureView, t: Words) -> str:
     """What a procedure's own pages say it is: its number and title (the PDF prints the number
     alone when there is one, paged.procedure_css) and the version in which it last changed."""
     name = f"{p.number} {p.title}"
@@ -704,7 +711,9 @@ def _package(book: Handbook, document: Document, writer: _Writer, body: str) -> 
             package_rels.pop(rid)
     _core_properties(book, document)
     numbering = part.numbering_part.partname
-    headers = {str(part.rels[rid].target_part.partname): xml for rid, xml in writer.parts.items()}
+    headers_footers = {
+        str(part.rels[rid].target_part.partname): xml for rid, xml in writer.parts.items()
+    }
     ours = {
         "word/document.xml": body,
         "word/styles.xml": styles_xml(book.lang),
@@ -712,7 +721,7 @@ def _package(book: Handbook, document: Document, writer: _Writer, body: str) -> 
         "word/fontTable.xml": FONT_TABLE,
         "docProps/app.xml": APP_XML,
         str(numbering).lstrip("/"): writer.numbering.xml(),
-        **{name.lstrip("/"): xml for name, xml in headers.items()},
+        **{name.lstrip("/"): xml for name, xml in headers_footers.items()},
     }
     saved = io.BytesIO()
     document.save(saved)
