@@ -85,7 +85,10 @@ def test_word_document_reads_back_with_headings_tables_pictures_and_header(
     tables = document.tables
     updates = next(tb for tb in tables if tb.rows[0].cells[0].text == t.no and len(tb.columns) == 9)
     assert [c.text for c in updates.rows[0].cells][:3] == [t.no, t.version, t.date]
-    assert len(updates.rows) == 1 + len(h.updates)
+    # (ruled blank rows after the records, for entries made between reprints, as in the PDF)
+    assert len(updates.rows) == 1 + len(h.updates) + h.update_blank_rows
+    assert updates.rows[-1].cells[0].text == str(len(h.updates) + h.update_blank_rows)
+    assert all(c.text == "" for c in updates.rows[-1].cells[1:])
     assert updates.rows[1].cells[5].text == h.updates[0].summary
     register = tables[-1]
     assert register.rows[0].cells[-1].text == t.signature

@@ -427,7 +427,15 @@ class _Writer:
             )
         return [
             self.heading(1, t.updates, "updates"),
-            table(widths, head, rows, centre=(0,), row_height=_row_height(2.2)),
+            table(
+                widths,
+                head,
+                rows,
+                centre=(0,),
+                row_height=_row_height(2.2),
+                blank_rows=self.book.update_blank_rows,
+                blank_from=len(self.book.updates) + 1,
+            ),
         ]
 
     def contents(self) -> list[str]:
