@@ -156,13 +156,14 @@ def test_each_procedure_is_a_section_counting_its_own_pages(name: str, tmp_path:
     for s in front:
         assert s._sectPr.find(f"{W}pgNumType") is None  # the book's numbers run on
         assert fields(s.header._element.xml) == ["PAGE", "NUMPAGES"]
-        assert s.footer.is_linked_to_previous and not s.footer.paragraphs
+        assert s._sectPr.find(f"{W}footerReference") is None  # no footer: nothing to link to
     ends = {
         b.get(f"{W}name")
         for b in document.element.body.iter(f"{W}bookmarkStart")
         if b.get(f"{W}name", "").endswith("_end")
     }
-    words = re.escape(t.proc_page_of).replace(r"\{page\}", "1").replace(r"\{pages\}", "1")
+    # (python-docx leaves the fields' stored values out of a paragraph's text)
+    words = t.proc_page_of.replace("{page}", "").replace("{pages}", "")
     for s, p in zip(parts[: len(procedures)], procedures, strict=True):
         restart = s._sectPr.find(f"{W}pgNumType")
         assert restart is not None and restart.get(f"{W}start") == "1"
@@ -172,7 +173,7 @@ def test_each_procedure_is_a_section_counting_its_own_pages(name: str, tmp_path:
         footer = s.footer.paragraphs[0].text
         mark = f"{p.marks.number} " if p.marks.number else ""
         assert footer.startswith(f"{mark}{p.number} {p.title} · {t.changed_in}{t.colon}")
-        assert p.marks.changed_in in footer and re.search(words, footer)
+        assert footer.endswith(f"{p.marks.changed_in}\t{words}")
         page, pages = fields(s.footer._element.xml)
         assert page == "PAGE" and pages.startswith("PAGEREF ")
         assert pages.split()[1] in ends  # the bookmark on the section's last paragraph

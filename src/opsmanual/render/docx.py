@@ -117,7 +117,9 @@ class _Writer:
     headings: list[_Heading] = field(default_factory=list)
     shapes: int = 0
     headers: dict[tuple[bool, bool], str] = field(default_factory=dict)  # (landscape, book) -> rId
-    parts: dict[str, str] = field(default_factory=dict)  # rId -> XML of a header or footer
+    # rId -> (header or footer, part name, its XML)
+    parts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # parts made, by kind
     own_pages: bool = False  # writing the parts that count their own pages
 
     @property
@@ -254,16 +256,27 @@ class _Writer:
 
     def new_part(self, xml: str, kind: str) -> str:
         """A header or footer part related to the document; its XML is put in place when the
-        package is zipped (_package)."""
+        package is zipped (_package). Named and related here, not through python-docx's
+        HeaderPart.new and relate_to: those look through every part and relationship for a
+        free name and a match, minutes for a footer per procedure of a large manual."""
+        from docx.opc.constants import CONTENT_TYPE as CT
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.oxml.parser import parse_xml
         from docx.parts.hdrftr import FooterPart, HeaderPart
 
-        package = self.document.part.package
-        if kind == "header":
-            rid = self.document.part.relate_to(HeaderPart.new(package), RT.HEADER)
-        else:
-            rid = self.document.part.relate_to(FooterPart.new(package), RT.FOOTER)
-        self.parts[rid] = xml
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        cls, content_type, reltype, tag = (
+            (HeaderPart, CT.WML_HEADER, RT.HEADER, "hdr")
+            if kind == "header"
+            else (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr")
+        )
+        partname = f"/word/{kind}{n}.xml"
+        placeholder = parse_xml(f'<w:{tag} xmlns:w="{W_NS}"/>')
+        part = cls(PackURI(partname), content_type, placeholder, self.document.part.package)
+        rid = f"rId{kind.capitalize()}{n}"
+        self.document.part.rels.add_relationship(reltype, part, rid)
+        self.parts[rid] = (kind, partname, xml)
         return rid
 
     def cover(self) -> list[str]:
@@ -719,9 +732,6 @@ def _package(book: Handbook, document: Document, writer: _Writer, body: str) -> 
             package_rels.pop(rid)
     _core_properties(book, document)
     numbering = part.numbering_part.partname
-    headers_footers = {
-        str(part.rels[rid].target_part.partname): xml for rid, xml in writer.parts.items()
-    }
     ours = {
         "word/document.xml": body,
         "word/styles.xml": styles_xml(book.lang),
@@ -729,7 +739,7 @@ def _package(book: Handbook, document: Document, writer: _Writer, body: str) -> 
         "word/fontTable.xml": FONT_TABLE,
         "docProps/app.xml": APP_XML,
         str(numbering).lstrip("/"): writer.numbering.xml(),
-        **{name.lstrip("/"): xml for name, xml in headers_footers.items()},
+        **{name.lstrip("/"): xml for _kind, name, xml in writer.parts.values()},
     }
     saved = io.BytesIO()
     document.save(saved)
