@@ -546,3 +546,20 @@ def test_bookmark_names_are_valid_for_word_and_one_per_anchor(anchors: list[str]
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", n) for n in given_names.values())
     assert len(set(given_names.values())) == len(given_names)
     assert all(names.name("#" + a) == n for a, n in given_names.items())
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"])))
+@settings(max_examples=100, deadline=None)
+def test_any_part_name_makes_a_valid_footer_with_its_page_fields(what: str) -> None:
+    from lxml import etree
+
+    from opsmanual.render.docx_parts import PORTRAIT, footer_xml
+
+    footer = etree.fromstring(footer_xml(PORTRAIT, what, "第 {page} 页，共 {pages} 页", "h_x_end"))
+    texts = "".join(footer.itertext())
+    kept = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", what)
+    assert texts.startswith(kept.replace("\r\n", "\n").replace("\r", "\n"))
+    assert fields(footer_xml(PORTRAIT, what, "{page}/{pages}", "h_x_end")) == [
+        "PAGE",
+        "PAGEREF h_x_end",
+    ]
