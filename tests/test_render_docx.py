@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,10 @@ def test_word_document_reads_back_with_headings_tables_pictures_and_header(
     tables = document.tables
     updates = next(tb for tb in tables if tb.rows[0].cells[0].text == t.no and len(tb.columns) == 9)
     assert [c.text for c in updates.rows[0].cells][:3] == [t.no, t.version, t.date]
-    assert len(updates.rows) == 1 + len(h.updates)
+    # (ruled blank rows after the records, for entries made between reprints, as in the PDF)
+    assert len(updates.rows) == 1 + len(h.updates) + h.update_blank_rows
+    assert updates.rows[-1].cells[0].text == str(len(h.updates) + h.update_blank_rows)
+    assert all(c.text == "" for c in updates.rows[-1].cells[1:])
     assert updates.rows[1].cells[5].text == h.updates[0].summary
     register = tables[-1]
     assert register.rows[0].cells[-1].text == t.signature
@@ -109,9 +113,14 @@ def test_word_document_reads_back_with_headings_tables_pictures_and_header(
     assert 'w:instr=" PAGE "' in header_xml and 'w:instr=" NUMPAGES "' in header_xml
     assert document.sections[0].header.is_linked_to_previous  # the cover has no header
 
-    # A TOC field, links to bookmarks, East Asian fonts, A4.
+    # The contents: every heading linked; the front matter's with their page (PAGEREF).
     body = document.element.xml
-    assert 'TOC \\o "1-2"' in body
+    assert "TOC \\o" not in body  # not a TOC field: LibreOffice would show no page numbers
+    toc = [p for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
+    assert [p.text.rstrip("\t") for p in toc][:2] == [t.how_to_use, t.borrowing_rules]
+    assert "PAGEREF h_how_to_use" in toc[0]._p.xml
+    first_procedure = next(p for p in toc if p.text == procedures[0])  # no tab, no page
+    assert "PAGEREF" not in first_procedure._p.xml  # its pages count on their own
     anchors = set(re.findall(r'w:anchor="([^"]+)"', body))
     bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', body))
     assert anchors and anchors <= bookmarks
@@ -122,6 +131,85 @@ def test_word_document_reads_back_with_headings_tables_pictures_and_header(
     props = document.core_properties
     assert props.title == h.title and props.version == h.version
     assert props.modified is not None and props.modified.date() == h.marks.issued_date
+
+
+def fields(xml: str) -> list[str]:
+    return [" ".join(f.split()) for f in re.findall(r'w:instr="([^"]+)"', xml)]
+
+
+@pytest.mark.parametrize("name", ["operations", "operations-en"])
+def test_each_procedure_is_a_section_counting_its_own_pages(name: str, tmp_path: Path) -> None:
+    """cli.md 1.1: a procedure's pages carry its number, its changed-in version and its own
+    page X of Y. Word: one section per procedure, numbered from 1, its footer saying so."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    out = render_docx(MANUALS / name, tmp_path / "h.docx")
+    h = handbook(MANUALS / name)
+    t = h.t
+    document = docx.Document(str(out))
+    sections = document.sections
+    procedures = [p for c in h.chapters for p in c.procedures]
+    assert all(c.procedures for c in h.chapters)  # (a chapter without any is a part too)
+    # cover, how to use, updates, the rest of the front matter; then the parts.
+    assert len(sections) == 4 + len(procedures) + 2
+    front, parts = sections[1:4], sections[4:]
+    for s in front:
+        assert s._sectPr.find(f"{W}pgNumType") is None  # the book's numbers run on
+        assert fields(s.header._element.xml) == ["PAGE", "NUMPAGES"]
+        assert s._sectPr.find(f"{W}footerReference") is None  # no footer: nothing to link to
+    ends = {
+        b.get(f"{W}name")
+        for b in document.element.body.iter(f"{W}bookmarkStart")
+        if b.get(f"{W}name", "").endswith("_end")
+    }
+    # (python-docx leaves the fields' stored values out of a paragraph's text)
+    words = t.proc_page_of.replace("{page}", "").replace("{pages}", "")
+    for s, p in zip(parts[: len(procedures)], procedures, strict=True):
+        restart = s._sectPr.find(f"{W}pgNumType")
+        assert restart is not None and restart.get(f"{W}start") == "1"
+        assert s.start_type == WD_SECTION.NEW_PAGE
+        assert not s.footer.is_linked_to_previous and not s.header.is_linked_to_previous
+        assert fields(s.header._element.xml) == []  # the book's page is not this part's
+        footer = s.footer.paragraphs[0].text
+        mark = f"{p.marks.number} " if p.marks.number else ""
+        assert footer.startswith(f"{mark}{p.number} {p.title} · {t.changed_in}{t.colon}")
+        assert footer.endswith(f"{p.marks.changed_in}\t{words}")
+        page, pages = fields(s.footer._element.xml)
+        assert page == "PAGE" and pages.startswith("PAGEREF ")
+        assert pages.split()[1] in ends  # the bookmark on the section's last paragraph
+    assert sections[-2].footer.paragraphs[0].text.startswith(t.records_index)
+    assert sections[-1].footer.paragraphs[0].text.startswith(t.loans)
+    assert sections[-1].orientation == WD_ORIENT.LANDSCAPE
+
+
+def test_a_chapter_without_procedures_is_a_part_of_its_own(tmp_path: Path) -> None:
+    chapters = (
+        "chapters:\n  - title: Not yet written\n    procedures: []\n"
+        "  - title: Planning\n    text: How we plan.\n    procedures: [plan]\n"
+        "  - title: Later\n    procedures: []\n"
+    )
+    manual = BASE["manual.yaml"].split("chapters:")[0] + chapters
+    root = write_manual(tmp_path / "m", {"manual.yaml": manual})
+    document = docx.Document(str(render_docx(root, tmp_path / "h.docx")))
+    footers = [s.footer.paragraphs[0].text for s in document.sections[4:]]
+    assert [f.split("\t")[0] for f in footers] == [
+        "4 Not yet written",
+        "5.1 Plan the year · Procedure version: 1.1",
+        "6 Later",
+        "Index of records and forms",
+        "Borrowing register",
+    ]
+    # (python-docx leaves the fields' stored values out of a paragraph's text)
+    assert footers[1].endswith("\tProcedure page  of ")
+    assert all(f.endswith("\tPage  of ") for f in footers[:1] + footers[2:])
+    # A chapter with procedures opens its first procedure's section: the chapter's heading and
+    # text come after the section break that ends the chapter before it.
+    texts = [p.text if not p.style.name.startswith("toc") else "" for p in document.paragraphs]
+    breaks = [
+        i for i, p in enumerate(document.paragraphs) if p._p.find(f".//{W}sectPr") is not None
+    ]
+    assert breaks[4] < texts.index("5 Planning") < texts.index("How we plan.") < breaks[5]
+    assert texts.index("5.1 Plan the year") < breaks[5]
 
 
 def test_same_manual_same_bytes_and_no_build_time(tmp_path: Path, monkeypatch: Any) -> None:
@@ -219,6 +307,12 @@ def test_a_folder_as_output_is_refused(tmp_path: Path) -> None:
 # --- LibreOffice -------------------------------------------------------------------------------
 
 
+# LibreOffice keeps an odd page number on a right-hand page: where a part's page 1 would fall
+# on a left-hand page it inserts a blank page, counted in the page count (NUMPAGES) but left out
+# of a PDF unless asked for. Asked for here, so that the PDF has the pages the count says.
+WITH_BLANK_PAGES = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+
+
 def libreoffice_pdf(docx_file: Path, work: Path) -> Path:
     """The .docx laid out and printed by LibreOffice, with a profile of its own."""
     assert SOFFICE is not None
@@ -229,7 +323,7 @@ def libreoffice_pdf(docx_file: Path, work: Path) -> Path:
             f"-env:UserInstallation={profile}",
             "--headless",
             "--convert-to",
-            "pdf",
+            WITH_BLANK_PAGES,
             "--outdir",
             str(work),
             str(docx_file),
@@ -249,6 +343,59 @@ def page_texts(pdf: Path) -> list[str]:
         [PDFTOTEXT, str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     return text.split("\f")[:-1]
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """What a page of LibreOffice's PDF says about its number."""
+
+    page: int  # its place in the PDF, from 1
+    book: tuple[int, int] | None  # the book's page X of Y, in the header
+    own: tuple[int, int] | None  # the part's page X of Y, in the footer
+    words: str  # the words of `own`
+
+
+def number_pattern(words: str) -> str:
+    pattern = re.escape(words).replace(r"\{page\}", r"(\d+)").replace(r"\{pages\}", r"(\d+)")
+    return pattern.replace(r"\ ", r"\s*")
+
+
+def page_numbers(pages: list[str], t: Any) -> list[Numbered]:
+    """Every page but the cover and the blank ones, with the numbers it shows. The part's
+    words are looked for first: the book's words (第 X 页，共 Y 页) are inside 本流程第 X 页…"""
+    out = []
+    for number, text in enumerate(pages[1:], start=2):
+        if not text.strip():
+            continue
+        own = re.search(number_pattern(t.proc_page_of), text)
+        words = t.proc_page_of
+        if own is None:
+            found = list(re.finditer(number_pattern(t.page_of), text))
+            assert len(found) == 1, f"page {number}: {len(found)} page numbers"
+            in_footer = text.rstrip().endswith(found[0].group(0))
+            own, words = (found[0], t.page_of) if in_footer else (None, "")
+            book = None if in_footer else (int(found[0].group(1)), int(found[0].group(2)))
+        else:
+            book = None
+            assert not re.search(number_pattern(t.page_of), text.replace(own.group(0), ""))
+        counted = (int(own.group(1)), int(own.group(2))) if own else None
+        out.append(Numbered(number, book, counted, words))
+    return out
+
+
+def own_parts(numbered: list[Numbered]) -> list[list[Numbered]]:
+    """The runs of pages that count their own pages, each checked to count 1…N of N."""
+    parts: list[list[Numbered]] = []
+    for n in numbered:
+        assert n.own is not None
+        if n.own[0] == 1:
+            parts.append([])
+        parts[-1].append(n)
+    for part in parts:
+        count = len(part)
+        assert [n.own for n in part] == [(k, count) for k in range(1, count + 1)]
+        assert [n.page for n in part] == list(range(part[0].page, part[0].page + count))
+    return parts
 
 
 def keep_pictures(pdf: Path, name: str, pages: dict[str, int]) -> None:
@@ -293,15 +440,28 @@ def test_libreoffice_lays_it_out_with_headings_cells_and_page_numbers(
     whole = "\n".join(pages)
     flat = re.sub(r"\s+", "", whole)
 
-    # The cover has no header; every other page says which page of how many it is.
+    # The cover has no header; every other page says which page of how many it is: the
+    # front matter in the book, each later part (procedure, records index, register) in itself.
     assert "OPS-01" in pages[0] and t.prepared_by in pages[0]
-    pattern = re.escape(t.page_of).replace(r"\{page\}", r"(\d+)").replace(r"\{pages\}", r"(\d+)")
-    pattern = pattern.replace(r"\ ", r"\s*")
-    for number, text in enumerate(pages[1:], start=2):
-        found = re.search(pattern, text)
-        assert found, f"page {number} has no page X of Y"
-        assert (int(found.group(1)), int(found.group(2))) == (number, len(pages))
-        assert h.title in text
+    numbered = page_numbers(pages, t)
+    procedures = [p for c in h.chapters for p in c.procedures]
+    front = [n for n in numbered if n.own is None]
+    assert [n.page for n in front] == list(range(2, len(front) + 2))
+    assert all(n.book == (n.page, len(pages)) for n in front)
+    parts = own_parts([n for n in numbered if n.own is not None])
+    assert len(parts) == len(procedures) + 2
+    for run_, p in zip(parts[: len(procedures)], procedures, strict=True):
+        mark = re.sub(r"\s+", "", f"{p.number} {p.title} · {t.changed_in}{t.colon}")
+        assert mark in re.sub(r"\s+", "", pages[run_[0].page - 1])
+        assert all(n.words == t.proc_page_of for n in run_)
+    assert all(n.words == t.page_of for n in parts[-1] + parts[-2])
+    for text in pages[1:]:
+        assert not text.strip() or h.title in text
+    # A blank page only where LibreOffice keeps a part's page 1 on a right-hand page.
+    for number, text in enumerate(pages, start=1):
+        if not text.strip():
+            after = next(n for n in numbered if n.page == number + 1)
+            assert after.own is not None and after.own[0] == 1 and number % 2 == 0
     # Headings and table cells as a reader sees them.
     for word in (t.how_to_use, t.updates, t.contents, t.records_index, t.loans):
         assert re.sub(r"\s+", "", word) in flat
@@ -325,6 +485,10 @@ def test_libreoffice_lays_it_out_with_headings_cells_and_page_numbers(
     updates_page = next(
         i for i, x in enumerate(pages) if re.search(rf"^\s*{t.updates}\s*$", x, re.M)
     )
+    # The contents give the front matter's pages without a field update.
+    contents = next(x for x in pages if re.search(rf"^\s*{t.contents}\s*$", x, re.M))
+    listed = re.search(rf"^{re.escape(t.updates)}\.*\s*(\d+)\s*$", contents, re.M)
+    assert listed and int(listed.group(1)) == updates_page + 1
     keep_pictures(
         tmp_path / f"{name}.pdf",
         name,
@@ -382,3 +546,20 @@ def test_bookmark_names_are_valid_for_word_and_one_per_anchor(anchors: list[str]
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", n) for n in given_names.values())
     assert len(set(given_names.values())) == len(given_names)
     assert all(names.name("#" + a) == n for a, n in given_names.items())
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"])))
+@settings(max_examples=100, deadline=None)
+def test_any_part_name_makes_a_valid_footer_with_its_page_fields(what: str) -> None:
+    from lxml import etree
+
+    from opsmanual.render.docx_parts import PORTRAIT, footer_xml
+
+    footer = etree.fromstring(footer_xml(PORTRAIT, what, "第 {page} 页，共 {pages} 页", "h_x_end"))
+    texts = "".join(footer.itertext())
+    kept = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", what)
+    assert texts.startswith(kept.replace("\r\n", "\n").replace("\r", "\n"))
+    assert fields(footer_xml(PORTRAIT, what, "{page}/{pages}", "h_x_end")) == [
+        "PAGE",
+        "PAGEREF h_x_end",
+    ]

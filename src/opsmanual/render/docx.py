@@ -6,6 +6,12 @@ decide (the body, styles, numbering, settings, font table, headers) are written 
 (wordml.py) and put in place when the package is zipped again with fixed timestamps, so the
 same manual gives the same bytes. Page numbers, the page count and the contents' page numbers
 are fields that Word and LibreOffice compute when they lay the document out.
+
+Sections: the cover; the front matter (how to use, the update record table, contents to roles),
+whose header gives the book's page X of Y; then one section per procedure, per chapter without
+procedures, for the records index and for the register, each counting its own pages from 1 in
+its footer (cli.md 1.1: a procedure's pages can be replaced alone; docs/render.md says why the
+book's page number cannot also be shown there).
 """
 
 from __future__ import annotations
@@ -28,11 +34,14 @@ from opsmanual.render.docx_parts import (
     FONT_TABLE,
     LANDSCAPE,
     PORTRAIT,
+    Page,
+    footer_xml,
     header_xml,
     section_properties,
     settings_xml,
     styles_xml,
 )
+from opsmanual.render.i18n import Words
 from opsmanual.render.pictures import Picture, check_available, pictures
 from opsmanual.render.svg import flow_layout, org_layout
 from opsmanual.render.wordml import (
@@ -44,7 +53,6 @@ from opsmanual.render.wordml import (
     Para,
     Style,
     cell,
-    complex_field,
     esc,
     link_runs,
     one_line,
@@ -97,6 +105,7 @@ class _Heading:
     level: int
     text: str
     anchor: str
+    book_page: bool  # on a page numbered in the whole book (the front matter)
 
 
 @dataclass
@@ -107,7 +116,11 @@ class _Writer:
     numbering: Numbering = field(default_factory=Numbering)
     headings: list[_Heading] = field(default_factory=list)
     shapes: int = 0
-    headers: dict[str, str] = field(default_factory=dict)  # orientation -> rId
+    headers: dict[tuple[bool, bool], str] = field(default_factory=dict)  # (landscape, book) -> rId
+    # rId -> (header or footer, part name, its XML)
+    parts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # parts made, by kind
+    own_pages: bool = False  # writing the parts that count their own pages
 
     @property
     def t(self) -> Any:
@@ -149,15 +162,13 @@ class _Writer:
         sep = self.t.list_sep if sep is None else sep
         return run(sep).join(self.ref(r) for r in items)
 
-    def heading(
-        self, level: int, text: str, anchor: str | None = None, new_page: bool = False
-    ) -> str:
+    def heading(self, level: int, text: str, anchor: str | None = None) -> str:
         """A heading in Word's heading style; levels 1 and 2 go into the contents."""
         anchor = anchor or f"toc-{len(self.headings) + 1}"
         if level <= 2:
-            self.headings.append(_Heading(level, text, anchor))
+            self.headings.append(_Heading(level, text, anchor, not self.own_pages))
         inner = self.anchors.bookmark(anchor, run(text))
-        return para(inner, Para(style=f"Heading{level}", page_break_before=new_page))
+        return para(inner, Para(style=f"Heading{level}"))
 
     def rich(self, text: Rich, base: Para | None = None) -> list[str]:
         return rich_blocks(text.source, self.anchors, self.numbering, self.external, base)
@@ -186,38 +197,86 @@ class _Writer:
         out: list[str] = []
         out += self.cover()
         out.append(para("", section=section_properties(PORTRAIT, None)))
+        # The front matter: its pages carry the book's page X of Y, as in the PDF.
         out += self.how_to_use()
-        out.append(para("", section=section_properties(PORTRAIT, self.header("portrait"))))
+        out.append(para("", section=self.book_section(PORTRAIT)))
         out += self.updates()
-        out.append(para("", section=section_properties(LANDSCAPE, self.header("landscape"))))
+        out.append(para("", section=self.book_section(LANDSCAPE)))
         contents_at = len(out)
         out += self.general()
         out += self.organization()
         out += self.roles()
+        out.append(para("", section=self.book_section(PORTRAIT)))
+        # From the first chapter on, each part is a section that counts its own pages (cli.md
+        # 1.1: a procedure's pages can be replaced alone). A chapter's heading and text go with
+        # its first procedure, whose first page they share (as paged.parts counts them).
+        self.own_pages = True
         for chapter in book.chapters:
             title = f"{chapter.number}{t.section_sep}{chapter.title}"
             out.append(self.heading(1, title, chapter.anchor))
             out += self.rich(chapter.text)
-            for k, p in enumerate(chapter.procedures):
-                out += self.procedure(p, flows[p.anchor], new_page=k > 0)
+            if not chapter.procedures:
+                out.append(self.end_part(PORTRAIT, title, t.page_of, chapter.anchor))
+            for p in chapter.procedures:
+                out += self.procedure(p, flows[p.anchor])
+                out.append(self.end_part(PORTRAIT, _procedure_mark(p, t), t.proc_page_of, p.anchor))
         out += self.records_index()
-        out.append(para("", section=section_properties(PORTRAIT, self.header("portrait"))))
+        out.append(self.end_part(PORTRAIT, t.records_index, t.page_of, "records-index"))
         out += self.loans()
+        final = self.end_part(LANDSCAPE, t.loans, t.page_of, "loans", last=True)
         out[contents_at:contents_at] = self.contents()
-        final = section_properties(LANDSCAPE, self.header("landscape"))
         return f"<w:document {NAMESPACES}><w:body>{''.join(out)}{final}</w:body></w:document>"
 
-    def header(self, orientation: str) -> str:
-        """The running header's relationship id, one header part per page orientation."""
-        rid = self.headers.get(orientation)
-        if rid is None:
-            from docx.opc.constants import RELATIONSHIP_TYPE as RT
-            from docx.parts.hdrftr import HeaderPart
+    def book_section(self, page: Page) -> str:
+        """A front-matter section: the header with the book's page X of Y, no footer."""
+        return section_properties(page, self.header(page, book_pages=True))
 
-            # Its XML is ours, put in place when the package is zipped (_package).
-            part = HeaderPart.new(self.document.part.package)
-            rid = self.document.part.relate_to(part, RT.HEADER)
-            self.headers[orientation] = rid
+    def end_part(self, page: Page, what: str, words: str, anchor: str, last: bool = False) -> str:
+        """The paragraph that ends a part counting its own pages: a bookmark whose page is the
+        part's page count, and the section's properties (pages from 1, its own footer). The
+        `last` part's properties end the body, after this paragraph."""
+        end = f"{anchor}-end"
+        footer = self.new_part(footer_xml(page, what, words, self.anchors.name(end)), "footer")
+        header = self.header(page, book_pages=False)
+        section = section_properties(page, header, footer, own_pages=True)
+        mark = self.anchors.bookmark(end)
+        if last:
+            return para(mark, Para(style="AfterTable")) + section
+        return para(mark, Para(style="AfterTable"), section=section)
+
+    def header(self, page: Page, book_pages: bool) -> str:
+        """The running header's relationship id: one header part per orientation, with or
+        without the book's page numbers."""
+        key = (page.landscape, book_pages)
+        rid = self.headers.get(key)
+        if rid is None:
+            rid = self.new_part(header_xml(self.book, page, book_pages), "header")
+            self.headers[key] = rid
+        return rid
+
+    def new_part(self, xml: str, kind: str) -> str:
+        """A header or footer part related to the document; its XML is put in place when the
+        package is zipped (_package). Named and related here, not through python-docx's
+        HeaderPart.new and relate_to: those look through every part and relationship for a
+        free name and a match, minutes for a footer per procedure of a large manual."""
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.oxml.parser import parse_xml
+        from docx.parts.hdrftr import FooterPart, HeaderPart
+
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        cls, content_type, reltype, tag = (
+            (HeaderPart, CT.WML_HEADER, RT.HEADER, "hdr")
+            if kind == "header"
+            else (FooterPart, CT.WML_FOOTER, RT.FOOTER, "ftr")
+        )
+        partname = f"/word/{kind}{n}.xml"
+        placeholder = parse_xml(f'<w:{tag} xmlns:w="{W_NS}"/>')
+        part = cls(PackURI(partname), content_type, placeholder, self.document.part.package)
+        rid = f"rId{kind.capitalize()}{n}"
+        self.document.part.rels.add_relationship(reltype, part, rid)
+        self.parts[rid] = (kind, partname, xml)
         return rid
 
     def cover(self) -> list[str]:
@@ -381,29 +440,30 @@ class _Writer:
             )
         return [
             self.heading(1, t.updates, "updates"),
-            table(widths, head, rows, centre=(0,), row_height=_row_height(2.2)),
+            table(
+                widths,
+                head,
+                rows,
+                centre=(0,),
+                row_height=_row_height(2.2),
+                blank_rows=self.book.update_blank_rows,
+                blank_from=len(self.book.updates) + 1,
+            ),
         ]
 
     def contents(self) -> list[str]:
-        """A real TOC field (Word rebuilds it from the headings when fields are updated), its
-        result written out: each heading linked, with its page as a PAGEREF field."""
+        """Each heading of levels 1 and 2, linked; in the front matter with its page as a
+        PAGEREF field. Not a TOC field: LibreOffice shows a TOC field's stored result and never
+        the page numbers inside it until the user updates it, while a PAGEREF field in the body
+        it computes when it lays the page out (Word when it updates fields: on opening, as
+        settings.xml asks). A part that counts its own pages shows no page: each would say 1."""
         out = [
             para(self.anchors.bookmark("contents", run(self.t.contents)), Para(style="TOCHeading"))
         ]
-        entries = [
-            self.anchors.link(
-                h.anchor,
-                run(h.text) + "<w:r><w:tab/></w:r>" + page_ref(self.anchors.name(h.anchor)),
-            )
-            for h in self.headings
-        ]
-        styles = [f"TOC{h.level}" for h in self.headings]
-        if not entries:
-            return out
-        begin, _separate, end = complex_field('TOC \\o "1-2" \\h \\z \\u', "", dirty=True)
-        for i, (entry, style) in enumerate(zip(entries, styles, strict=True)):
-            out.append(para((begin if i == 0 else "") + entry, Para(style=style)))
-        out.append(para(end, Para(style="TOC1")))
+        for h in self.headings:
+            page = "<w:r><w:tab/></w:r>" + page_ref(self.anchors.name(h.anchor))
+            entry = run(h.text) + (page if h.book_page else "")
+            out.append(para(self.anchors.link(h.anchor, entry), Para(style=f"TOC{h.level}")))
         return out
 
     def general(self) -> list[str]:
@@ -504,11 +564,11 @@ class _Writer:
                 out += [self.label(t.qualifications), *self.bullets(r.qualifications)]
         return out
 
-    def procedure(self, p: ProcedureView, flow: list[Picture], new_page: bool) -> list[str]:
-        """A procedure starts on a new page (cli.md 1.1), so its pages can be replaced alone."""
+    def procedure(self, p: ProcedureView, flow: list[Picture]) -> list[str]:
+        """A procedure: its section (body's end_part) starts it on a new page."""
         t = self.t
         sep = t.list_sep
-        out = [self.heading(2, f"{p.number} {p.title}", p.anchor, new_page)]
+        out = [self.heading(2, f"{p.number} {p.title}", p.anchor)]
         rows = []
         if p.marks.number:
             rows.append((t.proc_number, run(p.marks.number, Style(bold=True))))
@@ -617,6 +677,15 @@ class _Writer:
         ]
 
 
+def _procedure_mark(p: ProcedureView, t: Words) -> str:
+    """What a procedure's own pages say it is: its number and title (the PDF prints the number
+    alone when there is one, paged.procedure_css) and the version in which it last changed."""
+    name = f"{p.number} {p.title}"
+    if p.marks.number:
+        name = f"{p.marks.number} {name}"
+    return f"{name} · {t.changed_in}{t.colon}{p.marks.changed_in}"
+
+
 def _row_height(em: float) -> int:
     """A row `em` lines of 9.5pt text high, in twips (20 per point)."""
     return round(em * 9.5 * 20)
@@ -663,11 +732,6 @@ def _package(book: Handbook, document: Document, writer: _Writer, body: str) -> 
             package_rels.pop(rid)
     _core_properties(book, document)
     numbering = part.numbering_part.partname
-    headers = {
-        str(rel.target_part.partname): header_xml(book, orientation)
-        for orientation, rid in writer.headers.items()
-        for rel in [part.rels[rid]]
-    }
     ours = {
         "word/document.xml": body,
         "word/styles.xml": styles_xml(book.lang),
@@ -675,7 +739,7 @@ def _package(book: Handbook, document: Document, writer: _Writer, body: str) -> 
         "word/fontTable.xml": FONT_TABLE,
         "docProps/app.xml": APP_XML,
         str(numbering).lstrip("/"): writer.numbering.xml(),
-        **{name.lstrip("/"): xml for name, xml in headers.items()},
+        **{name.lstrip("/"): xml for _kind, name, xml in writer.parts.values()},
     }
     saved = io.BytesIO()
     document.save(saved)

@@ -50,47 +50,66 @@ LANDSCAPE = Page(16838, 11906, mm(16), mm(16), mm(14), True)
 CONTENT_WIDTH = PORTRAIT.content_width
 
 
-def section_properties(page: Page, header: str | None) -> str:
-    """A section's page: its size, margins and running header (none on the cover)."""
-    ref = f'<w:headerReference w:type="default" r:id="{header}"/>' if header else ""
+def section_properties(
+    page: Page, header: str | None, footer: str | None = None, own_pages: bool = False
+) -> str:
+    """A section's page: its size, margins, running header (none on the cover) and footer.
+
+    `own_pages` starts the section's page numbers at 1: a part that counts its own pages. A
+    section without a footer reference would show the previous section's footer (Word and
+    LibreOffice both link them), so every section after the first footer names its own.
+    """
+    refs = f'<w:headerReference w:type="default" r:id="{header}"/>' if header else ""
+    if footer:
+        refs += f'<w:footerReference w:type="default" r:id="{footer}"/>'
     orient = ' w:orient="landscape"' if page.landscape else ""
+    restart = '<w:pgNumType w:start="1"/>' if own_pages else ""
     return (
-        f'<w:sectPr>{ref}<w:pgSz w:w="{page.width}" w:h="{page.height}"{orient}/>'
+        f'<w:sectPr>{refs}<w:pgSz w:w="{page.width}" w:h="{page.height}"{orient}/>'
         f'<w:pgMar w:top="{page.top}" w:right="{page.side}" w:bottom="{page.bottom}" '
         f'w:left="{page.side}" w:header="{mm(9)}" w:footer="{mm(8)}" w:gutter="0"/>'
-        '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>'
+        f'{restart}<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>'
     )
 
 
-def page_of(text: str) -> str:
-    """`第 {page} 页，共 {pages} 页` with the page number and the page count as fields."""
+BOOK_PAGES = "NUMPAGES"
+
+
+def page_of(text: str, pages: str = BOOK_PAGES) -> str:
+    """`第 {page} 页，共 {pages} 页` with the page number and the page count as fields: the
+    count is `pages`, the book's (NUMPAGES) or a part's (PAGEREF to its last paragraph)."""
     out = []
     for part in re.split(r"(\{page\}|\{pages\})", text):
         if part == "{page}":
             out.append(simple_field("PAGE"))
         elif part == "{pages}":
-            out.append(simple_field("NUMPAGES"))
+            out.append(simple_field(pages))
         elif part:
             out.append(run(part))
     return "".join(out)
 
 
-def header_xml(book: Handbook, orientation: str) -> str:
-    """Every page after the cover: number and title, page X of Y; version, effective date, the
-    draft mark when the version is not approved, and the copy's number or the uncontrolled
-    mark."""
+def part_pages(bookmark: str) -> str:
+    """A part's page count: the page of the bookmark on its last paragraph. Its pages count
+    from 1, so that page is the count. (Not SECTIONPAGES: LibreOffice 7.4 does not compute it
+    and shows the value stored in the file.)"""
+    return f"PAGEREF {bookmark}"
+
+
+def header_xml(book: Handbook, page: Page, book_pages: bool) -> str:
+    """Every page after the cover: number and title, the book's page X of Y (`book_pages`,
+    the front matter); version, effective date, the draft mark when the version is not
+    approved, and the copy's number or the uncontrolled mark. A part that counts its own pages
+    has its page X of Y in its footer (`footer_xml`)."""
     t, m = book.t, book.marks
-    page = LANDSCAPE if orientation == "landscape" else PORTRAIT
-    tab = f'<w:tabs><w:tab w:val="right" w:pos="{page.content_width}"/></w:tabs>'
+    tab = _right_tab(page)
     left = f"{m.number} {book.title}" if m.number else book.title
     facts = [t.format("page_header_version", version=m.version)]
     if m.effective:
         facts.append(f"{t.effective}{t.colon}{m.effective}")
     mark = f"{t.controlled_copy} {m.copy}" if m.copy else t.uncontrolled_short
-    first = (
-        f'<w:p><w:pPr><w:pStyle w:val="Header"/>{tab}</w:pPr>{run(left)}'
-        f"<w:r><w:tab/></w:r>{page_of(t.page_of)}</w:p>"
-    )
+    numbers = f"<w:r><w:tab/></w:r>{page_of(t.page_of)}" if book_pages else ""
+    first = f'<w:p><w:pPr><w:pStyle w:val="Header"/>{tab}</w:pPr>{run(left)}{numbers}</w:p>'
     border = f'<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="{ACCENT}"/></w:pBdr>'
     draft = run(" · ") + run(m.draft_label, Style(bold=True, colour=STAMP)) if m.draft_label else ""
     second = (
@@ -98,6 +117,21 @@ def header_xml(book: Handbook, orientation: str) -> str:
         f"{draft}<w:r><w:tab/></w:r>{run(mark, Style(bold=bool(m.copy)))}</w:p>"
     )
     return f'<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{first}{second}</w:hdr>'
+
+
+def footer_xml(page: Page, left: str, words: str, bookmark: str) -> str:
+    """A part's own pages (a procedure, the records index…): what the part is on the left,
+    `words` (`本流程第 {page} 页，共 {pages} 页`) on the right, counted within the part."""
+    border = f'<w:pBdr><w:top w:val="single" w:sz="4" w:space="1" w:color="{ACCENT}"/></w:pBdr>'
+    line = (
+        f'<w:p><w:pPr><w:pStyle w:val="Footer"/>{border}{_right_tab(page)}</w:pPr>{run(left)}'
+        f"<w:r><w:tab/></w:r>{page_of(words, part_pages(bookmark))}</w:p>"
+    )
+    return f'<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{line}</w:ftr>'
+
+
+def _right_tab(page: Page) -> str:
+    return f'<w:tabs><w:tab w:val="right" w:pos="{page.content_width}"/></w:tabs>'
 
 
 def _fonts(latin: str, east_asian: str) -> str:
@@ -248,13 +282,20 @@ def styles_xml(lang: str) -> str:
             '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
             f'<w:color w:val="{MUTED}"/><w:sz w:val="16"/><w:szCs w:val="16"/>',
         ),
+        _style(
+            "paragraph",
+            "Footer",
+            "footer",
+            '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
+            f'<w:color w:val="{MUTED}"/><w:sz w:val="16"/><w:szCs w:val="16"/>',
+        ),
     ]
     return f'<w:styles xmlns:w="{W_NS}">{defaults}{"".join(styles)}</w:styles>'
 
 
 def settings_xml(lang: str) -> str:
-    """`updateFields`: Word refreshes the contents and page references when it opens the file
-    (it asks first); LibreOffice computes them anyway."""
+    """`updateFields`: Word refreshes the contents' page numbers (PAGEREF fields) when it opens
+    the file (it asks first); LibreOffice computes them when it lays the pages out."""
     east_asian = "zh-CN"
     return (
         f'<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/>'

@@ -92,7 +92,6 @@ class Para:
     border: str | None = None  # colour of a box around the paragraph
     space_after: int | None = None  # twips
     space_before: int | None = None
-    page_break_before: bool = False
 
 
 def para(inner: str, props: Para | None = None, section: str = "") -> str:
@@ -103,8 +102,6 @@ def para(inner: str, props: Para | None = None, section: str = "") -> str:
         ppr.append(f'<w:pStyle w:val="{p.style}"/>')
     if p.keep_next:
         ppr.append("<w:keepNext/>")
-    if p.page_break_before:
-        ppr.append("<w:pageBreakBefore/>")
     if p.numbering:
         num, level = p.numbering
         ppr.append(f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr>')
@@ -133,18 +130,6 @@ def simple_field(instruction: str, shown: str = "1") -> str:
         f'<w:fldSimple w:instr=" {esc(instruction)} ">'
         f"<w:r><w:t>{esc(shown)}</w:t></w:r></w:fldSimple>"
     )
-
-
-def complex_field(instruction: str, result: str, dirty: bool = False) -> list[str]:
-    """A field with a result made of whole paragraphs (the table of contents): begin, the
-    instruction and `separate` in the first paragraph, `end` in a paragraph after the result."""
-    flag = ' w:dirty="true"' if dirty else ""
-    begin = (
-        f'<w:r><w:fldChar w:fldCharType="begin"{flag}/></w:r>'
-        f'<w:r><w:instrText xml:space="preserve"> {esc(instruction)} </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-    )
-    return [begin, result, '<w:r><w:fldChar w:fldCharType="end"/></w:r>']
 
 
 def page_ref(bookmark: str) -> str:
