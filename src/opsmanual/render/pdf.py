@@ -151,16 +151,6 @@ def lay_out(html: str, stylesheet: str = "") -> Any:
     return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render()
 
 
-def print_book(html: str, stamps: Callable[[list[list[str]]], str]) -> tuple[Any, list[list[str]]]:
-    """Lay the book out, read each page's anchors, and lay it out again with the page rules
-    `stamps` makes from them (the procedures' own page numbers). Returns the document and the
-    anchors of each page."""
-    first = lay_out(html)
-    anchors = [sorted(page.anchors) for page in first.pages]
-    rules = stamps(anchors)
-    return (lay_out(html, rules) if rules else first), anchors
-
-
 def save(document: Any, target: Path, pages: Sequence[Any] | None = None) -> None:
     """Write the document, or only `pages` of it (pages of several documents may be mixed)."""
     chosen = document if pages is None else document.copy(list(pages))
