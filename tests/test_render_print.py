@@ -345,3 +345,26 @@ def test_a_chapter_introduction_longer_than_a_page_counts_among_its_first_proced
     assert [int(f.group(3)) for f in printed if f and f.group(2) == "Plan the year"] == list(
         range(1, len(plan) + 1)
     )
+
+
+@PDF_OK
+def test_the_book_is_laid_out_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+
+    from manualkit import write_manual
+
+    # Layout is most of a PDF's time: the procedures' page numbers must not cost a second one.
+    layouts: list[str] = []
+    real = weasyprint.HTML.render
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        layouts.append("layout")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    manual, _ = load_manual(FolderSource(write_manual(tmp_path / "m")))
+    sheets = pdf_text(render(manual, tmp_path / "book.pdf", "pdf"))
+    assert len(layouts) == 1
+    assert any(re.search(r"Procedure page 1 of \d", sheet) for sheet in sheets)
+    render(manual, tmp_path / "update.pdf", "pdf", changed_since="1.0")
+    assert len(layouts) == 3, "the book once, and the instruction sheet"
