@@ -71,7 +71,7 @@ def _url_fetcher(weasyprint: Any) -> Any:
 
 
 # WeasyPrint's own progress messages ("Step 5 - Creating layout - Page 3"), in our words. Where
-# the time goes for the 47-page example, laid out once: layout about half, drawing and writing
+# the time goes for the 48-page example, laid out once: layout about half, drawing and writing
 # the PDF a quarter, styles and boxes a fifth (docs/render.md, "PDF and fonts").
 _STEPS = {
     "Step 1": N_("reading the handbook"),
