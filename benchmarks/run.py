@@ -385,6 +385,7 @@ def render_pdf(bench: Bench) -> None:
     row.note = "manuals/operations as PDF (WeasyPrint)"
     if times["pdf"][2].startswith("exit code"):
         row.result, row.note = "FAIL", times["pdf"][2]
+    bench.add(row)
 
 
 # A Word handbook is measured at this size: a 10,000-procedure .docx (some 40,000 pages) is not a

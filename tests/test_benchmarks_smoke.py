@@ -109,6 +109,29 @@ def test_run_prints_a_ratio_and_exits_0(tmp_path: Path) -> None:
     )  # FAIL would mean the manual had errors
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("weasyprint") is None, reason="WeasyPrint is not installed"
+)
+def test_run_reports_the_pdf_against_the_html_of_the_example(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            *(sys.executable, str(BENCHMARKS / "run.py"), "--repeat", "1", "--only"),
+            *("render-pdf", "--work", str(tmp_path), "--json", str(tmp_path / "r.json")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(
+        r"(?m)^render-pdf\s+[0-9.]+ s\s+[0-9.]+x vs render-example-html\s", done.stdout
+    )
+    results = json.loads((tmp_path / "r.json").read_text("utf-8"))["results"]
+    assert [r["name"] for r in results] == ["render-example-html", "render-pdf"]
+    assert results[1]["result"] != "FAIL", results[1]
+
+
 def test_ci_examples_parse_and_fetch_full_history() -> None:
     github = yaml.safe_load((PROJECT / "docs/examples/github-workflow.yml").read_text("utf-8"))
     steps = [step for job in github["jobs"].values() for step in job["steps"]]

@@ -280,15 +280,26 @@ def test_pages_belong_to_the_part_opened_last_and_procedures_count_their_own(
         "contents",
         "proc-complaint-handling",
         "proc-complaint-handling",
-        "chapter-5",
+        # a chapter's heading pages are its first procedure's (the CSS counts them so)
+        "proc-internal-audit",
         "proc-internal-audit",
         "records-index",
     ]
     runs = {s.part: (s.first, s.last) for s in spans(found)}
     assert runs["proc-complaint-handling"] == (5, 6)
-    css = procedure_css(book, found)
-    assert "@page :nth(5) {" in css and "@page :nth(6) {" in css and ":nth(7)" not in css
-    assert "本流程第 2 页，共 2 页" in css and r"JNTD\2d LC\2d 001" in css
+    assert runs["proc-internal-audit"] == (7, 8)
+    css = procedure_css(book)
+    # each procedure (the first of a chapter with the chapter) on its own named page, its page
+    # count read on its counter at the anchor of the part after it
+    assert (
+        "#chapter-4, #proc-complaint-handling { page: ops-procedure-0; "
+        'string-set: ops-procedure-mark "JNTD\\2d LC\\2d 001 · 本流程版本：1\\2e 1", '
+        'ops-procedure-pages target-counter(url("\\23 chapter\\2d 5"), ops-procedure-0); }'
+    ) in css
+    assert "#chapter-5, #proc-internal-audit { page: ops-procedure-1;" in css
+    assert (
+        '"本流程第 " counter(ops-procedure-1) " 页，共 " string(ops-procedure-pages, last)' in css
+    )
     assert changed_parts(book, manual.updates, "1.0") == [
         "cover",
         "how-to-use",

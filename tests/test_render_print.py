@@ -284,3 +284,87 @@ def test_pdf_long_words_wrap_and_chinese_table_headings_hold(tmp_path: Path) -> 
         check=True,
     ).stdout
     assert "序号" in text and "编写人" in text
+
+
+REVIEW = """\
+id: review
+title: Review the plan
+owner: manager
+reviewed: 2026-10-01
+steps:
+  - id: read
+    actor: manager
+    action: Read the plan
+"""
+
+
+@PDF_OK
+def test_a_chapter_introduction_longer_than_a_page_counts_among_its_first_procedure_pages(
+    tmp_path: Path,
+) -> None:
+    from manualkit import BASE, write_manual
+
+    # The chapter's heading shares its page with its first procedure; when its introduction
+    # fills pages of its own, they are numbered as that procedure's, and --changed-since
+    # replaces the same pages.
+    intro = "".join(
+        f"      Paragraph {n}: {'how the year is planned and by whom. ' * 14}\n\n"
+        for n in range(24)
+    )
+    top = BASE["manual.yaml"].replace(
+        "  - title: Planning\n    procedures: [plan]\n",
+        f"  - title: Planning\n    text: |\n{intro}    procedures: [plan, review]\n",
+    )
+    root = write_manual(tmp_path / "m", {"manual.yaml": top, "procedures/review.yaml": REVIEW})
+    manual, findings = load_manual(FolderSource(root))
+    assert not [f for f in findings if f.severity == "error"], findings
+    book = pdf_text(render(manual, tmp_path / "book.pdf", "pdf"))
+    own = re.compile(
+        r"(\S+) (Plan the year|Review the plan) · Procedure version: 1\.\d.*?"
+        r"Procedure page (\d+) of (\d+)",
+        re.S,
+    )
+    footers = {n: own.search(sheet) for n, sheet in enumerate(book, start=1)}
+    plan = [n for n, found in footers.items() if found and found.group(2) == "Plan the year"]
+    review = [n for n, found in footers.items() if found and found.group(2) == "Review the plan"]
+    heading = next(n for n, sheet in enumerate(book, start=1) if "Paragraph 0:" in sheet)
+    opens = next(n for n, sheet in enumerate(book, start=1) if "Draft the plan" in sheet)
+    assert opens > heading + 1, "the introduction fills a page of its own"
+    assert plan == list(range(heading, plan[-1] + 1)) and plan[-1] >= opens
+    assert [(int(footers[n].group(3)), int(footers[n].group(4))) for n in plan] == [  # type: ignore[union-attr]
+        (k, len(plan)) for k in range(1, len(plan) + 1)
+    ]
+    assert review and [int(footers[n].group(3)) for n in review] == list(  # type: ignore[union-attr]
+        range(1, len(review) + 1)
+    )
+    # the instruction sheet names the same pages, and prints them
+    update = pdf_text(render(manual, tmp_path / "update.pdf", "pdf", changed_since="1.0"))
+    listed = re.search(r"Plan the year.*?pages (\d+)–(\d+)", update[0], re.S)
+    assert listed and (int(listed.group(1)), int(listed.group(2))) == (plan[0], plan[-1]), update[0]
+    printed = [own.search(sheet) for sheet in update[1:]]
+    assert [int(f.group(3)) for f in printed if f and f.group(2) == "Plan the year"] == list(
+        range(1, len(plan) + 1)
+    )
+
+
+@PDF_OK
+def test_the_book_is_laid_out_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+
+    from manualkit import write_manual
+
+    # Layout is most of a PDF's time: the procedures' page numbers must not cost a second one.
+    layouts: list[str] = []
+    real = weasyprint.HTML.render
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        layouts.append("layout")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "render", counted)
+    manual, _ = load_manual(FolderSource(write_manual(tmp_path / "m")))
+    sheets = pdf_text(render(manual, tmp_path / "book.pdf", "pdf"))
+    assert len(layouts) == 1
+    assert any(re.search(r"Procedure page 1 of \d", sheet) for sheet in sheets)
+    render(manual, tmp_path / "update.pdf", "pdf", changed_since="1.0")
+    assert len(layouts) == 3, "the book once, and the instruction sheet"

@@ -169,19 +169,20 @@ def _render_pdf(
     since: str | None,
     step: Callable[[str], None] | None,
 ) -> Path:
-    """Lay the whole book out (twice: see paged.py), then write it, or with `since` the
-    instruction sheet and the pages that changed, keeping their numbers in the whole book."""
+    """Lay the whole book out once (procedure page numbers: see paged.py), then write it, or
+    with `since` the instruction sheet and the pages that changed, keeping their numbers in the
+    whole book."""
     from opsmanual.render.cache import default_dir
     from opsmanual.render.html import render_html
     from opsmanual.render.paged import parts, procedure_css, sheet_css, spans
-    from opsmanual.render.pdf import lay_out, print_book, reporting, save
+    from opsmanual.render.pdf import lay_out, reporting, save
 
     html = render_html(book, templates, True, progress, default_dir())
     with reporting(step):
-        document, anchors = print_book(html, lambda a: procedure_css(book, parts(book, a)))
+        document = lay_out(html, procedure_css(book))
         pages = None
         if since is not None:
-            page_parts = parts(book, anchors)
+            page_parts = parts(book, [sorted(page.anchors) for page in document.pages])
             wanted, sheet = _changes(manual, book, since, spans(page_parts))
             sheet_html = render_html(book, templates, True, only=(), sheet=sheet)
             instructions = lay_out(sheet_html, sheet_css(book))

@@ -1,14 +1,16 @@
 """The printed book's pages: which part of the handbook each page holds, and what follows from it.
 
-WeasyPrint lays the handbook out once; the anchors found on each page tell which part it
-belongs to (`parts`). From that come the procedures' own page X of Y (printed by a second
-layout, `procedure_css`, with `@page :nth(N)` rules: margin boxes do not move the content, so
-the second layout paginates exactly as the first) and the pages `--changed-since` selects.
+Each procedure's pages carry its own number, version and page X of Y, printed in one layout
+with CSS alone (`procedure_css`): the procedure (with its chapter's heading and introduction
+when it is the chapter's first) is a named page, counted by a page counter; Y is that counter
+read at the anchor of the part after it. After the layout, the anchors found on each page tell
+which part it belongs to (`parts`), by the same rule, for the pages `--changed-since` selects.
 Pure functions over anchors and page numbers, so they are tested without a PDF.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,16 +37,19 @@ def part_order(book: Handbook) -> list[str]:
 def parts(book: Handbook, page_anchors: Sequence[Iterable[str]]) -> list[str]:
     """For each page (its anchors), the part it belongs to: the last part opened on or before it.
 
-    A page on which a chapter opens and its first procedure starts belongs to the procedure.
+    A chapter with procedures opens its first procedure: the chapter's heading and introduction
+    are printed on that procedure's pages and counted among them (`procedure_css`).
     """
     order = part_order(book)
     rank = {anchor: n for n, anchor in enumerate(order)}
+    opens = {c.anchor: c.procedures[0].anchor for c in book.chapters if c.procedures}
     out: list[str] = []
     current = FRONT[0]
     for anchors in page_anchors:
         opened = [rank[a] for a in anchors if a in rank]
         if opened:
-            current = order[max(opened)]
+            last = order[max(opened)]
+            current = opens.get(last, last)
         out.append(current)
     return out
 
@@ -76,25 +81,82 @@ def procedures_by_anchor(book: Handbook) -> dict[str, ProcedureView]:
     return {p.anchor: p for chapter in book.chapters for p in chapter.procedures}
 
 
-def procedure_css(book: Handbook, page_parts: Sequence[str]) -> str:
-    """`@page :nth(N)` rules giving each procedure page its number, version and page X of Y."""
+# Three page counters in turn, procedure after procedure: a procedure's pages count on its own
+# counter and reset the next procedure's, so the counter of the one before is still untouched
+# at the anchor that follows it, where its page count (Y) is read.
+TURNS = 3
+PROCEDURE_PAGE = "ops-procedure-{turn}"  # the named page and the counter of a turn
+# The named strings the footer shows, read as `string(…, last)`: a chapter's strings (its first
+# procedure's) are met again on every page the chapter continues on, before the procedure's own.
+MARK, PAGES = "ops-procedure-mark", "ops-procedure-pages"
+
+
+# WeasyPrint keeps the top margin of the first block on a page that a named page continues (it
+# takes any break inside a named page for a forced one); a page that is not forced keeps none.
+# Inside a chapter only the first blocks of the chapter and of a procedure after the first ever
+# start a page by a forced break, so every other block's margin is discarded at the top of a
+# page, as it was before the pages were named: the same layout.
+MARGINS = (
+    ".chapter * { margin-break: discard; } "
+    ".chapter > :first-child, .procedure ~ .procedure > :first-child { margin-break: auto; }"
+)
+
+
+def procedure_css(book: Handbook) -> str:
+    """The page rules that give each procedure page its number, version and page X of Y.
+
+    One layout, no page numbers known in advance: the procedure (with its chapter's heading
+    pages when it is the chapter's first: they share a page) is a named page; its pages count
+    on a page counter and its footer strings are set by its element; the count Y is read with
+    `target-counter()` at the anchor of the next part, which starts on a new page.
+    """
     t = book.t
-    procs = procedures_by_anchor(book)
-    rules = []
-    for span in spans(page_parts):
-        p = procs.get(span.part)
-        if p is None:
-            continue
-        mark = [p.marks.number] if p.marks.number else [f"{p.number} {p.title}"]
-        mark.append(f"{t.changed_in}{t.colon}{p.marks.changed_in}")
-        left = " · ".join(mark)
-        for k, page in enumerate(range(span.first, span.last + 1), start=1):
-            right = t.format("proc_page_of", page=k, pages=span.count)
+    order = part_order(book)
+    after = {anchor: order[n + 1] for n, anchor in enumerate(order[:-1])}
+    rules = [MARGINS]
+    for turn in range(TURNS):
+        name = PROCEDURE_PAGE.format(turn=turn)
+        following = PROCEDURE_PAGE.format(turn=(turn + 1) % TURNS)
+        page_of = _page_of(t.proc_page_of, f"counter({name})", f"string({PAGES}, last)")
+        rules.append(
+            f"@page {name} {{ counter-increment: {name}; counter-reset: {following}; "
+            f"@bottom-left {{ content: string({MARK}, last); }} "
+            f"@bottom-right {{ content: {page_of}; }} }}"
+        )
+    turn = 0
+    for chapter in book.chapters:
+        for n, p in enumerate(chapter.procedures):
+            name = PROCEDURE_PAGE.format(turn=turn)
+            mark = [p.marks.number] if p.marks.number else [f"{p.number} {p.title}"]
+            mark.append(f"{t.changed_in}{t.colon}{p.marks.changed_in}")
+            left = css_string(" · ".join(mark))
+            count = f"target-counter(url({css_string('#' + after[p.anchor])}), {name})"
+            elements = [p.anchor] if n else [chapter.anchor, p.anchor]
+            selector = ", ".join(f"#{_css_ident(a)}" for a in elements)
             rules.append(
-                f"@page :nth({page}) {{ @bottom-left {{ content: {css_string(left)}; }} "
-                f"@bottom-right {{ content: {css_string(right)}; }} }}"
+                f"{selector} {{ page: {name}; string-set: {MARK} {left}, {PAGES} {count}; }}"
             )
+            turn = (turn + 1) % TURNS
     return "\n".join(rules)
+
+
+def _page_of(text: str, page: str, pages: str) -> str:
+    """`Procedure page {page} of {pages}` as a CSS `content` value with the given values."""
+    values = []
+    for piece in re.split(r"(\{page\}|\{pages\})", text):
+        if piece == "{page}":
+            values.append(page)
+        elif piece == "{pages}":
+            values.append(pages)
+        elif piece:
+            values.append(str(css_string(piece)))
+    return " ".join(values)
+
+
+def _css_ident(text: str) -> str:
+    """An anchor as a CSS identifier (ids are `a-z`, digits and hyphens; anything else escaped)."""
+    plain = [c if c.isascii() and (c.isalnum() or c in "-_") else f"\\{ord(c):x} " for c in text]
+    return "".join(plain)
 
 
 # --- --changed-since -------------------------------------------------------------------------

@@ -71,8 +71,8 @@ def _url_fetcher(weasyprint: Any) -> Any:
 
 
 # WeasyPrint's own progress messages ("Step 5 - Creating layout - Page 3"), in our words. Where
-# the time goes for the 47-page example: layout about 55 %, drawing and writing the PDF 20 %,
-# styles 10 %, the CJK font subsets 5 % (docs/render.md, "PDF and fonts").
+# the time goes for the 48-page example, laid out once: layout about half, drawing and writing
+# the PDF a quarter, styles and boxes a fifth (docs/render.md, "PDF and fonts").
 _STEPS = {
     "Step 1": N_("reading the handbook"),
     "Step 2": N_("reading the styles"),
@@ -149,16 +149,6 @@ def lay_out(html: str, stylesheet: str = "") -> Any:
     # rendering never reads other files or touches the network.
     fetcher = _url_fetcher(weasyprint)
     return weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).render()
-
-
-def print_book(html: str, stamps: Callable[[list[list[str]]], str]) -> tuple[Any, list[list[str]]]:
-    """Lay the book out, read each page's anchors, and lay it out again with the page rules
-    `stamps` makes from them (the procedures' own page numbers). Returns the document and the
-    anchors of each page."""
-    first = lay_out(html)
-    anchors = [sorted(page.anchors) for page in first.pages]
-    rules = stamps(anchors)
-    return (lay_out(html, rules) if rules else first), anchors
 
 
 def save(document: Any, target: Path, pages: Sequence[Any] | None = None) -> None:
