@@ -29,7 +29,7 @@ from pathlib import Path
 MAGIC = b"opsmanual-fragment-1\n"
 PRUNE_AFTER = 30 * 24 * 3600  # seconds unused before an entry is removed
 PRUNE_EVERY = 24 * 3600
-_CODE = ("svg.py", "html.py", "context.py", "markup.py", "cache.py")
+_CODE = ("svg.py", "html.py", "context.py", "markup.py", "cache.py", "site.py")
 
 
 def default_dir() -> Path | None:

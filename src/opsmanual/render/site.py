@@ -109,7 +109,7 @@ def render_site(
     common = page_common(book, pdf=False)
     pages = plan(book)
     with template_errors():
-        fill_procedures(env, common, progress, cache_dir)
+        terms = fill_procedures(env, common, progress, cache_dir, procedure_terms)
         t = book.t
         org = to_svg(org_layout(book.org_nodes), t.org_chart, "org", t.language, t.font_sans)
         common["org_chart"] = Markup(org)
@@ -129,7 +129,7 @@ def render_site(
     for page, text in zip(pages, texts, strict=True):
         files[page.file] = relink(text, page.file, where, tops)
     files["handbook.css"] = css
-    files["search-index.js"] = search_script(book, where)
+    files["search-index.js"] = search_script(book, where, terms)
     files.update(static)
     write_site(out, files)
     return out / "index.html"
@@ -179,34 +179,57 @@ def _procedure_text(p: ProcedureView) -> str:
     )
 
 
-def search_documents(book: Handbook, where: dict[str, str]) -> list[list[str]]:
-    """[url, title, kind, text] for each part, unit, role and procedure of the handbook."""
+# A document of the search index: url, title, kind, and the terms of its title and its text.
+Terms = list[tuple[int, list[tuple[str, int]]]]  # per field: distinct tokens, (term, count)
+Document = tuple[str, str, str, Terms]
+
+
+def procedure_terms(p: ProcedureView) -> str:
+    """A procedure's search terms as JSON: made beside its HTML (in the same worker, and cached
+    with it), since tokenizing every procedure is most of the index's work."""
+    terms = search_terms(f"{p.number} {p.title}", _procedure_text(p))
+    return json.dumps(terms, ensure_ascii=False, separators=(",", ":"))
+
+
+def search_documents(
+    book: Handbook, where: dict[str, str], made: dict[str, str] | None = None
+) -> list[Document]:
+    """Each part, unit, role and procedure of the handbook; a procedure's terms from `made`
+    (`procedure_terms` by anchor) when there."""
     t = book.t
     kinds = t.kinds
+    made = made or {}
 
     def url(anchor: str) -> str:
         page = where.get(anchor, "index.html")
         return page if page == f"{anchor}.html" else f"{page}#{anchor}"
 
-    docs: list[list[str]] = [
-        [url("how-to-use"), t.how_to_use, "", ""],
-        [url("updates"), t.updates, "", " ".join(u.summary for u in book.updates)],
+    def doc(anchor: str, title: str, kind: str, text: str) -> Document:
+        return (url(anchor), title, kind, search_terms(title, text))
+
+    docs = [
+        doc("how-to-use", t.how_to_use, "", ""),
+        doc("updates", t.updates, "", " ".join(u.summary for u in book.updates)),
     ]
     general = _text(book.purpose, book.scope, *(f"{a} {b.source}" for a, b in book.principles))
     for key, s in book.sections.items():
         title = f"{s.number}{t.section_sep}{s.title}" if s.number else s.title
-        docs.append([url(s.anchor), title, "", general if key == "general" else ""])
+        docs.append(doc(s.anchor, title, "", general if key == "general" else ""))
     for u in book.units:
-        docs.append([url(u.anchor), u.name, kinds["units"], _text(u.id, u.description, *u.duties)])
+        docs.append(doc(u.anchor, u.name, kinds["units"], _text(u.id, u.description, *u.duties)))
     for r in book.roles:
         lists = [*r.duties, *r.authorities, *r.qualifications]
-        docs.append([url(r.anchor), r.title, kinds["roles"], _text(r.id, r.description, *lists)])
+        docs.append(doc(r.anchor, r.title, kinds["roles"], _text(r.id, r.description, *lists)))
     for chapter in book.chapters:
         title = f"{chapter.number}{t.section_sep}{chapter.title}"
-        docs.append([url(chapter.anchor), title, "", chapter.text.source])
+        docs.append(doc(chapter.anchor, title, "", chapter.text.source))
         for p in chapter.procedures:
             title = f"{p.number} {p.title}"
-            docs.append([url(p.anchor), title, kinds["procedures"], _procedure_text(p)])
+            made_terms = made.get(p.anchor)
+            if made_terms is None:
+                docs.append(doc(p.anchor, title, kinds["procedures"], _procedure_text(p)))
+            else:
+                docs.append((url(p.anchor), title, kinds["procedures"], json.loads(made_terms)))
     return docs
 
 
@@ -228,22 +251,32 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def search_index(docs: list[list[str]]) -> dict[str, Any]:
+def search_terms(title: str, text: str) -> Terms:
+    """The terms of a document's two fields as MiniSearch counts them: the number of distinct
+    tokens (the field's length) and each term, lower-cased, with its count."""
+    out: Terms = []
+    for value in (title, text):
+        found = tokens(value)
+        counts = Counter(found if value.islower() else map(str.lower, found))
+        out.append((len(set(found)), list(counts.items())))
+    return out
+
+
+def search_index(docs: list[Document]) -> dict[str, Any]:
     """The documents indexed as MiniSearch indexes them, in its serialized form (loadJS,
     serializationVersion 2), so the browser loads an index instead of building one: for a
     10,000-procedure manual, a second or two instead of a minute."""
     postings: dict[str, dict[str, dict[str, int]]] = {}
     lengths: dict[str, list[int]] = {}
     totals = [0] * len(FIELDS)
-    for short, (_path, title, _kind, text) in enumerate(docs):
+    for short, (_path, _title, _kind, terms) in enumerate(docs):
         row = []
         key = str(short)
-        for field_id, value in enumerate((title, text)):
-            found = tokens(value)
-            row.append(len(set(found)))
-            totals[field_id] += row[-1]
+        for field_id, (distinct, counts) in enumerate(terms):
+            row.append(distinct)
+            totals[field_id] += distinct
             field = str(field_id)
-            for term, n in Counter(found if value.islower() else map(str.lower, found)).items():
+            for term, n in counts:
                 entry = postings.get(term)
                 if entry is None:
                     postings[term] = {field: {key: n}}
@@ -267,10 +300,10 @@ def search_index(docs: list[list[str]]) -> dict[str, Any]:
     }
 
 
-def search_script(book: Handbook, where: dict[str, str]) -> str:
+def search_script(book: Handbook, where: dict[str, str], made: dict[str, str] | None = None) -> str:
     """The search index as a script: a `<script src>` loads from file://, fetch() does not. A
     string for JSON.parse, which browsers read much faster than the same object as code."""
-    data = {"lang": book.lang, "index": search_index(search_documents(book, where))}
+    data = {"lang": book.lang, "index": search_index(search_documents(book, where, made))}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     quoted = text.replace("\\", "\\\\").replace("'", "\\'")
     return f"window.opsmanualSearch = JSON.parse('{quoted}');\n"
