@@ -25,6 +25,10 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jinja2.bccache import BytecodeCache
 
 MAGIC = b"opsmanual-fragment-1\n"
 PRUNE_AFTER = 30 * 24 * 3600  # seconds unused before an entry is removed
@@ -126,6 +130,34 @@ class FragmentCache:
                             entry.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+TEMPLATES = "templates"  # the compiled templates' folder inside the cache folder
+
+
+def template_cache(folder: Path | None) -> BytecodeCache | None:
+    """Jinja's compiled templates kept in `folder/templates` (compiling them all is a good part
+    of a warm render). Jinja checks each entry against its template's source and writes it
+    atomically; an unreadable entry is compiled again, like a missing one."""
+    if folder is None:
+        return None
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    class Tolerant(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with contextlib.suppress(OSError):  # a read-only or full disk costs speed only
+                super().dump_bytecode(bucket)
+
+    where = folder / TEMPLATES
+    with contextlib.suppress(OSError):
+        where.mkdir(parents=True, exist_ok=True)
+    return Tolerant(str(where))
 
 
 def _decode(data: bytes) -> str | None:

@@ -27,10 +27,14 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 
 
-def environment(user_dir: Path | None) -> Environment:
-    """Autoescaping always on; a user's templates override ours file by file, in the sandbox."""
+def environment(user_dir: Path | None, cache_dir: Path | None = None) -> Environment:
+    """Autoescaping always on; a user's templates override ours file by file, in the sandbox.
+    Ours alone are kept compiled in the `cache_dir` (the sandbox compiles them differently, so
+    it never shares that cache)."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
+
+    from opsmanual.render.cache import template_cache
 
     ours = FileSystemLoader(str(resource_dir("templates")))
     options: dict[str, Any] = {
@@ -40,7 +44,7 @@ def environment(user_dir: Path | None) -> Environment:
     }
     env: Environment
     if user_dir is None:
-        env = Environment(loader=ours, **options)
+        env = Environment(loader=ours, bytecode_cache=template_cache(cache_dir), **options)
     else:
         if not user_dir.is_dir():
             raise OpsError(_("no such templates folder: {folder}", folder=user_dir))
@@ -373,7 +377,7 @@ def render_html(
 ) -> str:
     """The handbook page; with `only`, just those parts (anchors), after the `sheet` (a
     `paged.Sheet`) of `render --changed-since`."""
-    env = environment(user_dir)
+    env = environment(user_dir, cache_dir)
     t = book.t
     common = page_common(book, pdf, only, sheet)
     with template_errors():

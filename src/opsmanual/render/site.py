@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from opsmanual.errors import OpsError
 from opsmanual.i18n import _
+from opsmanual.render.cache import FragmentCache, code_digest
 from opsmanual.render.context import Handbook, ProcedureView, Rich
 from opsmanual.render.html import (
     Progress,
@@ -105,7 +106,7 @@ def render_site(
     cache_dir: Path | None = None,
 ) -> Path:
     """Write the site into the folder `out`; returns `out/index.html`."""
-    env = environment(user_dir)
+    env = environment(user_dir, cache_dir)
     common = page_common(book, pdf=False)
     pages = plan(book)
     with template_errors():
@@ -125,9 +126,7 @@ def render_site(
         static = {name: loader.get_source(env, f"site/{name}")[0] for name in STATIC}
     where = anchors(pages, texts)
     tops = {p.anchor: p.file for p in pages if p.anchor}
-    files: dict[str, str] = {}
-    for page, text in zip(pages, texts, strict=True):
-        files[page.file] = relink(text, page.file, where, tops)
+    files = relinked(pages, texts, where, tops, cache_dir)
     files["handbook.css"] = css
     files["search-index.js"] = search_script(book, where, terms)
     files.update(static)
@@ -142,6 +141,30 @@ def anchors(pages: list[Page], texts: list[str]) -> dict[str, str]:
         for found in _ID.finditer(text):
             where.setdefault(found.group(1), page.file)
     return where
+
+
+def relinked(
+    pages: list[Page],
+    texts: list[str],
+    where: dict[str, str],
+    tops: dict[str, str],
+    cache_dir: Path | None,
+) -> dict[str, str]:
+    """Each page with its links pointed at other pages; from the cache when the page's text and
+    the site's anchors are what they were (a warm render rewrites every link of every page
+    otherwise). The key holds all that `relink` reads, and relink's code (site.py)."""
+    cache = FragmentCache(cache_dir, [code_digest(), "relink"])
+    caching = cache.folder is not None
+    site = json.dumps([sorted(where.items()), sorted(tops.items())]) if caching else ""
+    files: dict[str, str] = {}
+    for page, text in zip(pages, texts, strict=True):
+        key = cache.key(f"{page.file}\0{site}\0{text}") if caching else ""
+        linked = cache.get(key) if caching else None
+        if linked is None:
+            linked = relink(text, page.file, where, tops)
+            cache.put(key, linked)
+        files[page.file] = linked
+    return files
 
 
 def relink(text: str, file: str, where: dict[str, str], tops: dict[str, str]) -> str:
@@ -329,8 +352,21 @@ def write_site(out: Path, files: dict[str, str]) -> None:
         before = set()
     names = sorted(files, key=lambda n: n == "index.html")
     for name in names:
-        write_atomic(out / name, files[name].encode("utf-8"))
+        data = files[name].encode("utf-8")
+        if not _holds(out / name, data):  # a page that did not change keeps its file and time
+            write_atomic(out / name, data)
     write_atomic(manifest, "".join(f"{n}\n" for n in sorted(files)).encode("utf-8"))
     for stale in sorted(before - set(files)):
         if "/" not in stale and stale.endswith((".html", ".js", ".css")):
             (out / stale).unlink(missing_ok=True)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a plain file holding exactly `data` (reading is far quicker than the
+    synced write of a warm render that changed one page)."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
