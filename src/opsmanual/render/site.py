@@ -42,8 +42,9 @@ from opsmanual.render.svg import org_layout, to_svg
 # Copied as they are (not templates: minified JavaScript may hold `{{`).
 STATIC = ("minisearch.min.js", "site.js")
 STYLES = ("handbook.css", "site/site.css")  # rendered and joined into handbook.css
-MANIFEST = ".opsmanual-site"
-ROLES_PER_PAGE = 100  # the pages the last render wrote, so stale ones can go
+MANIFEST = ".opsmanual-site"  # the pages the last render wrote, so stale ones can go
+ROLES_PER_PAGE = 100  # roles on a page of the roles part (plan)
+STAFF_PER_PAGE = 500  # rows on a page of a large staff list (_organization)
 
 _ID = re.compile(r' id="([^"]*)"')  # a literal start: the scan of a large page is quick
 _HREF = re.compile(r'href="#([^"]*)"')
@@ -76,7 +77,7 @@ def plan(book: Handbook) -> list[Page]:
         part("how-to-use", t.how_to_use),
         part("updates", t.updates),
         numbered("general"),
-        numbered("organization"),
+        *_organization(book, numbered("organization")),
     ]
     # The roles of a large manual list thousands of procedures between them: in pages of
     # ROLES_PER_PAGE, so that no page grows with the manual (roles.html, roles-2.html, ...).
@@ -96,6 +97,28 @@ def plan(book: Handbook) -> list[Page]:
     pages.append(part("records-index", t.records_index))
     pages.append(part("loans", t.loans))
     return pages
+
+
+def _organization(book: Handbook, whole: Page) -> list[Page]:
+    """The organization page; with more than STAFF_PER_PAGE people, the staff list in pages of
+    its own (staff.html, staff-2.html, ...) that the organization page links to, so that no page
+    grows with the organization (3,333 table rows took a browser seconds to lay out)."""
+    staff = book.staff
+    if len(staff) <= STAFF_PER_PAGE:
+        return [whole]
+    chunks = [staff[i : i + STAFF_PER_PAGE] for i in range(0, len(staff), STAFF_PER_PAGE)]
+    lists = [
+        Page(
+            "staff.html" if n == 1 else f"staff-{n}.html",
+            "",
+            f"{book.t.staff} ({n}/{len(chunks)})",
+            "site/staff.html.j2",
+            {"h": replace(book, staff=chunk)},
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    moved = {"h": replace(book, staff=[]), "staff_pages": lists}
+    return [replace(whole, extra=moved), *lists]
 
 
 def render_site(
