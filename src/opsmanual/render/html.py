@@ -178,7 +178,8 @@ def _ref(r: Ref) -> Markup:
 
 
 def refs(items: Iterable[Ref], sep: str) -> Markup:
-    return escape(sep).join(ref(r) for r in items)
+    # Each mention is already safe Markup: joined as text, not escaped again one by one.
+    return Markup(str(escape(sep)).join([ref(r) for r in items]))
 
 
 def bullets(items: Iterable[str]) -> Markup:

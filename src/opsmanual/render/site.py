@@ -17,6 +17,7 @@ three characters finds the text holding them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -178,7 +179,8 @@ def relinked(
     otherwise). The key holds all that `relink` reads, and relink's code (site.py)."""
     cache = FragmentCache(cache_dir, [code_digest(), "relink"])
     caching = cache.folder is not None
-    site = json.dumps([sorted(where.items()), sorted(tops.items())]) if caching else ""
+    held = json.dumps([sorted(where.items()), sorted(tops.items())]) if caching else ""
+    site = hashlib.sha256(held.encode("utf-8")).hexdigest()
     files: dict[str, str] = {}
     for page, text in zip(pages, texts, strict=True):
         key = cache.key(f"{page.file}\0{site}\0{text}") if caching else ""
