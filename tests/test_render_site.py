@@ -229,7 +229,9 @@ def test_warm_render_gives_the_same_bytes_and_a_change_redraws_one_procedure(
     cold = files(tmp_path / "cold")
     filled = entries(cache)
     procedures = len(list((manual / "procedures").glob("*.yaml")))
-    assert len(filled) == procedures
+    pages = len(list((tmp_path / "cold").glob("*.html")))
+    # each procedure's HTML and its search terms, and each page with its links pointed out
+    assert len(filled) == 2 * procedures + pages
     assert run(*args, "-o", str(tmp_path / "warm")).exit_code == 0
     assert files(tmp_path / "warm") == cold
     assert entries(cache) == filled, "a warm render draws nothing"
@@ -239,7 +241,8 @@ def test_warm_render_gives_the_same_bytes_and_a_change_redraws_one_procedure(
         path.read_text(encoding="utf-8").replace("purpose: ", "purpose: Changed. ", 1), "utf-8"
     )
     assert run(*args, "-o", str(tmp_path / "changed")).exit_code == 0
-    assert len(entries(cache) - filled) == 1, "only the changed procedure is drawn again"
+    # the changed procedure, its search terms and the one page that shows it
+    assert len(entries(cache) - filled) == 3, "only the changed procedure is drawn again"
     changed = files(tmp_path / "changed")
     assert b"Changed." in changed["chapter-6.html"] or any(
         b"Changed." in v for v in changed.values()
@@ -560,3 +563,65 @@ def test_a_broken_site_template_is_one_line_and_nothing_is_written(tmp_path: Pat
     assert "template error" in result.output and "page.html.j2:1" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "shown_on"),
+    [
+        # a procedure's title: on its own chapter page, and in the roles page's lists
+        (
+            "procedures/weekly-meeting.yaml",
+            "title: Weekly department meeting",
+            "title: Standup",
+            "roles.html",
+        ),
+        # a role's title: in the procedures (chapter pages) of the roles it acts in
+        ("roles/dept-manager.yaml", "title: ", "title: Renamed ", "chapter-6.html"),
+    ],
+)
+def test_a_title_edited_in_one_file_redraws_every_page_that_shows_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    file: str,
+    old: str,
+    new: str,
+    shown_on: str,
+) -> None:
+    """Every cached piece (a procedure, its search terms, a page's links) is keyed by what it
+    shows: after an edit, the warm render is the very site a render without a cache writes."""
+    manual = copy_manual(tmp_path)
+    out = site_of(manual, tmp_path / "site")  # fills the cache
+    path = manual / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    warm = files(site_of(manual, out))  # the same folder, as CI renders it
+    changed = new.removeprefix("title: ").strip()
+    assert changed.encode() in warm[shown_on]
+    assert changed.encode() in warm["search-index.js"] or file.startswith("roles/")
+    monkeypatch.setenv("OPSMANUAL_CACHE_DIR", "off")
+    assert files(site_of(manual, tmp_path / "cold")) == warm
+
+
+def test_a_large_staff_list_comes_in_pages_linked_from_the_organization_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import opsmanual.render.site as site_module
+
+    monkeypatch.setattr(site_module, "STAFF_PER_PAGE", 5)
+    out = site("operations", tmp_path / "site")
+    people = len(list((MANUALS / "operations" / "staff").glob("*.yaml")))
+    pages = crawl(out)
+    names = ["staff.html", "staff-2.html", "staff-3.html"]
+    assert people == 12 and names[-1] in pages and "staff-4.html" not in pages
+    held = [sorted(i for i in pages[n].ids if i.startswith("person-")) for n in names]
+    assert [len(h) for h in held] == [5, 5, 2]
+    assert not any(i.startswith("person-") for i in pages["organization.html"].ids)
+    organization = (out / "organization.html").read_text(encoding="utf-8")
+    assert all(f'href="{n}"' in organization for n in names)
+    assert broken_links(out) == []  # every mention of a person now leads to a staff page
+    pager = (out / "staff-2.html").read_text(encoding="utf-8")
+    assert 'rel="prev" href="staff.html"' in pager and 'rel="next" href="staff-3.html"' in pager
+    one_page = tmp_path / "one"
+    assert run("render", "-m", str(MANUALS / "operations"), "-o", str(one_page)).exit_code == 0
+    assert "staff-pages" not in (one_page / "index.html").read_text(encoding="utf-8")

@@ -6,6 +6,8 @@ import itertools
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opsmanual.render.svg import (
     SLICE,
@@ -281,3 +283,12 @@ def test_org_chart_wraps_long_names_and_keeps_the_holder() -> None:
     assert d.boxes[0].lines == d.boxes[0].lines[: d.boxes[0].title_lines], (
         "a unit with no head has no empty subtitle line"
     )
+
+
+@given(st.text())
+def test_diagram_text_is_escaped_as_markupsafe_escapes_it(text: str) -> None:
+    from markupsafe import escape as markupsafe_escape
+
+    from opsmanual.render import svg
+
+    assert svg.escape(text) == str(markupsafe_escape(text))

@@ -13,7 +13,8 @@ which is published. Safety: each entry is written to a temporary file and rename
 (concurrent runs write the same bytes for the same key, the last rename wins, a reader sees a
 whole file or none); each entry carries the SHA-256 of its text and one that does not match
 (a torn or edited file) is ignored and rewritten. The cache is an optimisation only: any error
-reading or writing it is ignored. Entries unused for 30 days are removed, at most once a day.
+reading or writing it is ignored. Entries unused for 30 days are removed, at most once a day (an
+entry's modification time says when it was last used, renewed at most once an hour).
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jinja2.bccache import BytecodeCache
 
 MAGIC = b"opsmanual-fragment-1\n"
 PRUNE_AFTER = 30 * 24 * 3600  # seconds unused before an entry is removed
 PRUNE_EVERY = 24 * 3600
-_CODE = ("svg.py", "html.py", "context.py", "markup.py", "cache.py")
+TOUCH_AFTER = 3600  # seconds: an entry used is marked used again at most once an hour
+_CODE = ("svg.py", "html.py", "context.py", "markup.py", "cache.py", "site.py")
 
 
 def default_dir() -> Path | None:
@@ -57,6 +63,7 @@ class FragmentCache:
 
     def __init__(self, folder: Path | None, salt: Iterable[str]) -> None:
         self.folder = folder
+        self._where = "" if folder is None else str(folder)
         digest = hashlib.sha256()
         for part in salt:
             digest.update(part.encode("utf-8"))
@@ -75,8 +82,11 @@ class FragmentCache:
     def get(self, key: str) -> str | None:
         if self.folder is None:
             return None
+        name = os.path.join(self._where, key[:2], key)  # a warm render asks thousands of times
         try:
-            data = self._path(key).read_bytes()
+            with open(name, "rb") as stream:
+                used = os.fstat(stream.fileno()).st_mtime
+                data = stream.read()
         except OSError:
             self.misses += 1
             return None
@@ -85,8 +95,9 @@ class FragmentCache:
             self.misses += 1
             return None
         self.hits += 1
-        with contextlib.suppress(OSError):
-            os.utime(self._path(key))  # used: its age is what pruning looks at
+        if time.time() - used > TOUCH_AFTER:  # its age is what pruning looks at
+            with contextlib.suppress(OSError):
+                os.utime(name)
         return text
 
     def put(self, key: str, text: str) -> None:
@@ -126,6 +137,34 @@ class FragmentCache:
                             entry.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+TEMPLATES = "templates"  # the compiled templates' folder inside the cache folder
+
+
+def template_cache(folder: Path | None) -> BytecodeCache | None:
+    """Jinja's compiled templates kept in `folder/templates` (compiling them all is a good part
+    of a warm render). Jinja checks each entry against its template's source and writes it
+    atomically; an unreadable entry is compiled again, like a missing one."""
+    if folder is None:
+        return None
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    class Tolerant(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with contextlib.suppress(OSError):  # a read-only or full disk costs speed only
+                super().dump_bytecode(bucket)
+
+    where = folder / TEMPLATES
+    with contextlib.suppress(OSError):
+        where.mkdir(parents=True, exist_ok=True)
+    return Tolerant(str(where))
 
 
 def _decode(data: bytes) -> str | None:

@@ -41,12 +41,25 @@ class Ref:
     href: str | None = None
 
 
-@dataclass(frozen=True)
 class Rich:
-    """A long text field: CommonMark source and its safe HTML."""
+    """A long text field: CommonMark source and its safe HTML.
 
-    source: str
-    html: Markup
+    The HTML is made when first asked for: a procedure whose HTML comes from the fragment cache
+    never needs it, and one that is drawn makes it in the drawing worker. Equal, hashed and
+    shown (`repr`, part of the fragment cache's key) by its source, which decides the HTML.
+    """
+
+    __slots__ = ("_html", "source")
+
+    def __init__(self, source: str, html: Markup | None = None) -> None:
+        self.source = source
+        self._html = html
+
+    @property
+    def html(self) -> Markup:
+        if self._html is None:
+            self._html = to_html(self.source)
+        return self._html
 
     def __bool__(self) -> bool:
         return bool(self.source.strip())
@@ -54,9 +67,18 @@ class Rich:
     def __html__(self) -> str:
         return str(self.html)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rich) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
+
+    def __repr__(self) -> str:
+        return f"Rich({self.source!r})"
+
 
 def rich(text: str | None) -> Rich:
-    return Rich(text or "", to_html(text))
+    return Rich(text or "")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from opsmanual.errors import OpsError
 from opsmanual.i18n import _
 from opsmanual.parallel import ordered_map
 from opsmanual.render.cache import FragmentCache, code_digest
-from opsmanual.render.context import Handbook, Ref
+from opsmanual.render.context import Handbook, ProcedureView, Ref
 from opsmanual.render.svg import flow_layout, org_layout, to_svg
 from opsmanual.resources import resource_dir
 
@@ -27,10 +27,14 @@ if TYPE_CHECKING:
 Progress = Callable[[int], None]
 
 
-def environment(user_dir: Path | None) -> Environment:
-    """Autoescaping always on; a user's templates override ours file by file, in the sandbox."""
+def environment(user_dir: Path | None, cache_dir: Path | None = None) -> Environment:
+    """Autoescaping always on; a user's templates override ours file by file, in the sandbox.
+    Ours alone are kept compiled in the `cache_dir` (the sandbox compiles them differently, so
+    it never shares that cache)."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
+
+    from opsmanual.render.cache import template_cache
 
     ours = FileSystemLoader(str(resource_dir("templates")))
     options: dict[str, Any] = {
@@ -38,18 +42,23 @@ def environment(user_dir: Path | None) -> Environment:
         "undefined": StrictUndefined,
         "keep_trailing_newline": True,
     }
+    # Each helper is a global (`ref(x)`) and a filter (`x|ref`): ours use the filter, which Jinja
+    # calls directly, where a global goes through its generic call (a third of a procedure's
+    # templating, called for every mention).
+    helpers = {"ref": ref, "refs": refs, "bullets": bullets, "ref_list": ref_list}
+    filters = {**helpers, "css_string": css_string, "css_counters": css_counters}
+    filters["css_fonts"] = css_fonts
     env: Environment
     if user_dir is None:
-        env = Environment(loader=ours, **options)
+        env = Environment(loader=ours, bytecode_cache=template_cache(cache_dir), **options)
     else:
         if not user_dir.is_dir():
             raise OpsError(_("no such templates folder: {folder}", folder=user_dir))
         loader = ChoiceLoader([FileSystemLoader(str(user_dir)), ours])
         env = _bounded_sandbox(SandboxedEnvironment)(loader=loader, **options)
-    env.globals.update(ref=ref, refs=refs, bullets=bullets, ref_list=ref_list)
-    env.filters["css_string"] = css_string
-    env.filters["css_counters"] = css_counters
-    env.filters["css_fonts"] = css_fonts
+        filters = {name: env._bounded_filter(f) for name, f in filters.items()}  # type: ignore[attr-defined]
+    env.globals.update(helpers)
+    env.filters.update(filters)
     return env
 
 
@@ -169,7 +178,8 @@ def _ref(r: Ref) -> Markup:
 
 
 def refs(items: Iterable[Ref], sep: str) -> Markup:
-    return escape(sep).join(ref(r) for r in items)
+    # Each mention is already safe Markup: joined as text, not escaped again one by one.
+    return Markup(str(escape(sep)).join([ref(r) for r in items]))
 
 
 def bullets(items: Iterable[str]) -> Markup:
@@ -246,30 +256,47 @@ PARALLEL_FROM = 400
 CHUNK = 100
 
 
+# What a writer may keep beside each procedure's HTML, made in the same worker and cached under
+# its own key: the site's search terms (a function of the procedure's view, as a string).
+Extra = Callable[[ProcedureView], str]
+
+
 def _procedures_html(
     env: Any,
     common: dict[str, Any],
-    procedures: list[Any],
+    procedures: list[ProcedureView],
     progress: Progress | None,
     cache: FragmentCache,
-) -> list[str]:
-    """Each procedure's HTML with its flow diagram, from the cache when its inputs are unchanged;
-    most of a large render, so shared out (cache look-ups included)."""
+    extra: Extra | None = None,
+) -> list[tuple[str, str]]:
+    """Each procedure's HTML with its flow diagram (and its `extra`), from the cache when its
+    inputs are unchanged; most of a large render, so shared out (cache look-ups included)."""
     template = env.get_template("procedure.html.j2")
     t = common["t"]
+    caching = cache.folder is not None
 
-    def some(start: int, end: int) -> list[str]:
+    def some(start: int, end: int) -> list[tuple[str, str]]:
         out = []
         for p in procedures[start:end]:
-            key = cache.key(repr(p))  # the whole view: every label and link it shows
-            html = cache.get(key)
+            # The whole view is the key: every label and link it shows. Only made when there
+            # is a cache to look in (the repr of a large manual's views takes a while).
+            key = cache.key(repr(p)) if caching else ""
+            html = cache.get(key) if caching else None
             if html is None:
                 layout = flow_layout(p.lanes, p.flow, t.yes, t.no_branch, t.start, t.end)
                 label = f"{p.title} — {t.flow}"
                 svg = Markup(to_svg(layout, label, "flow", t.language, t.font_sans))
                 html = template.render(common, p=p, flow_svg=svg)
                 cache.put(key, html)
-            out.append(html)
+            more = ""
+            if extra is not None:
+                more_key = cache.key(f"extra\0{key}") if caching else ""
+                found = cache.get(more_key) if caching else None
+                if found is None:
+                    found = extra(p)
+                    cache.put(more_key, found)
+                more = found
+            out.append((html, more))
         return out
 
     return ordered_map(some, len(procedures), chunk=CHUNK, minimum=PARALLEL_FROM, progress=progress)
@@ -322,9 +349,10 @@ def fill_procedures(
     common: dict[str, Any],
     progress: Progress | None = None,
     cache_dir: Path | None = None,
-) -> None:
+    extra: Extra | None = None,
+) -> dict[str, str]:
     """Set each procedure's `html` (only those `common["only"]` shows): from the cache when its
-    inputs are unchanged, else drawn."""
+    inputs are unchanged, else drawn. Returns each one's `extra` by anchor (empty without)."""
     book: Handbook = common["h"]
     only = common.get("only")
     cache = fragment_cache(env, common, cache_dir)
@@ -334,10 +362,14 @@ def fill_procedures(
         for p in chapter.procedures
         if only is None or p.anchor in only
     ]
-    pieces = _procedures_html(env, common, procedures, progress, cache)
-    for p, html in zip(procedures, pieces, strict=True):
+    pieces = _procedures_html(env, common, procedures, progress, cache, extra)
+    extras = {}
+    for p, (html, more) in zip(procedures, pieces, strict=True):
         p.html = Markup(html)
+        if extra is not None:
+            extras[p.anchor] = more
     cache.prune()
+    return extras
 
 
 def render_html(
@@ -351,7 +383,7 @@ def render_html(
 ) -> str:
     """The handbook page; with `only`, just those parts (anchors), after the `sheet` (a
     `paged.Sheet`) of `render --changed-since`."""
-    env = environment(user_dir)
+    env = environment(user_dir, cache_dir)
     t = book.t
     common = page_common(book, pdf, only, sheet)
     with template_errors():

@@ -43,6 +43,18 @@ class Words:
     language: str
     table: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        # Each word as an attribute of its own: templates read `t.x` hundreds of thousands of
+        # times in a large handbook, and a plain attribute is far quicker than __getattr__.
+        # A word named like a method or field (`format`, `table`) stays reachable as t["..."].
+        for key, value in self.table.items():
+            if (
+                key.isidentifier()
+                and not hasattr(type(self), key)
+                and key not in ("language", "table")
+            ):
+                object.__setattr__(self, key, value)
+
     def __getitem__(self, key: str) -> Any:
         return self.table[key]
 

@@ -17,6 +17,7 @@ three characters finds the text holding them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -28,6 +29,7 @@ from markupsafe import Markup
 
 from opsmanual.errors import OpsError
 from opsmanual.i18n import _
+from opsmanual.render.cache import FragmentCache, code_digest
 from opsmanual.render.context import Handbook, ProcedureView, Rich
 from opsmanual.render.html import (
     Progress,
@@ -41,8 +43,9 @@ from opsmanual.render.svg import org_layout, to_svg
 # Copied as they are (not templates: minified JavaScript may hold `{{`).
 STATIC = ("minisearch.min.js", "site.js")
 STYLES = ("handbook.css", "site/site.css")  # rendered and joined into handbook.css
-MANIFEST = ".opsmanual-site"
-ROLES_PER_PAGE = 100  # the pages the last render wrote, so stale ones can go
+MANIFEST = ".opsmanual-site"  # the pages the last render wrote, so stale ones can go
+ROLES_PER_PAGE = 100  # roles on a page of the roles part (plan)
+STAFF_PER_PAGE = 500  # rows on a page of a large staff list (_organization)
 
 _ID = re.compile(r' id="([^"]*)"')  # a literal start: the scan of a large page is quick
 _HREF = re.compile(r'href="#([^"]*)"')
@@ -75,7 +78,7 @@ def plan(book: Handbook) -> list[Page]:
         part("how-to-use", t.how_to_use),
         part("updates", t.updates),
         numbered("general"),
-        numbered("organization"),
+        *_organization(book, numbered("organization")),
     ]
     # The roles of a large manual list thousands of procedures between them: in pages of
     # ROLES_PER_PAGE, so that no page grows with the manual (roles.html, roles-2.html, ...).
@@ -97,6 +100,28 @@ def plan(book: Handbook) -> list[Page]:
     return pages
 
 
+def _organization(book: Handbook, whole: Page) -> list[Page]:
+    """The organization page; with more than STAFF_PER_PAGE people, the staff list in pages of
+    its own (staff.html, staff-2.html, ...) that the organization page links to, so that no page
+    grows with the organization (3,333 table rows took a browser seconds to lay out)."""
+    staff = book.staff
+    if len(staff) <= STAFF_PER_PAGE:
+        return [whole]
+    chunks = [staff[i : i + STAFF_PER_PAGE] for i in range(0, len(staff), STAFF_PER_PAGE)]
+    lists = [
+        Page(
+            "staff.html" if n == 1 else f"staff-{n}.html",
+            "",
+            f"{book.t.staff} ({n}/{len(chunks)})",
+            "site/staff.html.j2",
+            {"h": replace(book, staff=chunk)},
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+    moved = {"h": replace(book, staff=[]), "staff_pages": lists}
+    return [replace(whole, extra=moved), *lists]
+
+
 def render_site(
     book: Handbook,
     user_dir: Path | None,
@@ -105,11 +130,11 @@ def render_site(
     cache_dir: Path | None = None,
 ) -> Path:
     """Write the site into the folder `out`; returns `out/index.html`."""
-    env = environment(user_dir)
+    env = environment(user_dir, cache_dir)
     common = page_common(book, pdf=False)
     pages = plan(book)
     with template_errors():
-        fill_procedures(env, common, progress, cache_dir)
+        terms = fill_procedures(env, common, progress, cache_dir, procedure_terms)
         t = book.t
         org = to_svg(org_layout(book.org_nodes), t.org_chart, "org", t.language, t.font_sans)
         common["org_chart"] = Markup(org)
@@ -125,11 +150,9 @@ def render_site(
         static = {name: loader.get_source(env, f"site/{name}")[0] for name in STATIC}
     where = anchors(pages, texts)
     tops = {p.anchor: p.file for p in pages if p.anchor}
-    files: dict[str, str] = {}
-    for page, text in zip(pages, texts, strict=True):
-        files[page.file] = relink(text, page.file, where, tops)
+    files = relinked(pages, texts, where, tops, cache_dir)
     files["handbook.css"] = css
-    files["search-index.js"] = search_script(book, where)
+    files["search-index.js"] = search_script(book, where, terms)
     files.update(static)
     write_site(out, files)
     return out / "index.html"
@@ -142,6 +165,31 @@ def anchors(pages: list[Page], texts: list[str]) -> dict[str, str]:
         for found in _ID.finditer(text):
             where.setdefault(found.group(1), page.file)
     return where
+
+
+def relinked(
+    pages: list[Page],
+    texts: list[str],
+    where: dict[str, str],
+    tops: dict[str, str],
+    cache_dir: Path | None,
+) -> dict[str, str]:
+    """Each page with its links pointed at other pages; from the cache when the page's text and
+    the site's anchors are what they were (a warm render rewrites every link of every page
+    otherwise). The key holds all that `relink` reads, and relink's code (site.py)."""
+    cache = FragmentCache(cache_dir, [code_digest(), "relink"])
+    caching = cache.folder is not None
+    held = json.dumps([sorted(where.items()), sorted(tops.items())]) if caching else ""
+    site = hashlib.sha256(held.encode("utf-8")).hexdigest()
+    files: dict[str, str] = {}
+    for page, text in zip(pages, texts, strict=True):
+        key = cache.key(f"{page.file}\0{site}\0{text}") if caching else ""
+        linked = cache.get(key) if caching else None
+        if linked is None:
+            linked = relink(text, page.file, where, tops)
+            cache.put(key, linked)
+        files[page.file] = linked
+    return files
 
 
 def relink(text: str, file: str, where: dict[str, str], tops: dict[str, str]) -> str:
@@ -179,34 +227,57 @@ def _procedure_text(p: ProcedureView) -> str:
     )
 
 
-def search_documents(book: Handbook, where: dict[str, str]) -> list[list[str]]:
-    """[url, title, kind, text] for each part, unit, role and procedure of the handbook."""
+# A document of the search index: url, title, kind, and the terms of its title and its text.
+Terms = list[tuple[int, list[tuple[str, int]]]]  # per field: distinct tokens, (term, count)
+Document = tuple[str, str, str, Terms]
+
+
+def procedure_terms(p: ProcedureView) -> str:
+    """A procedure's search terms as JSON: made beside its HTML (in the same worker, and cached
+    with it), since tokenizing every procedure is most of the index's work."""
+    terms = search_terms(f"{p.number} {p.title}", _procedure_text(p))
+    return json.dumps(terms, ensure_ascii=False, separators=(",", ":"))
+
+
+def search_documents(
+    book: Handbook, where: dict[str, str], made: dict[str, str] | None = None
+) -> list[Document]:
+    """Each part, unit, role and procedure of the handbook; a procedure's terms from `made`
+    (`procedure_terms` by anchor) when there."""
     t = book.t
     kinds = t.kinds
+    made = made or {}
 
     def url(anchor: str) -> str:
         page = where.get(anchor, "index.html")
         return page if page == f"{anchor}.html" else f"{page}#{anchor}"
 
-    docs: list[list[str]] = [
-        [url("how-to-use"), t.how_to_use, "", ""],
-        [url("updates"), t.updates, "", " ".join(u.summary for u in book.updates)],
+    def doc(anchor: str, title: str, kind: str, text: str) -> Document:
+        return (url(anchor), title, kind, search_terms(title, text))
+
+    docs = [
+        doc("how-to-use", t.how_to_use, "", ""),
+        doc("updates", t.updates, "", " ".join(u.summary for u in book.updates)),
     ]
     general = _text(book.purpose, book.scope, *(f"{a} {b.source}" for a, b in book.principles))
     for key, s in book.sections.items():
         title = f"{s.number}{t.section_sep}{s.title}" if s.number else s.title
-        docs.append([url(s.anchor), title, "", general if key == "general" else ""])
+        docs.append(doc(s.anchor, title, "", general if key == "general" else ""))
     for u in book.units:
-        docs.append([url(u.anchor), u.name, kinds["units"], _text(u.id, u.description, *u.duties)])
+        docs.append(doc(u.anchor, u.name, kinds["units"], _text(u.id, u.description, *u.duties)))
     for r in book.roles:
         lists = [*r.duties, *r.authorities, *r.qualifications]
-        docs.append([url(r.anchor), r.title, kinds["roles"], _text(r.id, r.description, *lists)])
+        docs.append(doc(r.anchor, r.title, kinds["roles"], _text(r.id, r.description, *lists)))
     for chapter in book.chapters:
         title = f"{chapter.number}{t.section_sep}{chapter.title}"
-        docs.append([url(chapter.anchor), title, "", chapter.text.source])
+        docs.append(doc(chapter.anchor, title, "", chapter.text.source))
         for p in chapter.procedures:
             title = f"{p.number} {p.title}"
-            docs.append([url(p.anchor), title, kinds["procedures"], _procedure_text(p)])
+            made_terms = made.get(p.anchor)
+            if made_terms is None:
+                docs.append(doc(p.anchor, title, kinds["procedures"], _procedure_text(p)))
+            else:
+                docs.append((url(p.anchor), title, kinds["procedures"], json.loads(made_terms)))
     return docs
 
 
@@ -228,22 +299,32 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def search_index(docs: list[list[str]]) -> dict[str, Any]:
+def search_terms(title: str, text: str) -> Terms:
+    """The terms of a document's two fields as MiniSearch counts them: the number of distinct
+    tokens (the field's length) and each term, lower-cased, with its count."""
+    out: Terms = []
+    for value in (title, text):
+        found = tokens(value)
+        counts = Counter(found if value.islower() else map(str.lower, found))
+        out.append((len(set(found)), list(counts.items())))
+    return out
+
+
+def search_index(docs: list[Document]) -> dict[str, Any]:
     """The documents indexed as MiniSearch indexes them, in its serialized form (loadJS,
     serializationVersion 2), so the browser loads an index instead of building one: for a
     10,000-procedure manual, a second or two instead of a minute."""
     postings: dict[str, dict[str, dict[str, int]]] = {}
     lengths: dict[str, list[int]] = {}
     totals = [0] * len(FIELDS)
-    for short, (_path, title, _kind, text) in enumerate(docs):
+    for short, (_path, _title, _kind, terms) in enumerate(docs):
         row = []
         key = str(short)
-        for field_id, value in enumerate((title, text)):
-            found = tokens(value)
-            row.append(len(set(found)))
-            totals[field_id] += row[-1]
+        for field_id, (distinct, counts) in enumerate(terms):
+            row.append(distinct)
+            totals[field_id] += distinct
             field = str(field_id)
-            for term, n in Counter(found if value.islower() else map(str.lower, found)).items():
+            for term, n in counts:
                 entry = postings.get(term)
                 if entry is None:
                     postings[term] = {field: {key: n}}
@@ -267,10 +348,10 @@ def search_index(docs: list[list[str]]) -> dict[str, Any]:
     }
 
 
-def search_script(book: Handbook, where: dict[str, str]) -> str:
+def search_script(book: Handbook, where: dict[str, str], made: dict[str, str] | None = None) -> str:
     """The search index as a script: a `<script src>` loads from file://, fetch() does not. A
     string for JSON.parse, which browsers read much faster than the same object as code."""
-    data = {"lang": book.lang, "index": search_index(search_documents(book, where))}
+    data = {"lang": book.lang, "index": search_index(search_documents(book, where, made))}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     quoted = text.replace("\\", "\\\\").replace("'", "\\'")
     return f"window.opsmanualSearch = JSON.parse('{quoted}');\n"
@@ -296,8 +377,21 @@ def write_site(out: Path, files: dict[str, str]) -> None:
         before = set()
     names = sorted(files, key=lambda n: n == "index.html")
     for name in names:
-        write_atomic(out / name, files[name].encode("utf-8"))
+        data = files[name].encode("utf-8")
+        if not _holds(out / name, data):  # a page that did not change keeps its file and time
+            write_atomic(out / name, data)
     write_atomic(manifest, "".join(f"{n}\n" for n in sorted(files)).encode("utf-8"))
     for stale in sorted(before - set(files)):
         if "/" not in stale and stale.endswith((".html", ".js", ".css")):
             (out / stale).unlink(missing_ok=True)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a plain file holding exactly `data` (reading is far quicker than the
+    synced write of a warm render that changed one page)."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
