@@ -275,7 +275,8 @@ def test_markdown_note_without_field_changes_stands_apart_from_the_list(repo: Gi
 
 
 def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> None:
-    from opsmanual.changelog import build, letter
+    from opsmanual.changelog import build
+    from opsmanual.reporters.changelog import letter
 
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/project-management.yaml", "title: ", "title: 新")

@@ -105,7 +105,7 @@ def test_github_annotations_are_escaped_and_repo_relative(tmp_path: Path) -> Non
 
 
 def test_github_escaping() -> None:
-    from opsmanual.output import _escape_data, _escape_property
+    from opsmanual.reporters.validate import _escape_data, _escape_property
 
     assert _escape_data("50%\nnext\r") == "50%25%0Anext%0D"
     assert _escape_property("a:b,c") == "a%3Ab%2Cc"

@@ -20,7 +20,7 @@ from opsmanual import kinds
 from opsmanual.checks.record_lists import record_of
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
-from opsmanual.i18n import N_, _, listing, pgettext
+from opsmanual.i18n import N_, _, listing
 from opsmanual.model import Ack, Manual, UpdateRecord, version_key
 
 
@@ -120,16 +120,6 @@ def _by_person(manual: Manual, now: datetime) -> dict[str, list[Ack]]:
 def _first_covering(acks: list[Ack], version: str) -> Ack | None:
     wanted = version_key(version)
     return next((a for a in acks if version_key(a.version) >= wanted), None)
-
-
-def state_word(state: str) -> str:
-    """A person's state, "acknowledged", "overdue" or "pending", in the user's language (JSON
-    keeps the keys)."""
-    if state == "acknowledged":
-        return pgettext("ack status", "acknowledged")
-    if state == "overdue":
-        return pgettext("ack status", "overdue")
-    return pgettext("ack status", "pending")
 
 
 def status(manual: Manual, version: str | None, now: datetime) -> AckStatus:

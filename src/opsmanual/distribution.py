@@ -344,7 +344,17 @@ class CopyRow:
         }
 
 
-def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord | None, bool]:
+@dataclass
+class CopyList:
+    """`copy list`: every copy with its edition and status, the version in force, and whether
+    the manual keeps a distribution record."""
+
+    rows: list[CopyRow]
+    force: UpdateRecord | None
+    kept: bool
+
+
+def list_copies(root: Path, now: datetime) -> CopyList:
     """Every copy with its edition and status now; the version in force; whether the manual
     keeps a distribution record."""
     manual, findings = load_manual(FolderSource(root))
@@ -358,7 +368,7 @@ def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord 
         CopyRow(state, _holder(manual, state), open_borrower(manual, state.id, now))
         for state in copy_states(manual, now)
     ]
-    return rows, in_force(manual.updates, now), manual.distribution_doc is not None
+    return CopyList(rows, in_force(manual.updates, now), manual.distribution_doc is not None)
 
 
 def _holder(manual: Manual, state: CopyState) -> str | None:

@@ -8,9 +8,7 @@ The rules themselves live in `opsmanual.checks.loans`; this module only asks the
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -379,13 +377,3 @@ def list_loans(
             LoanRow(loan, status, unit.name if unit else holder_id, person.name if person else None)
         )
     return rows
-
-
-def as_json_entries(rows: Iterable[LoanRow]) -> list[dict[str, Any]]:
-    """Each loan as written in the file, plus its status."""
-    return [{**row.loan.raw, "status": row.status} for row in rows]
-
-
-def as_json(rows: Iterable[LoanRow]) -> str:
-    """`loan list --format json` (cli.md)."""
-    return json.dumps({"loans": as_json_entries(rows)}, ensure_ascii=False, indent=2)

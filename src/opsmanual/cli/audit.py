@@ -46,9 +46,9 @@ def audit(
     ] = False,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual import audit_report
     from opsmanual.audit import audit as make_audit
     from opsmanual.loans import parse_when
+    from opsmanual.reporters.audit import REPORTERS
     from opsmanual.validate import now
 
     moment = now()
@@ -58,9 +58,4 @@ def audit(
         except ValueError as exc:
             raise OpsError(_("{option}: {problem}", option="--as-of", problem=exc)) from None
     report = make_audit(manual_root(manual), moment, use_git=not no_git)
-    if format is AuditFormat.json:
-        out(audit_report.as_json(report))
-    elif format is AuditFormat.markdown:
-        out(audit_report.as_markdown(report).rstrip("\n"))
-    else:
-        out(audit_report.as_text(report))
+    out(REPORTERS[format.value](report))

@@ -37,7 +37,7 @@ class Method(StrEnum):
 def _unreadable(findings: list[Finding], machine: bool = False) -> None:
     """A file the command cannot parse: print its findings and exit 1 (cli.md). A machine
     format prints only its document on stdout, so there the findings go to stderr."""
-    from opsmanual.output import text_line
+    from opsmanual.reporters.validate import text_line
 
     for finding in findings:
         if machine:
@@ -60,21 +60,17 @@ def diff(
         DiffFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = DiffFormat.text,
 ) -> None:
-    from opsmanual import diff as semantic
+    from opsmanual.diff import diff_points, resolve_points
     from opsmanual.gitaccess import require_repo
+    from opsmanual.reporters.diff import REPORTERS
 
     gm = require_repo(manual_root(manual))
-    points = semantic.resolve_points(gm, rev_a, rev_b)
-    changes, problems = semantic.diff_points(gm, points.a, points.b)
+    points = resolve_points(gm, rev_a, rev_b)
+    changes, problems = diff_points(gm, points.a, points.b)
     if problems:
         _unreadable(problems, machine=format is DiffFormat.json)
-    a_label, b_label = points.a_label, points.b_label
-    if format is DiffFormat.json:
-        out(semantic.as_json(changes, a_label, b_label))
-    elif format is DiffFormat.markdown:
-        out(semantic.as_markdown(changes, a_label, b_label).rstrip("\n"))
-    else:
-        out(semantic.as_text(changes, a_label, b_label, color_enabled()))
+    report = REPORTERS[format.value]
+    out(report(changes, points.a_label, points.b_label, colour=color_enabled()))
 
 
 @app.command(help=_("The staff notice for recent updates: what changed and who must read it."))
@@ -133,17 +129,13 @@ def changelog(
             starttls,
         )
         return
-    if format is ChangelogFormat.json:
-        out(notices.as_json(notice))
-    else:
-        if any(e.why_no_details == "why_nogit" for e in notice.entries):
-            err(
-                _(
-                    "not in a git repository: the notice lists the update records "
-                    "without field changes"
-                )
-            )
-        out(notices.as_text(notice, markdown=format is ChangelogFormat.markdown).rstrip("\n"))
+    from opsmanual.reporters.changelog import REPORTERS
+
+    if format is not ChangelogFormat.json and any(
+        e.why_no_details == "why_nogit" for e in notice.entries
+    ):
+        err(_("not in a git repository: the notice lists the update records without field changes"))
+    out(REPORTERS[format.value](notice))
 
 
 def _require_approval(notice: Any) -> None:
