@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from opsmanual.acks import acknowledge
 from opsmanual.cli import app
 from opsmanual.errors import OpsError, Refused
-from opsmanual.loans import parse_when
+from opsmanual.model import parse_when
 from opsmanual.validate import validate
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
@@ -108,13 +108,13 @@ def test_an_earlier_version_is_covered_by_a_later_acknowledgement(root: Path) ->
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nobody"], "no person `nobody` exists"),
+        (["nobody"], "reader: no person `nobody` exists"),
         (["wu-tao", "--version", "9.9"], "no update record has it"),
         (["wu-tao", "--at", "2027-01-01"], "in the future"),
         (["wu-tao", "--at", "2026-11-10"], "before version 1.4 was issued"),
         (["wu-tao", "--method", " "], "one line"),
         (["wu-tao", "--note", "a\nb"], "one line"),
-        (["wu-tao", "nobody"], "no person `nobody` exists"),  # all or nothing
+        (["wu-tao", "nobody"], "reader: no person `nobody` exists"),  # all or nothing
     ],
 )
 def test_refusals_exit_1_and_leave_the_file_untouched(

@@ -74,9 +74,9 @@ def test_a_draft_is_a_warning_and_approve_makes_it_clean(draft: GitRepo) -> None
     [
         (["--by", "zheng-li"], "no one approves their own change"),  # the author
         (["--by", "li-qiang"], "does not hold the approver role `dept-manager`"),
-        (["--by", "nobody"], "no such person"),
+        (["--by", "nobody"], "approver: no person `nobody` exists"),
         (["--by", "he-jun"], "no longer active"),  # left the company
-        (["--by", "zhou-ming", "--reviewed-by", "nobody"], "no such person"),
+        (["--by", "zhou-ming", "--reviewed-by", "nobody"], "reviewer: no person `nobody` exists"),
         (["--by", "zhou-ming", "--at", "2026-12-02"], "in the future"),
     ],
 )

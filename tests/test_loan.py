@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from opsmanual import atomic
 from opsmanual.cli import app
 from opsmanual.errors import Refused
-from opsmanual.loans import lend, parse_when, take_back
+from opsmanual.loans import lend, take_back
+from opsmanual.model import parse_when
 from opsmanual.validate import validate
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"

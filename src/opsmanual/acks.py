@@ -193,7 +193,7 @@ def acknowledge(
     (default: the current one), at `at` (default: `clock()`, read under the lock so that racing
     runs append in time order). Refuses, writing nothing, what validate would reject."""
     from opsmanual import yamledit as records
-    from opsmanual.loans import stamp
+    from opsmanual.model import stamp
 
     if not people:
         raise OpsError(_("name at least one person: opsmanual ack STAFF_ID..."))
@@ -294,7 +294,7 @@ def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
 
 
 def _check_moment(manual: Manual, record: UpdateRecord, moment: datetime, now: datetime) -> None:
-    from opsmanual.loans import stamp
+    from opsmanual.model import stamp
 
     if moment > now:
         raise Refused(
@@ -325,15 +325,9 @@ def _check_moment(manual: Manual, record: UpdateRecord, moment: datetime, now: d
 
 
 def _check_person(manual: Manual, person_id: str, record: UpdateRecord) -> None:
-    from opsmanual.checks.references import missing
+    from opsmanual.people import require_person
 
-    if person_id not in manual.staff:
-        if person_id in manual.known["staff"]:
-            raise Refused(_("staff/{id}.yaml has errors; see `opsmanual validate`", id=person_id))
-        doc = manual.acks_doc or manual.updates_doc
-        assert doc is not None
-        hint = missing(doc, (), N_("person"), person_id, manual.known["staff"]).message
-        raise Refused(hint)
+    require_person(manual, person_id, N_("reader"), active=False)
     wanted = version_key(record.version)
     for ack in manual.acks:
         if ack.person == person_id and version_key(ack.version) >= wanted:

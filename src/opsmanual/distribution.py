@@ -22,10 +22,10 @@ from opsmanual.errors import Refused
 from opsmanual.findings import Finding
 from opsmanual.i18n import N_, _, listing
 from opsmanual.loans import _refuse_findings as _refuse
-from opsmanual.loans import _State as _Lookup
-from opsmanual.loans import stamp
+from opsmanual.loans import require_copy
 from opsmanual.manual import load_manual
-from opsmanual.model import Distribution, Manual, UpdateRecord, version_key
+from opsmanual.model import Distribution, Manual, UpdateRecord, stamp, version_key
+from opsmanual.people import label, require_person
 from opsmanual.source import FolderSource
 
 RECORD = kinds.record("distribution").path
@@ -96,8 +96,7 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
 
     with records.locked(root):
         manual = _load(root, now)
-        lookup = _Lookup(root, manual, now)
-        lookup.require_copy(request.copy)
+        require_copy(manual, request.copy)
         for name, role in (
             ("by", N_("document controller")),
             ("received_by", N_("recipient")),
@@ -105,7 +104,7 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         ):
             person = getattr(request, name)
             if person is not None:
-                lookup.require_person(person, role)
+                require_person(manual, person, role)
         when = (request.at or now).replace(microsecond=0)
         if when > now:
             raise Refused(
@@ -120,13 +119,13 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         copy = next(c for c in manual.info.copies if c.id == request.copy)
         before = state_of(manual, copy, when)
         if request.action == "withdraw":
-            _require_returned(manual, lookup, request.copy, when)
+            _require_returned(manual, request.copy, when)
         entry = _entry(manual, request, when, before)
         records.append_entry(record_path(root), entry, _verifier(root, manual, now))
     return Recorded(entry, before, in_force(manual.updates, when))
 
 
-def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datetime) -> None:
+def _require_returned(manual: Manual, copy_id: str, when: datetime) -> None:
     """A copy out on loan is not withdrawn: its pages are not in the controller's hands."""
     borrower = open_borrower(manual, copy_id, when)
     if borrower is not None:
@@ -135,7 +134,7 @@ def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datet
                 "copy {copy} is out to {borrower}; record its return first: "
                 "opsmanual loan back {copy}",
                 copy=copy_id,
-                borrower=lookup.name(borrower),
+                borrower=label(manual, borrower),
             )
         )
 

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out
-from opsmanual.cli.loan import _when
+from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out, when_option
 from opsmanual.i18n import _
 
 if TYPE_CHECKING:
@@ -77,7 +76,7 @@ def ack_add(
     from opsmanual.acks import acknowledge
     from opsmanual.validate import now
 
-    moment = _when(at, "--at")
+    moment = when_option(at, "--at")
     done = acknowledge(manual_root(manual), people, now, version, moment, method, note)
     for entry in done.entries:
         out(

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, manual_root, out
-from opsmanual.cli.loan import ListFormat, _when
+from opsmanual.cli import ManualOption, app, manual_root, out, when_option
+from opsmanual.cli.loan import ListFormat
 from opsmanual.i18n import _
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def copy_issue(
 ) -> None:
     from opsmanual.distribution import Request
 
-    request = Request(copy_id, "issue", version, _when(at, "--at"), by, to, note=note)
+    request = Request(copy_id, "issue", version, when_option(at, "--at"), by, to, note=note)
     done = _run(request, manual)
     out(
         _(
@@ -104,7 +104,7 @@ def copy_update(
     from opsmanual.distribution import Request
 
     request = Request(
-        copy_id, "update", version, _when(at, "--at"), by, None, destroyed, witness, note
+        copy_id, "update", version, when_option(at, "--at"), by, None, destroyed, witness, note
     )
     done = _run(request, manual)
     out(
@@ -132,7 +132,7 @@ def copy_withdraw(
     from opsmanual.distribution import Request
 
     request = Request(
-        copy_id, "withdraw", None, _when(at, "--at"), by, None, destroyed, witness, note
+        copy_id, "withdraw", None, when_option(at, "--at"), by, None, destroyed, witness, note
     )
     _run(request, manual)
     out(_("withdrew copy {copy}", copy=copy_id))

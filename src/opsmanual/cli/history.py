@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
+from opsmanual.cli import (
+    ManualOption,
+    app,
+    color_enabled,
+    day_option,
+    err,
+    manual_root,
+    out,
+    printable,
+)
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.i18n import _, listing, ngettext
@@ -349,20 +358,10 @@ def record_approve(
         str | None, typer.Option("--at", help=_("The approval date, YYYY-MM-DD. Default: today."))
     ] = None,
 ) -> None:
-    from datetime import date
-
     from opsmanual.approval import approve
     from opsmanual.validate import now
 
-    day = None
-    if at is not None:
-        try:
-            day = date.fromisoformat(at.strip()) if len(at.strip()) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            raise OpsError(_("--at {at!r} is not a date YYYY-MM-DD", at=at))
-    done = approve(manual_root(manual), by, now(), reviewed_by, day)
+    done = approve(manual_root(manual), by, now(), reviewed_by, day_option(at, "--at"))
     out(_("approved version {version} in {table}:", version=done.version, table=done.table))
     for key, value in done.fields.items():
         out(f"  {key}: {value}")

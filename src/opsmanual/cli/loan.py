@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
-from opsmanual.errors import OpsError
+from opsmanual.cli import (
+    ManualOption,
+    app,
+    color_enabled,
+    err,
+    manual_root,
+    out,
+    printable,
+    when_option,
+)
 from opsmanual.i18n import _
 
 if TYPE_CHECKING:
@@ -26,18 +33,6 @@ app.add_typer(loan, name="loan")
 class ListFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def _when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
-    from opsmanual.loans import parse_when
-
-    if value is None:
-        return None
-    try:
-        return parse_when(value, end_of_day=end_of_day)
-    except ValueError as exc:
-        # One line (docs/loans.md), not click's three-line usage block.
-        raise OpsError(_("{option}: {problem}", option=option, problem=exc)) from None
 
 
 @loan.command("out", help=_("Lend a controlled copy: append a loan to records/loans.yaml."))
@@ -71,10 +66,11 @@ def loan_out(
     ] = None,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual.loans import lend, stamp
+    from opsmanual.loans import lend
+    from opsmanual.model import stamp
     from opsmanual.validate import now
 
-    due_at = _when(due, "--due", end_of_day=True)
+    due_at = when_option(due, "--due", end_of_day=True)
     lent = lend(manual_root(manual), copy, to, now(), due_at, purpose, by)
     out(
         _(
@@ -98,10 +94,11 @@ def loan_back(
     ] = None,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual.loans import stamp, take_back
+    from opsmanual.loans import take_back
+    from opsmanual.model import stamp
     from opsmanual.validate import now
 
-    at_time = _when(at, "--at")
+    at_time = when_option(at, "--at")
     back = take_back(manual_root(manual), copy, now(), at_time)
     out(
         _(
