@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from opsmanual.cli import app
+from helpers import run_cli
 from opsmanual.manual import load_manual
 from opsmanual.render import render
 from opsmanual.render.markup import md_block, to_html
@@ -23,11 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MANUALS = ROOT / "manuals"
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = ["operations", "operations-en", "company"]
-runner = CliRunner()
-
-
-def run(*args: str) -> Any:
-    return runner.invoke(app, list(args), catch_exceptions=False)
 
 
 def rendered(name: str, fmt: str, tmp: Path, copy: str | None = None) -> str:
@@ -243,7 +237,7 @@ def hostile_manual(tmp_path: Path) -> Path:
 
 def test_hostile_text_is_shown_never_run(tmp_path: Path) -> None:
     root = hostile_manual(tmp_path)
-    result = run("render", "-m", str(root), "-o", str(tmp_path / "site"))
+    result = run_cli("render", "-m", str(root), "-o", str(tmp_path / "site"))
     assert result.exit_code == 0, result.output
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
@@ -254,7 +248,7 @@ def test_hostile_text_is_shown_never_run(tmp_path: Path) -> None:
     assert "http://evil.example" not in html.replace("&lt;img src=http://evil.example", "")
     assert '<a href="http://e.x/i.png">i</a>' in html  # an image stays a link, never loaded
     assert "<title>&lt;script&gt;" in html
-    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
+    result = run_cli("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
     assert result.exit_code == 0, result.output
     md = (tmp_path / "h.md").read_text(encoding="utf-8")
     assert re.search(r"(?<!\\)<script", md) is None and re.search(r"(?<!\\)<img", md) is None
@@ -287,7 +281,7 @@ def copy_of(name: str, tmp_path: Path) -> Path:
 
 
 def test_copy_stamped_on_cover_and_running_header(tmp_path: Path) -> None:
-    result = run(
+    result = run_cli(
         "render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "s"), "--copy", "OPS-02"
     )
     assert result.exit_code == 0
@@ -300,7 +294,7 @@ def test_copy_stamped_on_cover_and_running_header(tmp_path: Path) -> None:
 
 
 def test_unknown_copy_is_refused_with_the_list(tmp_path: Path) -> None:
-    result = run(
+    result = run_cli(
         "render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "s"), "--copy", "OPS-09"
     )
     assert result.exit_code == 1
@@ -311,7 +305,7 @@ def test_unknown_copy_is_refused_with_the_list(tmp_path: Path) -> None:
 def test_manual_with_errors_is_refused_and_nothing_written(tmp_path: Path) -> None:
     root = copy_of("operations-en", tmp_path)
     (root / "roles" / "dept-manager.yaml").unlink()
-    result = run("render", "-m", str(root), "-o", str(tmp_path / "site"))
+    result = run_cli("render", "-m", str(root), "-o", str(tmp_path / "site"))
     assert result.exit_code == 1
     assert "error ref-missing" in result.output
     assert "no handbook was written" in result.output
@@ -321,15 +315,15 @@ def test_manual_with_errors_is_refused_and_nothing_written(tmp_path: Path) -> No
 def test_default_outputs_and_atomic_replace(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     manual_dir = str(MANUALS / "operations-en")
-    assert run("render", "-m", manual_dir).output.strip() == str(Path("site") / "index.html")
-    assert run("render", "-m", manual_dir, "-f", "markdown").output.strip() == "handbook.md"
+    assert run_cli("render", "-m", manual_dir).output.strip() == str(Path("site") / "index.html")
+    assert run_cli("render", "-m", manual_dir, "-f", "markdown").output.strip() == "handbook.md"
     Path("site/keep.txt").write_text("mine")
-    assert run("render", "-m", manual_dir).exit_code == 0
+    assert run_cli("render", "-m", manual_dir).exit_code == 0
     assert Path("site/keep.txt").read_text() == "mine"  # only index.html is replaced
     leftovers = [p.name for p in tmp_path.rglob(".*")]
     assert leftovers == [], "no temporary file is left behind"
     Path("afile").write_text("x")
-    result = run("render", "-m", manual_dir, "-o", "afile")
+    result = run_cli("render", "-m", manual_dir, "-o", "afile")
     assert result.exit_code == 2 and "not a folder" in result.output
 
 
@@ -337,7 +331,7 @@ def test_pdf_without_weasyprint_says_how_to_install(tmp_path: Path, monkeypatch:
     import sys
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)
-    result = run(
+    result = run_cli(
         "render", "-m", str(MANUALS / "operations-en"), "-f", "pdf", "-o", str(tmp_path / "h.pdf")
     )
     assert result.exit_code == 2
@@ -353,13 +347,13 @@ def test_templates_override_in_sandbox(tmp_path: Path) -> None:
     )
     (own / "locale" / "en.json").write_text('{"loans": "Lending log"}')
     out = tmp_path / "site"
-    result = run(
+    result = run_cli(
         "render", "-m", str(MANUALS / "operations-en"), "-o", str(out), "--templates", str(own)
     )
     assert result.exit_code == 2, "the sandbox refuses access to internals"
     assert "template error" in result.output
     (own / "cover.html.j2").write_text('<section id="cover"><h1>OWN {{ h.title }}</h1></section>')
-    result = run(
+    result = run_cli(
         "render", "-m", str(MANUALS / "operations-en"), "-o", str(out), "--templates", str(own)
     )
     assert result.exit_code == 0, result.output
@@ -383,10 +377,15 @@ def test_a_broken_user_template_is_one_line_with_its_place(
     own = tmp_path / "tpl"
     own.mkdir()
     (own / "cover.html.j2").write_text(f"<section>\n{body}</section>\n")
-    result = run(
-        "render", "-m", str(MANUALS / "operations-en"), "-o", str(tmp_path / "s"),
-        "--templates", str(own),
-    )  # fmt: skip
+    result = run_cli(
+        "render",
+        "-m",
+        str(MANUALS / "operations-en"),
+        "-o",
+        str(tmp_path / "s"),
+        "--templates",
+        str(own),
+    )
     assert result.exit_code == 2
     assert "failed unexpectedly" not in result.output
     assert "cover.html.j2:2): " in result.output and said in result.output, result.output
@@ -414,10 +413,10 @@ def test_render_at_a_revision(tmp_path: Path) -> None:
     manual_file.write_text(manual_file.read_text().replace("Department Handbook", "Rulebook"))
     (root / "roles" / "dept-manager.yaml").unlink()  # the work tree is broken now
     out = tmp_path / "old.md"
-    result = run("render", "-m", str(root), "--rev", "v1", "-f", "markdown", "-o", str(out))
+    result = run_cli("render", "-m", str(root), "--rev", "v1", "-f", "markdown", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("# Operations Management Department Handbook")
-    result = run("render", "-m", str(root), "--rev", "no-such-rev", "-o", str(tmp_path / "x"))
+    result = run_cli("render", "-m", str(root), "--rev", "no-such-rev", "-o", str(tmp_path / "x"))
     assert result.exit_code == 2
 
 
@@ -446,7 +445,9 @@ def test_output_to_a_pipe_is_written_through_not_replaced(tmp_path: Path) -> Non
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    result = run("render", "-m", str(MANUALS / "operations-en"), "-f", "markdown", "-o", str(fifo))
+    result = run_cli(
+        "render", "-m", str(MANUALS / "operations-en"), "-f", "markdown", "-o", str(fifo)
+    )
     reader.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(fifo.stat().st_mode), "the pipe is still a pipe"
