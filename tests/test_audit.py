@@ -10,13 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from gitrepo import IDENTITY, example_repo
+from helpers import Ran, run_cli
 from manualkit import BASE, write_manual
-from opsmanual.cli import app
-
-runner = CliRunner()
 
 MANUAL_10 = (
     BASE["manual.yaml"]
@@ -132,9 +129,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def audit(root: Path, *args: str, now: str = "2026-05-01T12:00:00+08:00") -> tuple[int, str, str]:
-    result = runner.invoke(app, ["audit", *args, "-m", str(root)], env={"OPSMANUAL_NOW": now})
-    return result.exit_code, result.stdout, result.stderr
+def audit(root: Path, *args: str, now: str = "2026-05-01T12:00:00+08:00") -> Ran:
+    return run_cli("audit", *args, manual=root, env={"OPSMANUAL_NOW": now})
 
 
 def as_json(root: Path, as_of: str) -> dict[str, Any]:

@@ -8,17 +8,15 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from gitrepo import GitRepo
-from opsmanual.cli import app
+from helpers import run_cli
 from opsmanual.findings import Finding
 from opsmanual.load import Document, parse
 from opsmanual.record_add import next_version
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
-runner = CliRunner()
 
 
 pytestmark = pytest.mark.usefixtures("pinned_now")
@@ -31,7 +29,7 @@ def checked(root: Path) -> list[Finding]:
 
 
 def add(root: Path, *args: str) -> Any:
-    return runner.invoke(app, ["record", "add", "-m", str(root), *args])
+    return run_cli("record", "add", "-m", str(root), *args)
 
 
 def records(root: Path) -> list[dict[str, Any]]:
@@ -62,7 +60,7 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
     # A draft until it is approved: a warning, and the one thing left to do.
     assert [f.code for f in checked(repo.root)] == ["approval-missing"]
-    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    approved = run_cli("record", "approve", "-m", str(repo.root), "--by", "zhou-ming")
     assert approved.exit_code == 0, approved.output
     assert checked(repo.root) == []
     repo.commit("1.5")
