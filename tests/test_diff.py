@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitrepo import GitRepo
+from gitrepo import GitRepo, empty_repo
 from helpers import run_cli
 from opsmanual.diff import FieldChange, diff_values, list_key
 
@@ -294,24 +293,11 @@ def test_a_revision_beyond_a_shallow_clone_says_to_fetch(tmp_path: Path, repo: G
 
 
 def test_diff_against_a_revision_without_the_manual_is_exit_2(tmp_path: Path) -> None:
-    import subprocess
-
-    top = tmp_path / "repo"
-    top.mkdir()
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@x",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@x",
-        "PATH": os.environ["PATH"],
-    }
-    subprocess.run(["git", "init", "-q"], cwd=top, check=True)
-    (top / "README").write_text("x")
-    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
-    subprocess.run(["git", "commit", "-qm", "first"], cwd=top, check=True, env=env)
-    shutil.copytree(EXAMPLE, top / "manual")
-    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
-    subprocess.run(["git", "commit", "-qm", "manual"], cwd=top, check=True, env=env)
-    result = run_cli("diff", "-m", str(top / "manual"), "HEAD~1")
+    repo = empty_repo(tmp_path / "repo", "manual")
+    (repo.top / "README").write_text("x")
+    repo.commit("first")
+    shutil.copytree(EXAMPLE, repo.root)
+    repo.commit("manual")
+    result = run_cli("diff", "HEAD~1", manual=repo.root)
     assert result.exit_code == 2
     assert "the manual folder manual did not exist at HEAD~1" in result.stderr

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from gitrepo import empty_repo
 from helpers import run_cli
 from opsmanual.manual import load_manual
 from opsmanual.render import render
@@ -391,24 +391,12 @@ def test_a_broken_user_template_is_one_line_with_its_place(
     assert "cover.html.j2:2): " in result.output and said in result.output, result.output
 
 
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
-
-
 def test_render_at_a_revision(tmp_path: Path) -> None:
     pytest.importorskip("opsmanual.gitsource")
     root = copy_of("operations-en", tmp_path)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "first")
-    git(root, "tag", "v1")
+    repo = empty_repo(root, ".")
+    repo.commit("first")
+    repo.git("tag", "v1")
     manual_file = root / "manual.yaml"
     manual_file.write_text(manual_file.read_text().replace("Department Handbook", "Rulebook"))
     (root / "roles" / "dept-manager.yaml").unlink()  # the work tree is broken now
