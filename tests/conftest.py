@@ -4,11 +4,12 @@ in `helpers.py`."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from gitrepo import GitRepo, example_repo
+from gitrepo import EXAMPLES, GitRepo, example_repo
 from helpers import NOW
 
 
@@ -26,6 +27,14 @@ def _now_marker(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     marker = request.node.get_closest_marker("now")
     if marker is not None:
         monkeypatch.setenv("OPSMANUAL_NOW", marker.args[0])
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the Chinese example manual (manuals/operations) in a plain folder."""
+    target = tmp_path / "manual"
+    shutil.copytree(EXAMPLES / "operations", target)
+    return target
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ class Ran(NamedTuple):
 
 
 def run_cli(
-    *args: str | Path, manual: Path | None = None, env: Mapping[str, str] | None = None
+    *args: str | Path, manual: str | Path | None = None, env: Mapping[str, str] | None = None
 ) -> Ran:
     """`opsmanual ARGS... [-m MANUAL]` through typer's runner; an exception that escapes the
     command's own handling fails the test with its traceback."""

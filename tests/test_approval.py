@@ -22,9 +22,18 @@ def draft(tmp_path: Path) -> GitRepo:
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/training.yaml", "title: ", "title: 新")
     result = run_cli(
-        "record", "add", "--summary", "培训流程更名", "--changes", "procedures/training",
-        "--author", "zheng-li", "--effective", "2026-12-01", manual=repo.root,
-    )  # fmt: skip
+        "record",
+        "add",
+        "--summary",
+        "培训流程更名",
+        "--changes",
+        "procedures/training",
+        "--author",
+        "zheng-li",
+        "--effective",
+        "2026-12-01",
+        manual=repo.root,
+    )
     assert result.exit_code == 0, result.output
     repo.commit("1.5")
     return repo
@@ -125,14 +134,14 @@ def _closed_port() -> int:
 def test_send_refuses_a_draft_and_sends_nothing(draft: GitRepo) -> None:
     # No server listens on the port: had it tried to send, it would exit 2, not 1.
     args = ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(_closed_port())]
-    result = run_cli("changelog", "-m", str(draft.root), *args, "--from", "m@example.com")
+    result = run_cli("changelog", *args, "--from", "m@example.com", manual=draft.root)
     assert result.exit_code == 1, result.output
     assert "version 1.5 is not approved" in result.stderr
     assert "record approve" in result.stderr
     assert not draft.path("records/notices.yaml").exists()
     # Printing the notices of a draft (no --send) is allowed: it is how the draft is reviewed.
-    assert run_cli("changelog", "-m", str(draft.root), "--format", "text").exit_code == 0
+    assert run_cli("changelog", "--format", "text", manual=draft.root).exit_code == 0
     # Once approved, --send goes on to the server (which is not there: exit 2).
     assert approve(draft, "--by", "zhou-ming").exit_code == 0
-    result = run_cli("changelog", "-m", str(draft.root), *args, "--from", "m@example.com")
+    result = run_cli("changelog", *args, "--from", "m@example.com", manual=draft.root)
     assert result.exit_code == 2 and "cannot reach the SMTP server" in result.stderr

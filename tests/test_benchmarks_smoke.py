@@ -41,7 +41,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def _validate(root: Path, *options: str) -> dict[str, object]:
-    result = run_cli("validate", "-m", str(root), "--format", "json", *options)
+    result = run_cli("validate", "--format", "json", *options, manual=root)
     document: dict[str, object] = json.loads(result.stdout)
     assert result.exit_code == 0, document["findings"]
     return document

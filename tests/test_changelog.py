@@ -36,17 +36,16 @@ def updated(top: Path, name: str = "operations") -> GitRepo:
     result = run_cli(
         "record",
         "add",
-        "-m",
-        str(repo.root),
         "--summary",
         "Consult step moved",
         "--notice-ref",
         "N-7",
         "--author",
         "zheng-li",
+        manual=repo.root,
     )
     assert result.exit_code == 0, result.output
-    approved = run_cli("record", "approve", "-m", str(repo.root), "--by", "zhou-ming")
+    approved = run_cli("record", "approve", "--by", "zhou-ming", manual=repo.root)
     assert approved.exit_code == 0, approved.output
     repo.commit("1.5")
     return repo
@@ -59,7 +58,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 def changelog(repo: GitRepo | Path, *args: str) -> Any:
     root = repo.root if isinstance(repo, GitRepo) else repo
-    return run_cli("changelog", "-m", str(root), *args)
+    return run_cli("changelog", *args, manual=root)
 
 
 def test_audience_follows_format_md() -> None:
@@ -224,7 +223,7 @@ def test_send_refused_recipient_sent_log_and_resend(
     assert len(handler.received) == count + 1
     assert send(repo, port, "--resend").exit_code == 0
     assert len(handler.received) == 2 * count + 2
-    assert "unlogged-change" not in run_cli("validate", "-m", str(repo.root)).stdout
+    assert "unlogged-change" not in run_cli("validate", manual=repo.root).stdout
 
 
 def test_unreachable_server_exits_2_in_one_line(repo: GitRepo) -> None:
@@ -249,7 +248,7 @@ def test_a_removed_role_is_not_listed_among_the_readers() -> None:
     from pathlib import Path
 
     example = Path(__file__).resolve().parents[1] / "manuals" / "operations"
-    result = run_cli("changelog", "-m", str(example), "--format", "json")
+    result = run_cli("changelog", "--format", "json", manual=example)
     update = json.loads(result.stdout)["updates"][-1]
     assert "roles/ops-assistant" in example.joinpath("records/updates.yaml").read_text("utf-8")
     assert "ops-assistant" not in update["audience"]["roles"]
@@ -271,7 +270,7 @@ def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> No
 
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/project-management.yaml", "title: ", "title: 新")
-    run_cli("record", "add", "-m", str(repo.root), "--summary", "项目管理流程更名")
+    run_cli("record", "add", "--summary", "项目管理流程更名", manual=repo.root)
     repo.commit("1.5")
     notice = build(repo.root)
     zheng = notice.manual.staff["zheng-li"]  # project coordinator and document controller
@@ -294,7 +293,7 @@ def test_the_first_issue_reaches_every_active_person(tmp_path: Path) -> None:
     from opsmanual.scaffold import create_manual
 
     create_manual(tmp_path / "m", "en")
-    result = run_cli("changelog", "-m", str(tmp_path / "m"), "-f", "json")
+    result = run_cli("changelog", "-f", "json", manual=tmp_path / "m")
     update = json.loads(result.stdout)["updates"][0]
     assert update["changes"] == []
     assert update["audience"]["roles"] == ["manager"]

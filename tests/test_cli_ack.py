@@ -16,13 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gitrepo import EXAMPLES
 from helpers import run_cli
 from opsmanual.acks import acknowledge
 from opsmanual.errors import OpsError, Refused
 from opsmanual.model import parse_when
 from opsmanual.validate import validate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
+EXAMPLE = EXAMPLES / "operations"
 NOW = "2026-12-20T10:00:00+08:00"
 pytestmark = pytest.mark.now(NOW)
 
@@ -299,8 +300,7 @@ def test_the_handbook_shows_the_status_only_with_ack_days(root: Path, tmp_path: 
         "markdown",
         "-o",
         str(again),
-        "-m",
-        str(root),
+        manual=root,
         env={"OPSMANUAL_NOW": "2027-06-01T10:00:00+08:00"},
     )
     assert result.exit_code == 0 and again.read_bytes() == out.read_bytes()

@@ -11,11 +11,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitrepo import GitRepo, empty_repo
+from gitrepo import EXAMPLES, GitRepo, empty_repo
 from helpers import run_cli
 from opsmanual.diff import FieldChange, diff_values, list_key
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "manuals" / "operations"
+EXAMPLE = EXAMPLES / "operations"
 
 # --- applying reported changes, to check that they say everything ---------------------------
 
@@ -276,7 +276,7 @@ def test_git_problems_exit_2(tmp_path: Path, repo: GitRepo) -> None:
 
     plain = tmp_path / "plain"
     shutil.copytree(repo.root, plain)
-    result = run_cli("diff", "-m", str(plain))
+    result = run_cli("diff", manual=plain)
     assert result.exit_code == 2
     assert "not inside a git repository" in result.stderr
 
@@ -286,7 +286,7 @@ def test_a_revision_beyond_a_shallow_clone_says_to_fetch(tmp_path: Path, repo: G
     repo.commit("second")
     clone = tmp_path / "clone"
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone))
-    result = run_cli("diff", "-m", str(clone / "manuals/operations"), "HEAD~1")
+    result = run_cli("diff", "HEAD~1", manual=clone / "manuals/operations")
     assert result.exit_code == 2
     assert "shallow clone" in result.stderr and "git fetch --unshallow" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -16,19 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gitrepo import EXAMPLES
 from helpers import NOW, run_cli
 from manualkit import write_manual
 from opsmanual.validate import validate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
+EXAMPLE = EXAMPLES / "operations"
 pytestmark = pytest.mark.usefixtures("pinned_now")
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "manual"
-    shutil.copytree(EXAMPLE, target)
-    return target
 
 
 def record(root: Path) -> Path:

@@ -298,14 +298,7 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None,
 
 def run_json(root: Path, *extra: str) -> tuple[int, dict[str, object]]:
     result = run_cli(
-        "validate",
-        "--no-git",
-        "-m",
-        str(root),
-        "--format",
-        "json",
-        *extra,
-        env={"OPSMANUAL_NOW": NOW},
+        "validate", "--no-git", "--format", "json", *extra, manual=root, env={"OPSMANUAL_NOW": NOW}
     )
     return result.exit_code, json.loads(result.stdout)
 

@@ -176,10 +176,9 @@ def _messages(tmp_path: Path, changes: dict[str, str | None], lang: str) -> dict
     result = run_cli(
         "validate",
         "--no-git",
-        "-m",
-        str(tmp_path),
         "--format",
         "json",
+        manual=tmp_path,
         env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": lang},
     )
     return {f["code"]: f["message"] for f in json.loads(result.stdout)["findings"]}
@@ -238,10 +237,9 @@ def test_git_finding_messages_in_both_languages(tmp_path: Path) -> None:
         for lang in ("en", "zh-CN"):
             result = run_cli(
                 "validate",
-                "-m",
-                str(root),
                 "--format",
                 "json",
+                manual=root,
                 env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": lang},
             )
             found[lang] = {f["code"]: f["message"] for f in json.loads(result.stdout)["findings"]}
@@ -343,8 +341,7 @@ def test_approval_ack_copy_and_audit_words_in_both_languages(
     for lang in ("en", "zh-CN"):
         result = run_cli(
             *args,
-            "-m",
-            str(tmp_path / "m"),
+            manual=tmp_path / "m",
             env={"OPSMANUAL_NOW": "2026-11-25T09:00:00+08:00", "OPSMANUAL_LANG": lang},
         )
         said[lang] = result.stdout + result.stderr

@@ -109,8 +109,7 @@ def validate(folder: Path, env: dict[str, str]) -> tuple[int, list[str]]:
     result = run_cli(
         "validate",
         "--no-git",
-        "-m",
-        str(folder),
+        manual=folder,
         env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": "", "LANGUAGE": "", "LC_ALL": "", **env},
     )
     return result.exit_code, result.stdout.splitlines()

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gitrepo import EXAMPLES
 from helpers import NOW, run_cli
 from opsmanual import atomic
 from opsmanual.errors import Refused
@@ -24,15 +25,8 @@ from opsmanual.loans import lend, take_back
 from opsmanual.model import parse_when
 from opsmanual.validate import validate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
+EXAMPLE = EXAMPLES / "operations"
 pytestmark = pytest.mark.usefixtures("pinned_now")
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "manual"
-    shutil.copytree(EXAMPLE, target)
-    return target
 
 
 @pytest.fixture

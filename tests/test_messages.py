@@ -22,10 +22,9 @@ def findings(
     result = run_cli(
         "validate",
         "--no-git",
-        "-m",
-        str(tmp_path),
         "--format",
         "json",
+        manual=tmp_path,
         env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": lang},
     )
     found: list[dict[str, object]] = json.loads(result.stdout)["findings"]

@@ -29,7 +29,7 @@ def checked(root: Path) -> list[Finding]:
 
 
 def add(root: Path, *args: str) -> Any:
-    return run_cli("record", "add", "-m", str(root), *args)
+    return run_cli("record", "add", *args, manual=root)
 
 
 def records(root: Path) -> list[dict[str, Any]]:
@@ -60,7 +60,7 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
     # A draft until it is approved: a warning, and the one thing left to do.
     assert [f.code for f in checked(repo.root)] == ["approval-missing"]
-    approved = run_cli("record", "approve", "-m", str(repo.root), "--by", "zhou-ming")
+    approved = run_cli("record", "approve", "--by", "zhou-ming", manual=repo.root)
     assert approved.exit_code == 0, approved.output
     assert checked(repo.root) == []
     repo.commit("1.5")

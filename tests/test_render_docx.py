@@ -37,7 +37,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def render_docx(manual: Path, out: Path, *extra: str) -> Path:
-    result = run_cli("render", "-m", str(manual), "-f", "docx", "-o", str(out), *extra)
+    result = run_cli("render", "-f", "docx", "-o", str(out), *extra, manual=manual)
     assert result.exit_code == 0, result.output
     return out
 
@@ -187,7 +187,7 @@ def test_long_text_keeps_lists_emphasis_and_safe_links_only(tmp_path: Path) -> N
 def test_without_python_docx_one_line_and_exit_2(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setitem(sys.modules, "docx", None)
     out = tmp_path / "h.docx"
-    result = run_cli("render", "-m", str(MANUALS / "operations-en"), "-f", "docx", "-o", str(out))
+    result = run_cli("render", "-f", "docx", "-o", str(out), manual=MANUALS / "operations-en")
     assert result.exit_code == 2
     assert result.output.strip().endswith("pip install 'opsmanual[docx]'")
     assert len(result.output.strip().splitlines()) == 1
@@ -197,16 +197,14 @@ def test_without_python_docx_one_line_and_exit_2(tmp_path: Path, monkeypatch: An
 def test_without_cairosvg_one_line_and_exit_2(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setitem(sys.modules, "cairosvg", None)
     out = tmp_path / "h.docx"
-    result = run_cli("render", "-m", str(MANUALS / "operations-en"), "-f", "docx", "-o", str(out))
+    result = run_cli("render", "-f", "docx", "-o", str(out), manual=MANUALS / "operations-en")
     assert result.exit_code == 2
     assert "CairoSVG: pip install 'opsmanual[docx]'" in result.output
     assert not out.exists()
 
 
 def test_a_folder_as_output_is_refused(tmp_path: Path) -> None:
-    result = run_cli(
-        "render", "-m", str(MANUALS / "operations-en"), "-f", "docx", "-o", str(tmp_path)
-    )
+    result = run_cli("render", "-f", "docx", "-o", str(tmp_path), manual=MANUALS / "operations-en")
     assert result.exit_code == 2 and "is a folder" in result.output
 
 

@@ -24,7 +24,7 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 def site(name: str, out: Path, *extra: str) -> Path:
-    result = run_cli("render", "-m", str(MANUALS / name), "-f", "site", "-o", str(out), *extra)
+    result = run_cli("render", "-f", "site", "-o", str(out), *extra, manual=MANUALS / name)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out / "index.html")
     return out
@@ -112,7 +112,7 @@ def test_every_page_carries_the_marks_of_the_handbook(tmp_path: Path) -> None:
     """The copy number (and whatever marks.html.j2 holds) on every page, as on the one page."""
     out = site("operations", tmp_path / "site", "--copy", "OPS-01")
     one = run_cli(
-        "render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "one"), "--copy", "OPS-01"
+        "render", "-o", str(tmp_path / "one"), "--copy", "OPS-01", manual=MANUALS / "operations"
     )
     assert one.exit_code == 0
     handbook = (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def test_site_is_the_same_bytes_every_time_and_drops_pages_no_longer_written(
 def test_site_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("x", encoding="utf-8")
-    result = run_cli("render", "-m", str(MANUALS / "operations"), "-f", "site", "-o", str(target))
+    result = run_cli("render", "-f", "site", "-o", str(target), manual=MANUALS / "operations")
     assert result.exit_code == 2
     assert "is not a folder" in result.output
     assert target.read_text(encoding="utf-8") == "x"
@@ -195,7 +195,7 @@ def test_search_tokens_match_the_browser() -> None:
 
 def test_one_page_handbook_is_unchanged_by_the_site(tmp_path: Path) -> None:
     """html keeps writing only index.html; the site's partials are the handbook's."""
-    result = run_cli("render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "one"))
+    result = run_cli("render", "-o", str(tmp_path / "one"), manual=MANUALS / "operations")
     assert result.exit_code == 0
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["index.html"]
 
@@ -270,8 +270,7 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert (
-        run_cli("render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "o")).exit_code
-        == 0
+        run_cli("render", "-o", str(tmp_path / "o"), manual=MANUALS / "operations").exit_code == 0
     )
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
 
@@ -280,8 +279,7 @@ def test_cache_defaults_to_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("OPSMANUAL_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert (
-        run_cli("render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "o")).exit_code
-        == 0
+        run_cli("render", "-o", str(tmp_path / "o"), manual=MANUALS / "operations").exit_code == 0
     )
     assert len(entries(tmp_path / "xdg" / "opsmanual" / "render")) == 9
 
@@ -293,7 +291,7 @@ def test_a_cache_that_cannot_be_written_costs_nothing_but_time(
     blocked.write_text("a file where the cache folder would be", encoding="utf-8")
     monkeypatch.setenv("OPSMANUAL_CACHE_DIR", str(blocked / "render"))
     result = run_cli(
-        "render", "-m", str(MANUALS / "operations"), "-f", "site", "-o", str(tmp_path / "s")
+        "render", "-f", "site", "-o", str(tmp_path / "s"), manual=MANUALS / "operations"
     )
     assert result.exit_code == 0, result.output
     assert broken_links(tmp_path / "s") == []
@@ -519,7 +517,7 @@ def test_site_size_grows_linearly_with_the_manual(
 
 
 def site_of(manual: Path, out: Path) -> Path:
-    result = run_cli("render", "-m", str(manual), "-f", "site", "-o", str(out))
+    result = run_cli("render", "-f", "site", "-o", str(out), manual=manual)
     assert result.exit_code == 0, result.output
     return out
 
@@ -550,14 +548,13 @@ def test_a_broken_site_template_is_one_line_and_nothing_is_written(tmp_path: Pat
     out = tmp_path / "site"
     result = run_cli(
         "render",
-        "-m",
-        str(MANUALS / "operations"),
         "-f",
         "site",
         "-o",
         str(out),
         "--templates",
         str(tmp_path / "templates"),
+        manual=MANUALS / "operations",
     )
     assert result.exit_code == 2
     assert "template error" in result.output and "page.html.j2:1" in result.output

@@ -160,7 +160,7 @@ def test_unknown_language(tmp_path: Path) -> None:
 def test_new_manual_validates(tmp_path: Path, language: str) -> None:
     dest = tmp_path / "manual"
     create_manual(dest, language)
-    result = run_cli("validate", "--no-git", "-m", str(dest), "--format", "json")
+    result = run_cli("validate", "--no-git", "--format", "json", manual=dest)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["findings"] == []
@@ -183,7 +183,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "manuals"
 
 @pytest.mark.parametrize("name", ["operations", "operations-en"])
 def test_example_manual_validates_with_no_findings(name: str) -> None:
-    result = run_cli("validate", "--no-git", "-m", str(EXAMPLES / name), "--format", "json")
+    result = run_cli("validate", "--no-git", "--format", "json", manual=EXAMPLES / name)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["findings"] == []
 

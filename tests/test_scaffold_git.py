@@ -45,7 +45,7 @@ def test_init_git_starts_a_repository_with_one_commit(
     assert git(dest, "status", "--porcelain") == ""
     assert f"committed the new manual in the git repository {dest}" in result.stderr
     # the update-log rule has its history: validate with git is clean
-    checked = run_cli("validate", "-m", str(dest), env=git_env)
+    checked = run_cli("validate", manual=dest, env=git_env)
     assert checked.exit_code == 0, checked.stdout
 
 
