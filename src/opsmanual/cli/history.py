@@ -195,8 +195,10 @@ def _emails(
     if output_dir is not None:
         _write_eml(output_dir, batch)
     if not send:
-        if output_dir is None:
-            _print_messages(batch)
+        if output_dir is None and batch:
+            from opsmanual.reporters.changelog import as_emails
+
+            out(as_emails(batch))
         return
     todo, skipped = notify.pending(root, notice, batch, resend)
     if skipped:
@@ -233,15 +235,6 @@ def _emails(
                 lines=lines,
             )
         )
-
-
-def _print_messages(batch: list[Any]) -> None:
-    for i, (_person, message) in enumerate(batch):
-        if i:
-            out("")
-            out("-" * 72)
-            out("")
-        out(message.as_bytes(policy=message.policy.clone(utf8=True)).decode().rstrip("\n"))
 
 
 def _write_eml(folder: Path, batch: list[Any]) -> None:
@@ -314,6 +307,7 @@ def record_add(
     ] = None,
 ) -> None:
     from opsmanual.record_add import NewRecord, add_record
+    from opsmanual.reporters.records import added
 
     request = NewRecord(
         summary=summary,
@@ -328,18 +322,7 @@ def record_add(
         approved_by=approved_by,
         reviewed_by=reviewed_by,
     )
-    table, entry = add_record(manual_root(manual), request)
-    out(_("added update record {version} to {table}:", version=entry["version"], table=table))
-    for key, value in entry.items():
-        out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
-    takes_effect = entry.get("effective", entry["date"])
-    out(
-        _(
-            "manual.yaml version is now {version}, effective {effective}",
-            version=entry["version"],
-            effective=takes_effect,
-        )
-    )
+    out(added(*add_record(manual_root(manual), request)))
 
 
 @record_app.command(
@@ -359,9 +342,7 @@ def record_approve(
     ] = None,
 ) -> None:
     from opsmanual.approval import approve
+    from opsmanual.reporters.records import approved
     from opsmanual.validate import now
 
-    done = approve(manual_root(manual), by, now(), reviewed_by, day_option(at, "--at"))
-    out(_("approved version {version} in {table}:", version=done.version, table=done.table))
-    for key, value in done.fields.items():
-        out(f"  {key}: {value}")
+    out(approved(approve(manual_root(manual), by, now(), reviewed_by, day_option(at, "--at"))))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -230,6 +230,16 @@ def letter(notice: Notice, person: Person) -> str:
 def subject(notice: Notice) -> str:
     w = words(notice.manual)
     return str(w["subject"]).format(title=notice.title, versions=", ".join(notice.versions()))
+
+
+def as_emails(batch: Sequence[tuple[Person, Any]]) -> str:
+    """`changelog --format email` without --output or --send: every message (an
+    `email.message.EmailMessage`) as it would be sent, UTF-8 kept readable, a rule between."""
+    rule = "\n\n" + "-" * 72 + "\n\n"
+    return rule.join(
+        message.as_bytes(policy=message.policy.clone(utf8=True)).decode().rstrip("\n")
+        for _person, message in batch
+    )
 
 
 REPORTERS: Mapping[str, Callable[[Notice], str]] = {
