@@ -19,7 +19,7 @@ from typing import Any
 from opsmanual import kinds
 from opsmanual.checks.record_lists import record_of
 from opsmanual.errors import OpsError, Refused
-from opsmanual.findings import Finding
+from opsmanual.findings import Finding, refuse
 from opsmanual.i18n import N_, _, listing
 from opsmanual.model import Ack, Manual, UpdateRecord, version_key
 
@@ -251,30 +251,14 @@ def _load_for_edit(root: Path, now: datetime) -> Manual:
         and (f.file in _ACKS_NAMES or f.file.startswith(("manual.", "records/updates.")))
     ]
     if manual.info is None or not manual.updates or blocking:
-        _refuse(
+        refuse(
             blocking or [f for f in findings if f.severity == "error"],
             N_("the manual cannot be read"),
         )
     errors = _ack_errors(manual, now)
     if errors:
-        _refuse(errors, N_("records/acks.yaml has errors"))
+        refuse(errors, N_("records/acks.yaml has errors"))
     return manual
-
-
-def _refuse(problems: list[Finding], what: str) -> None:
-    """Refuse with the first finding; `what` is marked with `N_` and translated here."""
-    if not problems:
-        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
-    first = problems[0]
-    where = f"{first.file}:{first.line}" if first.line else first.file
-    raise Refused(
-        _(
-            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
-            what=_(what),
-            where=where,
-            problem=first.message,
-        )
-    )
 
 
 def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
@@ -355,5 +339,5 @@ def read_status(root: Path, version: str | None, now: datetime) -> AckStatus:
         f for f in findings if f.severity == "error" and f.file.startswith(("manual.", "records/"))
     ]
     if manual.info is None or not manual.updates or blocking:
-        _refuse(blocking or findings, N_("cannot tell who acknowledged"))
+        refuse(blocking or findings, N_("cannot tell who acknowledged"))
     return status(manual, version, now)

@@ -19,9 +19,8 @@ from opsmanual.checks import distribution as distribution_checks
 from opsmanual.checks.record_lists import in_force
 from opsmanual.copies import CopyState, copy_states, newer_or_same, state_of
 from opsmanual.errors import Refused
-from opsmanual.findings import Finding
+from opsmanual.findings import Finding, refuse
 from opsmanual.i18n import N_, _, listing
-from opsmanual.loans import _refuse_findings as _refuse
 from opsmanual.loans import require_copy
 from opsmanual.manual import load_manual
 from opsmanual.model import Distribution, Manual, UpdateRecord, stamp, version_key
@@ -51,7 +50,7 @@ def _load(root: Path, now: datetime) -> Manual:
     if manual.info is None:
         bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
         if bad:
-            _refuse(bad, N_("manual.yaml has errors"))
+            refuse(bad, N_("manual.yaml has errors"))
         raise Refused(_("manual.yaml cannot be read; see `opsmanual validate`"))
     for names, what in (
         (set(_RECORD_NAMES), N_("the distribution record has errors")),
@@ -59,12 +58,12 @@ def _load(root: Path, now: datetime) -> Manual:
     ):
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:
-            _refuse(unreadable, what)
+            refuse(unreadable, what)
     if not manual.updates:
         raise Refused(_("the update record table lists no version yet; record the first issue"))
     errors = _errors(manual, now)
     if errors:
-        _refuse(errors, N_("the distribution record has errors"))
+        refuse(errors, N_("the distribution record has errors"))
     return manual
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from opsmanual import kinds
 from opsmanual.checks import loans as loan_checks
 from opsmanual.errors import Refused
-from opsmanual.findings import Finding
-from opsmanual.i18n import N_, _, listing, ngettext
+from opsmanual.findings import Finding, refuse
+from opsmanual.i18n import N_, _, listing
 from opsmanual.manual import load_manual
 from opsmanual.model import Loan, Manual, Person, default_due, stamp
 from opsmanual.people import label, require_person
@@ -43,35 +43,6 @@ def register_path(root: Path) -> Path:
 
 def _loan_errors(manual: Manual, now: datetime) -> list[Finding]:
     return [f for f in loan_checks.check(manual, now) if f.severity == "error"]
-
-
-def _refuse_findings(problems: list[Finding], what: str) -> None:
-    """Refuse with the first finding; `what` is marked with `N_` and translated here."""
-    if not problems:
-        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
-    first = problems[0]
-    where = f"{first.file}:{first.line}" if first.line else first.file
-    if len(problems) > 1:
-        raise Refused(
-            ngettext(
-                "{what}: {where}: {problem} (and {n} more); fix it first "
-                "(see `opsmanual validate`)",
-                "{what}: {where}: {problem} (and {n} more); fix it first "
-                "(see `opsmanual validate`)",
-                len(problems) - 1,
-                what=_(what),
-                where=where,
-                problem=first.message,
-            )
-        )
-    raise Refused(
-        _(
-            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
-            what=_(what),
-            where=where,
-            problem=first.message,
-        )
-    )
 
 
 def require_copy(manual: Manual, copy: str) -> None:
@@ -113,14 +84,14 @@ class _State:
             raise Refused(_("both records/loans.yaml and records/loans.yml exist; keep one"))
         if manual.info is None:
             bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
-            _refuse_findings(bad or findings, N_("manual.yaml has errors"))
+            refuse(bad or findings, N_("manual.yaml has errors"))
         names = set(_REGISTER_NAMES)
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:
-            _refuse_findings(unreadable, N_("the borrowing register has errors"))
+            refuse(unreadable, N_("the borrowing register has errors"))
         errors = _loan_errors(manual, now)
         if errors and not tolerate_loan_errors:
-            _refuse_findings(errors, N_("the borrowing register has errors"))
+            refuse(errors, N_("the borrowing register has errors"))
         return cls(root, manual, now, {(f.code, f.message) for f in errors})
 
     def open_loan(self, copy: str) -> Loan | None:
