@@ -1,22 +1,40 @@
 """Fixtures shared by the tests: one pinned clock, one real git repository of the example, and
-an own, empty render cache for every test."""
+an own, empty render cache for every test. Helpers that are not fixtures (`run_cli`, `NOW`) are
+in `helpers.py`."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from gitrepo import GitRepo, example_repo
-
-# The moment the commands believe it is (OPSMANUAL_NOW), so that dates in output never drift.
-NOW = "2026-11-23T10:00:00+08:00"
+from gitrepo import EXAMPLES, GitRepo, example_repo
+from helpers import NOW
 
 
 @pytest.fixture
 def pinned_now(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The commands believe it is `helpers.NOW`."""
     monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     return NOW
+
+
+@pytest.fixture(autouse=True)
+def _now_marker(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`@pytest.mark.now(MOMENT)` on a test (or `pytestmark` of a module): the commands
+    believe it is MOMENT."""
+    marker = request.node.get_closest_marker("now")
+    if marker is not None:
+        monkeypatch.setenv("OPSMANUAL_NOW", marker.args[0])
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the Chinese example manual (manuals/operations) in a plain folder."""
+    target = tmp_path / "manual"
+    shutil.copytree(EXAMPLES / "operations", target)
+    return target
 
 
 @pytest.fixture

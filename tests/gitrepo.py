@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,19 +24,23 @@ class GitRepo:
         self.top = top
         self.root = top / manual
 
-    def git(self, *args: str, cwd: Path | None = None) -> str:
+    def git(self, *args: str, cwd: Path | None = None, when: str | None = None) -> str:
+        """Run git in the repository; `when` (ISO 8601) dates what it commits."""
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else None
         done = subprocess.run(
             ["git", *IDENTITY, *args],
             cwd=cwd or self.top,
             check=True,
             capture_output=True,
             text=True,
+            env=env,
         )
         return done.stdout
 
-    def commit(self, message: str) -> str:
+    def commit(self, message: str, when: str | None = None) -> str:
+        """Commit everything in the work tree, at `when` if given; the new commit's id."""
         self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
+        self.git("commit", "-q", "--allow-empty", "-m", message, when=when)
         return self.git("rev-parse", "HEAD").strip()
 
     def path(self, rel: str) -> Path:
@@ -72,11 +77,17 @@ class GitRepo:
             self.replace("manual.yaml", effective.group(0), "effective: 2026-11-20")
 
 
+def empty_repo(top: Path, manual: str = "manual") -> GitRepo:
+    """A new repository with no commit; the manual is to be written in `top / manual`."""
+    top.mkdir(parents=True, exist_ok=True)
+    repo = GitRepo(top, manual)
+    repo.git("init", "-q", "-b", "main")
+    return repo
+
+
 def example_repo(top: Path, name: str = "operations") -> GitRepo:
     """A repository holding a copy of a bundled example manual, imported in one commit."""
-    top.mkdir(parents=True, exist_ok=True)
-    repo = GitRepo(top, f"manuals/{name}")
-    repo.git("init", "-q", "-b", "main")
+    repo = empty_repo(top, f"manuals/{name}")
     shutil.copytree(EXAMPLES / name, repo.root)
     repo.commit("import the manual")
     return repo

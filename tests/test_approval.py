@@ -7,19 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from gitrepo import GitRepo, example_repo
-from opsmanual.cli import app
+from helpers import Ran, run_cli
 from opsmanual.load import Document, parse
 from opsmanual.validate import validate
 
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _pinned_now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-23T10:00:00+08:00")
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 @pytest.fixture
@@ -27,21 +21,26 @@ def draft(tmp_path: Path) -> GitRepo:
     """The example with a new record 1.5 written by zheng-li, not yet approved, committed."""
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/training.yaml", "title: ", "title: 新")
-    result = invoke(
-        "record", "add", "-m", str(repo.root), "--summary", "培训流程更名",
-        "--changes", "procedures/training", "--author", "zheng-li", "--effective", "2026-12-01",
-    )  # fmt: skip
+    result = run_cli(
+        "record",
+        "add",
+        "--summary",
+        "培训流程更名",
+        "--changes",
+        "procedures/training",
+        "--author",
+        "zheng-li",
+        "--effective",
+        "2026-12-01",
+        manual=repo.root,
+    )
     assert result.exit_code == 0, result.output
     repo.commit("1.5")
     return repo
 
 
-def invoke(*args: str) -> Any:
-    return runner.invoke(app, list(args))
-
-
-def approve(repo: GitRepo, *args: str) -> Any:
-    return invoke("record", "approve", "-m", str(repo.root), *args)
+def approve(repo: GitRepo, *args: str) -> Ran:
+    return run_cli("record", "approve", *args, manual=repo.root)
 
 
 def last_record(root: Path) -> dict[str, Any]:
@@ -74,9 +73,9 @@ def test_a_draft_is_a_warning_and_approve_makes_it_clean(draft: GitRepo) -> None
     [
         (["--by", "zheng-li"], "no one approves their own change"),  # the author
         (["--by", "li-qiang"], "does not hold the approver role `dept-manager`"),
-        (["--by", "nobody"], "no such person"),
+        (["--by", "nobody"], "approver: no person `nobody` exists"),
         (["--by", "he-jun"], "no longer active"),  # left the company
-        (["--by", "zhou-ming", "--reviewed-by", "nobody"], "no such person"),
+        (["--by", "zhou-ming", "--reviewed-by", "nobody"], "reviewer: no person `nobody` exists"),
         (["--by", "zhou-ming", "--at", "2026-12-02"], "in the future"),
     ],
 )
@@ -135,14 +134,14 @@ def _closed_port() -> int:
 def test_send_refuses_a_draft_and_sends_nothing(draft: GitRepo) -> None:
     # No server listens on the port: had it tried to send, it would exit 2, not 1.
     args = ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(_closed_port())]
-    result = invoke("changelog", "-m", str(draft.root), *args, "--from", "m@example.com")
+    result = run_cli("changelog", *args, "--from", "m@example.com", manual=draft.root)
     assert result.exit_code == 1, result.output
     assert "version 1.5 is not approved" in result.stderr
     assert "record approve" in result.stderr
     assert not draft.path("records/notices.yaml").exists()
     # Printing the notices of a draft (no --send) is allowed: it is how the draft is reviewed.
-    assert invoke("changelog", "-m", str(draft.root), "--format", "text").exit_code == 0
+    assert run_cli("changelog", "--format", "text", manual=draft.root).exit_code == 0
     # Once approved, --send goes on to the server (which is not there: exit 2).
     assert approve(draft, "--by", "zhou-ming").exit_code == 0
-    result = invoke("changelog", "-m", str(draft.root), *args, "--from", "m@example.com")
+    result = run_cli("changelog", *args, "--from", "m@example.com", manual=draft.root)
     assert result.exit_code == 2 and "cannot reach the SMTP server" in result.stderr

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from gitrepo import IDENTITY, example_repo
+from gitrepo import empty_repo, example_repo
+from helpers import Ran, run_cli
 from manualkit import BASE, write_manual
-from opsmanual.cli import app
-
-runner = CliRunner()
 
 MANUAL_10 = (
     BASE["manual.yaml"]
@@ -67,12 +63,6 @@ NOTICE = (
 )
 
 
-def _commit(top: Path, when: str, message: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    for args in (["add", "-A"], ["commit", "-q", "-m", message]):
-        subprocess.run(["git", *IDENTITY, *args], cwd=top, env=env, check=True)
-
-
 def _write(root: Path, files: dict[str, str]) -> None:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +74,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The manual's life from January to April, one commit per event, committed when it
     happened (the work tree is left holding later, uncommitted edits)."""
     top = tmp_path_factory.mktemp("history")
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=top, check=True)
+    repo = empty_repo(top)
     root = top / "manual"
     write_manual(
         root,
@@ -95,11 +85,11 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "records/distribution.yaml": "",
         },
     )
-    _commit(top, "2026-01-04T10:00:00+08:00", "first issue, not yet in force")
+    repo.commit("first issue, not yet in force", when="2026-01-04T10:00:00+08:00")
     _write(root, {"records/distribution.yaml": ISSUED, "records/acks.yaml": ACK_ANN})
-    _commit(top, "2026-01-07T12:00:00+08:00", "copies issued; ann acknowledges")
+    repo.commit("copies issued; ann acknowledges", when="2026-01-07T12:00:00+08:00")
     _write(root, {"records/loans.yaml": LOAN})
-    _commit(top, "2026-01-20T09:05:00+08:00", "C-1 lent to bob")
+    repo.commit("C-1 lent to bob", when="2026-01-20T09:05:00+08:00")
     plan = BASE["procedures/plan.yaml"].replace("Draft the plan", "Draft the yearly plan")
     _write(
         root,
@@ -109,7 +99,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "records/updates.yaml": RECORD_10 + RECORD_11,
         },
     )
-    _commit(top, "2026-03-01T09:00:00+08:00", "version 1.1, in force from 10 March")
+    repo.commit("version 1.1, in force from 10 March", when="2026-03-01T09:00:00+08:00")
     _write(
         root,
         {
@@ -118,7 +108,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "records/notices.yaml": NOTICE,
         },
     )
-    _commit(top, "2026-03-12T09:00:00+08:00", "C-2 withdrawn; C-1 back; notice log")
+    repo.commit("C-2 withdrawn; C-1 back; notice log", when="2026-03-12T09:00:00+08:00")
     _write(
         root,
         {
@@ -126,15 +116,14 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "records/acks.yaml": ACK_ANN + ACK_BOB,
         },
     )
-    _commit(top, "2026-04-02T11:00:00+08:00", "C-1 updated to 1.1; bob acknowledges 1.1")
+    repo.commit("C-1 updated to 1.1; bob acknowledges 1.1", when="2026-04-02T11:00:00+08:00")
     # Uncommitted, later: the audit of a past moment must not see it.
     (root / "records" / "distribution.yaml").write_text("- broken: [\n", encoding="utf-8")
     return root
 
 
-def audit(root: Path, *args: str, now: str = "2026-05-01T12:00:00+08:00") -> tuple[int, str, str]:
-    result = runner.invoke(app, ["audit", *args, "-m", str(root)], env={"OPSMANUAL_NOW": now})
-    return result.exit_code, result.stdout, result.stderr
+def audit(root: Path, *args: str, now: str = "2026-05-01T12:00:00+08:00") -> Ran:
+    return run_cli("audit", *args, manual=root, env={"OPSMANUAL_NOW": now})
 
 
 def as_json(root: Path, as_of: str) -> dict[str, Any]:
@@ -298,22 +287,15 @@ def test_the_default_moment_is_now(history: Path) -> None:
 
 def test_first_parent_history_decides_which_commit_is_read(tmp_path: Path) -> None:
     top = tmp_path
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=top, check=True)
+    repo = empty_repo(top)
     root = top / "manual"
     write_manual(root, {"manual.yaml": MANUAL_10, "records/updates.yaml": RECORD_10})
-    _commit(top, "2026-01-05T10:00:00+08:00", "first issue")
-    git = ["git", *IDENTITY]
-    subprocess.run([*git, "checkout", "-q", "-b", "side"], cwd=top, check=True)
+    repo.commit("first issue", when="2026-01-05T10:00:00+08:00")
+    repo.git("checkout", "-q", "-b", "side")
     _write(root, {"records/distribution.yaml": ISSUED})
-    _commit(top, "2026-01-06T10:00:00+08:00", "copies issued, on a side branch")
-    subprocess.run([*git, "checkout", "-q", "main"], cwd=top, check=True)
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_DATE": "2026-01-20T10:00:00+08:00",
-        "GIT_COMMITTER_DATE": "2026-01-20T10:00:00+08:00",
-    }
-    subprocess.run([*git, "merge", "-q", "--no-ff", "-m", "merge", "side"], cwd=top, env=env,
-                   check=True)  # fmt: skip
+    repo.commit("copies issued, on a side branch", when="2026-01-06T10:00:00+08:00")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge", "side", when="2026-01-20T10:00:00+08:00")
     # On 10 January the side branch's commit existed, but main had not merged it.
     before = as_json(root, "2026-01-10T12:00:00+08:00")
     assert copies(before) == [("C-1", None, "never-issued"), ("C-2", None, "never-issued")]
@@ -353,13 +335,13 @@ def test_markdown_in_english(history: Path) -> None:
 
 def test_a_manual_not_yet_committed_then_is_exit_2(tmp_path: Path) -> None:
     top = tmp_path
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=top, check=True)
+    repo = empty_repo(top)
     (top / "README").write_text("a repository before its manual\n", encoding="utf-8")
-    _commit(top, "2026-01-01T10:00:00+08:00", "start")
+    repo.commit("start", when="2026-01-01T10:00:00+08:00")
     root = write_manual(
         top / "manual", {"manual.yaml": MANUAL_10, "records/updates.yaml": RECORD_10}
     )
-    _commit(top, "2026-02-01T10:00:00+08:00", "the manual")
+    repo.commit("the manual", when="2026-02-01T10:00:00+08:00")
     code, _, stderr = audit(root, "--as-of", "2026-01-20")
     assert code == 2
     assert "did not exist at commit" in stderr and "--no-git" in stderr

@@ -12,9 +12,8 @@ from types import ModuleType
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from opsmanual.cli import app
+from helpers import run_cli
 
 PROJECT = Path(__file__).resolve().parent.parent
 BENCHMARKS = PROJECT / "benchmarks"
@@ -42,7 +41,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def _validate(root: Path, *options: str) -> dict[str, object]:
-    result = CliRunner().invoke(app, ["validate", "-m", str(root), "--format", "json", *options])
+    result = run_cli("validate", "--format", "json", *options, manual=root)
     document: dict[str, object] = json.loads(result.stdout)
     assert result.exit_code == 0, document["findings"]
     return document

@@ -14,16 +14,14 @@ from typing import Any
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
-from typer.testing import CliRunner
 
 from gitrepo import GitRepo, example_repo
+from helpers import run_cli
 from opsmanual.changelog import audience_roles, audience_staff
-from opsmanual.cli import app
 from opsmanual.manual import load_manual
 from opsmanual.source import FolderSource
 
 PROC = "procedures/annual-planning.yaml"
-runner = CliRunner()
 
 
 pytestmark = pytest.mark.usefixtures("pinned_now")
@@ -35,23 +33,19 @@ def updated(top: Path, name: str = "operations") -> GitRepo:
     repo.replace(
         PROC, "  - id: consult\n    actor: planning-lead", "  - id: consult\n    actor: ops-planner"
     )
-    result = runner.invoke(
-        app,
-        [
-            "record",
-            "add",
-            "-m",
-            str(repo.root),
-            "--summary",
-            "Consult step moved",
-            "--notice-ref",
-            "N-7",
-            "--author",
-            "zheng-li",
-        ],
+    result = run_cli(
+        "record",
+        "add",
+        "--summary",
+        "Consult step moved",
+        "--notice-ref",
+        "N-7",
+        "--author",
+        "zheng-li",
+        manual=repo.root,
     )
     assert result.exit_code == 0, result.output
-    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    approved = run_cli("record", "approve", "--by", "zhou-ming", manual=repo.root)
     assert approved.exit_code == 0, approved.output
     repo.commit("1.5")
     return repo
@@ -64,7 +58,7 @@ def repo(tmp_path: Path) -> GitRepo:
 
 def changelog(repo: GitRepo | Path, *args: str) -> Any:
     root = repo.root if isinstance(repo, GitRepo) else repo
-    return runner.invoke(app, ["changelog", "-m", str(root), *args])
+    return run_cli("changelog", *args, manual=root)
 
 
 def test_audience_follows_format_md() -> None:
@@ -229,7 +223,7 @@ def test_send_refused_recipient_sent_log_and_resend(
     assert len(handler.received) == count + 1
     assert send(repo, port, "--resend").exit_code == 0
     assert len(handler.received) == 2 * count + 2
-    assert "unlogged-change" not in runner.invoke(app, ["validate", "-m", str(repo.root)]).stdout
+    assert "unlogged-change" not in run_cli("validate", manual=repo.root).stdout
 
 
 def test_unreachable_server_exits_2_in_one_line(repo: GitRepo) -> None:
@@ -253,12 +247,8 @@ def test_login_needs_the_password_variable(
 def test_a_removed_role_is_not_listed_among_the_readers() -> None:
     from pathlib import Path
 
-    from typer.testing import CliRunner
-
-    from opsmanual.cli import app
-
     example = Path(__file__).resolve().parents[1] / "manuals" / "operations"
-    result = CliRunner().invoke(app, ["changelog", "-m", str(example), "--format", "json"])
+    result = run_cli("changelog", "--format", "json", manual=example)
     update = json.loads(result.stdout)["updates"][-1]
     assert "roles/ops-assistant" in example.joinpath("records/updates.yaml").read_text("utf-8")
     assert "ops-assistant" not in update["audience"]["roles"]
@@ -275,11 +265,12 @@ def test_markdown_note_without_field_changes_stands_apart_from_the_list(repo: Gi
 
 
 def test_a_letter_names_only_the_roles_the_update_concerns(tmp_path: Path) -> None:
-    from opsmanual.changelog import build, letter
+    from opsmanual.changelog import build
+    from opsmanual.reporters.changelog import letter
 
     repo = example_repo(tmp_path / "repo")
     repo.replace("procedures/project-management.yaml", "title: ", "title: 新")
-    runner.invoke(app, ["record", "add", "-m", str(repo.root), "--summary", "项目管理流程更名"])
+    run_cli("record", "add", "--summary", "项目管理流程更名", manual=repo.root)
     repo.commit("1.5")
     notice = build(repo.root)
     zheng = notice.manual.staff["zheng-li"]  # project coordinator and document controller
@@ -298,13 +289,11 @@ def test_a_removed_entity_is_named_by_the_title_it_had(tmp_path: Path) -> None:
 
 
 def test_the_first_issue_reaches_every_active_person(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
 
-    from opsmanual.cli import app
     from opsmanual.scaffold import create_manual
 
     create_manual(tmp_path / "m", "en")
-    result = CliRunner().invoke(app, ["changelog", "-m", str(tmp_path / "m"), "-f", "json"])
+    result = run_cli("changelog", "-f", "json", manual=tmp_path / "m")
     update = json.loads(result.stdout)["updates"][0]
     assert update["changes"] == []
     assert update["audience"]["roles"] == ["manager"]

@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import BASE, NOW, write_manual
-from opsmanual.cli import app
+
+pytestmark = pytest.mark.now(NOW)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [ROOT / "manuals" / name for name in ("operations", "operations-en", "company")]
@@ -21,14 +22,9 @@ EXAMPLES = [ROOT / "manuals" / name for name in ("operations", "operations-en", 
 EXPECTED = {"company": [("role-vacant", "roles/quality-director.yaml")]}
 
 
-def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env={"OPSMANUAL_NOW": NOW, **(env or {})})
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.mark.parametrize("manual", EXAMPLES, ids=lambda p: p.name)
 def test_bundled_examples_have_no_findings(manual: Path) -> None:
-    code, out, _ = invoke("validate", "--no-git", "-m", str(manual), "--format", "json")
+    code, out, _ = run_cli("validate", "--no-git", "--format", "json", manual=manual)
     report = json.loads(out)
     found = [(f["code"], f["file"]) for f in report["findings"]]
     assert found == EXPECTED.get(manual.name, [])
@@ -39,7 +35,7 @@ def test_text_format_lines_and_summary(tmp_path: Path) -> None:
     write_manual(
         tmp_path, {"roles/clerk.yaml": BASE["roles/clerk.yaml"].replace("duties", "dutys")}
     )
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path))
+    code, out, _ = run_cli("validate", "--no-git", manual=tmp_path)
     lines = out.splitlines()
     assert code == 1
     assert (
@@ -53,7 +49,7 @@ def test_text_format_lines_and_summary(tmp_path: Path) -> None:
 def test_dangling_reference_lists_closest_ids(tmp_path: Path) -> None:
     broken = BASE["procedures/plan.yaml"].replace("owner: manager", "owner: mangaer")
     write_manual(tmp_path, {"procedures/plan.yaml": broken})
-    _, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path))
+    _, out, _ = run_cli("validate", "--no-git", manual=tmp_path)
     assert (
         "procedures/plan.yaml:3:8: error ref-missing no role `mangaer` exists; did you mean `manager`?"
         in out
@@ -63,10 +59,10 @@ def test_dangling_reference_lists_closest_ids(tmp_path: Path) -> None:
 def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
     stale = BASE["procedures/plan.yaml"].replace("reviewed: 2026-10-01", "reviewed: 2024-01-01")
     write_manual(tmp_path, {"procedures/plan.yaml": stale})
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path))
+    code, out, _ = run_cli("validate", "--no-git", manual=tmp_path)
     assert code == 0
     assert out.splitlines()[-1] == "manual `demo` is valid, with 1 warning"
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "--strict", "-f", "json")
+    code, out, _ = run_cli("validate", "--no-git", "--strict", "-f", "json", manual=tmp_path)
     assert code == 1
     assert json.loads(out)["valid"] is False
 
@@ -80,7 +76,7 @@ def test_json_is_sorted_and_only_json(tmp_path: Path) -> None:
             "procedures/notes.md": "x",
         },
     )
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "--format", "json")
+    code, out, _ = run_cli("validate", "--no-git", "--format", "json", manual=tmp_path)
     report = json.loads(out)
     assert code == 1
     assert set(report) == {"manual", "valid", "errors", "warnings", "findings"}
@@ -95,7 +91,7 @@ def test_github_annotations_are_escaped_and_repo_relative(tmp_path: Path) -> Non
     repo = tmp_path / "repo"
     manual = write_manual(repo / "handbook", {"units/team.yaml": "id: team\nname: a\nname: b\n"})
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    code, out, _ = invoke("validate", "--no-git", "-m", str(manual), "--format", "github")
+    code, out, _ = run_cli("validate", "--no-git", "--format", "github", manual=manual)
     lines = out.splitlines()
     assert code == 1
     assert lines[0].startswith(
@@ -105,7 +101,7 @@ def test_github_annotations_are_escaped_and_repo_relative(tmp_path: Path) -> Non
 
 
 def test_github_escaping() -> None:
-    from opsmanual.output import _escape_data, _escape_property
+    from opsmanual.reporters.validate import _escape_data, _escape_property
 
     assert _escape_data("50%\nnext\r") == "50%25%0Anext%0D"
     assert _escape_property("a:b,c") == "a%3Ab%2Cc"
@@ -113,7 +109,7 @@ def test_github_escaping() -> None:
 
 def test_sarif_has_rules_and_regions(tmp_path: Path) -> None:
     write_manual(tmp_path, {"procedures/extra.txt": "x", "units/team.yaml": "id: team\n"})
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "--format", "sarif")
+    code, out, _ = run_cli("validate", "--no-git", "--format", "sarif", manual=tmp_path)
     sarif = json.loads(out)
     run = sarif["runs"][0]
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
@@ -130,24 +126,24 @@ def test_sarif_has_rules_and_regions(tmp_path: Path) -> None:
 def test_discovery_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_manual(tmp_path)
     monkeypatch.chdir(tmp_path / "procedures")
-    code, out, _ = invoke("validate", "--no-git")
+    code, out, _ = run_cli("validate", "--no-git")
     assert (code, out.strip()) == (0, "manual `demo` is valid: no findings")
 
 
 def test_no_manual_anywhere_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = invoke("validate", "--no-git")
+    code, out, err = run_cli("validate", "--no-git")
     assert code == 2 and out == ""
     assert err.startswith("opsmanual: error: no manual.yaml") and err.count("\n") == 1
 
 
 def test_missing_folder_is_exit_2(tmp_path: Path) -> None:
-    code, _, err = invoke("validate", "-m", str(tmp_path / "nope"))
+    code, _, err = run_cli("validate", manual=tmp_path / "nope")
     assert code == 2 and "no such folder" in err and "Traceback" not in err
 
 
 def test_bad_option_is_exit_2(tmp_path: Path) -> None:
-    code, _, _ = invoke("validate", "--format", "xml", "-m", str(write_manual(tmp_path)))
+    code, _, _ = run_cli("validate", "--format", "xml", manual=write_manual(tmp_path))
     assert code == 2
 
 
@@ -164,7 +160,7 @@ def test_hostile_files_are_all_reported_in_one_run(tmp_path: Path) -> None:
         },
     )
     (tmp_path / "procedures" / "plan.yaml").write_bytes(b"\xff\xfeid: plan\n")
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "-f", "json")
+    code, out, _ = run_cli("validate", "--no-git", "-f", "json", manual=tmp_path)
     codes = {(f["file"], f["code"]) for f in json.loads(out)["findings"]}
     assert code == 1
     assert {
@@ -201,9 +197,9 @@ def test_check_jsonschema_agrees_file_by_file(
     if exe is None:
         pytest.skip("check-jsonschema is not installed")
     schemas = tmp_path / "schemas"
-    assert invoke("schema", "-o", str(schemas))[0] == 0
+    assert run_cli("schema", "-o", str(schemas))[0] == 0
     manual = write_manual(tmp_path / "m", {rel: broken})
-    ours = json.loads(invoke("validate", "--no-git", "-m", str(manual), "-f", "json")[1])
+    ours = json.loads(run_cli("validate", "--no-git", "-f", "json", manual=manual)[1])
     ours_bad = any(f["file"] == rel and f["code"] == "schema" for f in ours["findings"])
     theirs = subprocess.run(
         [exe, "--schemafile", str(schemas / f"{kind}.schema.json"), str(manual / rel)],
@@ -223,7 +219,7 @@ def test_an_unexpected_failure_is_one_line_and_exit_2(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(opsmanual.validate, "validate", broken)
-    code, out, err = invoke("validate", "--no-git", "-m", str(write_manual(tmp_path)))
+    code, out, err = run_cli("validate", "--no-git", manual=write_manual(tmp_path))
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "RuntimeError: disk on fire" in err and "report" in err
     assert "Traceback" not in err
@@ -239,13 +235,13 @@ def test_an_unexpected_failure_is_one_line_and_exit_2(
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], expected: str) -> None:
-    code, out, err = invoke(*args)
+    code, out, err = run_cli(*args)
     assert code == 2 and out == ""
     assert err.startswith(expected) and err.count("\n") == 1, err
 
 
 def test_bare_command_shows_help() -> None:
-    code, out, _ = invoke()
+    code, out, _ = run_cli()
     assert code == 0 and out.startswith("Usage: opsmanual")
 
 
@@ -255,7 +251,7 @@ def test_subfolders_of_entity_folders_are_reported(tmp_path: Path) -> None:
     (tmp_path / "procedures" / "finance" / "budget.yaml").write_text("id: budget\n")
     (tmp_path / "roles" / "odd.yaml").mkdir()
     (tmp_path / "roles" / ".hidden").mkdir()
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path), "-f", "json")
+    code, out, _ = run_cli("validate", "--no-git", "-f", "json", manual=tmp_path)
     found = {(f["file"], f["code"]) for f in json.loads(out)["findings"]}
     assert found == {("procedures/finance/", "stray-file"), ("roles/odd.yaml/", "stray-file")}
     assert code == 0
@@ -265,7 +261,7 @@ def test_a_decision_needs_two_ways_out(tmp_path: Path) -> None:
     plan = BASE["procedures/plan.yaml"]
     one_way = plan.replace("    next: [publish, draft]\n", "    next: [publish]\n")
     write_manual(tmp_path / "one", {"procedures/plan.yaml": one_way})
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path / "one"))
+    code, out, _ = run_cli("validate", "--no-git", manual=tmp_path / "one")
     assert code == 0, "a warning"
     assert (
         "procedures/plan.yaml:13:11: warning decision-exits decision step `approve` has only one "
@@ -275,7 +271,7 @@ def test_a_decision_needs_two_ways_out(tmp_path: Path) -> None:
         "  - id: publish\n    actor: clerk\n    action: Publish the plan\n", ""
     )
     write_manual(tmp_path / "end", {"procedures/plan.yaml": last})
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path / "end"))
+    code, out, _ = run_cli("validate", "--no-git", manual=tmp_path / "end")
     assert "decision-exits decision step `approve` has no way out (the procedure ends)" in out
-    code, out, _ = invoke("validate", "--no-git", "-m", str(tmp_path / "end"), "--format", "sarif")
+    code, out, _ = run_cli("validate", "--no-git", "--format", "sarif", manual=tmp_path / "end")
     assert '"decision-exits"' in out

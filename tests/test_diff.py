@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -11,13 +10,12 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from gitrepo import GitRepo
-from opsmanual.cli import app
+from gitrepo import EXAMPLES, GitRepo, empty_repo
+from helpers import run_cli
 from opsmanual.diff import FieldChange, diff_values, list_key
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "manuals" / "operations"
+EXAMPLE = EXAMPLES / "operations"
 
 # --- applying reported changes, to check that they say everything ---------------------------
 
@@ -187,22 +185,17 @@ def test_field_paths_read_as_documented() -> None:
 # --- the command -----------------------------------------------------------------------------
 
 PROC = "procedures/annual-planning.yaml"
-runner = CliRunner()
-
-
-def run(repo: GitRepo, *args: str) -> Any:
-    return runner.invoke(app, ["diff", "-m", str(repo.root), *args])
 
 
 def test_no_changes(repo: GitRepo) -> None:
-    result = run(repo, "--format", "json")
+    result = run_cli("diff", "--format", "json", manual=repo.root)
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"from": "HEAD", "to": "worktree", "changes": []}
 
 
 def test_worktree_change_as_json(repo: GitRepo) -> None:
     repo.replace(PROC, "action: 编写下一年度运营规划初稿", "action: 编写规划初稿")
-    result = run(repo, "--format", "json")
+    result = run_cli("diff", "--format", "json", manual=repo.root)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["changes"] == [
@@ -228,12 +221,12 @@ def test_moved_step_text_and_markdown(repo: GitRepo) -> None:
     blocks = steps.split("  - id: ")
     blocks[1], blocks[2] = blocks[2], blocks[1]  # gather <-> draft
     repo.path(PROC).write_text(head + "steps:\n" + "  - id: ".join(blocks), encoding="utf-8")
-    result = run(repo)
+    result = run_cli("diff", manual=repo.root)
     assert result.exit_code == 0
     assert "~ procedures/annual-planning changed" in result.stdout
     assert "moved from position" in result.stdout
     assert "\x1b[" not in result.stdout  # no colour off a terminal
-    markdown = run(repo, "--format", "markdown").stdout
+    markdown = run_cli("diff", "--format", "markdown", manual=repo.root).stdout
     assert "### `procedures/annual-planning` changed" in markdown
     assert "| field | before | after |" in markdown
 
@@ -247,7 +240,7 @@ def test_two_revisions_added_and_removed(repo: GitRepo) -> None:
     )
     repo.commit("add a unit, drop a person")
     repo.git("tag", "v2")
-    doc = json.loads(run(repo, first, "v2", "--format", "json").stdout)
+    doc = json.loads(run_cli("diff", first, "v2", "--format", "json", manual=repo.root).stdout)
     assert doc["from"] == first and doc["to"] == "v2"
     assert [(c["kind"], c["id"], c["op"]) for c in doc["changes"]] == [
         ("units", "quality", "added"),
@@ -258,32 +251,32 @@ def test_two_revisions_added_and_removed(repo: GitRepo) -> None:
 def test_renamed_file_with_the_same_id_is_the_same_entity(repo: GitRepo) -> None:
     repo.path(PROC).rename(repo.path("procedures/annual-planning.yml"))
     repo.commit("rename to .yml")
-    doc = json.loads(run(repo, "HEAD~1", "HEAD", "--format", "json").stdout)
+    doc = json.loads(run_cli("diff", "HEAD~1", "HEAD", "--format", "json", manual=repo.root).stdout)
     assert doc["changes"] == []
 
 
 def test_manual_yaml_is_kind_manual(repo: GitRepo) -> None:
     repo.replace("manual.yaml", "loan_days: ", "loan_days: 1")
-    doc = json.loads(run(repo, "--format", "json").stdout)
+    doc = json.loads(run_cli("diff", "--format", "json", manual=repo.root).stdout)
     assert [(c["kind"], c["id"]) for c in doc["changes"]] == [("manual", "operations")]
 
 
 def test_unparseable_file_exits_1(repo: GitRepo) -> None:
     repo.path(PROC).write_text("id: [unclosed\n", encoding="utf-8")
-    result = run(repo)
+    result = run_cli("diff", manual=repo.root)
     assert result.exit_code == 1
     assert "yaml-syntax" in result.stdout
 
 
 def test_git_problems_exit_2(tmp_path: Path, repo: GitRepo) -> None:
-    result = run(repo, "no-such-rev")
+    result = run_cli("diff", "no-such-rev", manual=repo.root)
     assert result.exit_code == 2
     assert "unknown revision" in result.stderr
     import shutil
 
     plain = tmp_path / "plain"
     shutil.copytree(repo.root, plain)
-    result = runner.invoke(app, ["diff", "-m", str(plain)])
+    result = run_cli("diff", manual=plain)
     assert result.exit_code == 2
     assert "not inside a git repository" in result.stderr
 
@@ -293,36 +286,19 @@ def test_a_revision_beyond_a_shallow_clone_says_to_fetch(tmp_path: Path, repo: G
     repo.commit("second")
     clone = tmp_path / "clone"
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.top}", str(clone))
-    result = runner.invoke(app, ["diff", "-m", str(clone / "manuals/operations"), "HEAD~1"])
+    result = run_cli("diff", "HEAD~1", manual=clone / "manuals/operations")
     assert result.exit_code == 2
     assert "shallow clone" in result.stderr and "git fetch --unshallow" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_diff_against_a_revision_without_the_manual_is_exit_2(tmp_path: Path) -> None:
-    import subprocess
-
-    from typer.testing import CliRunner
-
-    from opsmanual.cli import app
-
-    top = tmp_path / "repo"
-    top.mkdir()
-    env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@x",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@x",
-        "PATH": os.environ["PATH"],
-    }
-    subprocess.run(["git", "init", "-q"], cwd=top, check=True)
-    (top / "README").write_text("x")
-    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
-    subprocess.run(["git", "commit", "-qm", "first"], cwd=top, check=True, env=env)
-    shutil.copytree(EXAMPLE, top / "manual")
-    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
-    subprocess.run(["git", "commit", "-qm", "manual"], cwd=top, check=True, env=env)
-    result = CliRunner().invoke(app, ["diff", "-m", str(top / "manual"), "HEAD~1"])
+    repo = empty_repo(tmp_path / "repo", "manual")
+    (repo.top / "README").write_text("x")
+    repo.commit("first")
+    shutil.copytree(EXAMPLE, repo.root)
+    repo.commit("manual")
+    result = run_cli("diff", "HEAD~1", manual=repo.root)
     assert result.exit_code == 2
     assert "the manual folder manual did not exist at HEAD~1" in result.stderr
 
@@ -342,7 +318,7 @@ def test_a_committed_link_is_refused_on_both_sides_never_read(
     link.unlink()
     link.write_text("id: wu-tao\nname: 吴涛\n", encoding="utf-8")
     for args in (["HEAD"], ["HEAD~1", "HEAD"], [linked, "HEAD~1"]):
-        result = run(repo, *args)
+        result = run_cli("diff", *args, manual=repo.root)
         assert result.exit_code == 2, (args, result.output)
         assert "staff/wu-tao.yaml" in result.output and "symbolic link" in result.output
         assert "TOP-SECRET-MARKER" not in result.output and "Traceback" not in result.output

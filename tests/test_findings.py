@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import BASE, NOW, write_manual
-from opsmanual.cli import app
 
 ROLE_WITH_TYPO = BASE["roles/clerk.yaml"].replace("duties:", "dutys:")
 
@@ -298,10 +297,8 @@ CASES: list[tuple[str, dict[str, str | None], tuple[str, int | None, int | None,
 
 
 def run_json(root: Path, *extra: str) -> tuple[int, dict[str, object]]:
-    result = CliRunner().invoke(
-        app,
-        ["validate", "--no-git", "-m", str(root), "--format", "json", *extra],
-        env={"OPSMANUAL_NOW": NOW},
+    result = run_cli(
+        "validate", "--no-git", "--format", "json", *extra, manual=root, env={"OPSMANUAL_NOW": NOW}
     )
     return result.exit_code, json.loads(result.stdout)
 

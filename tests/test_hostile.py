@@ -15,21 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import NOW, write_manual
-from opsmanual.cli import app
+
+pytestmark = pytest.mark.now(NOW)
 
 ROOT = Path(__file__).resolve().parents[1]
 MANUALS = ROOT / "manuals"
 HOSTILE = Path(__file__).parent / "hostile"
-runner = CliRunner()
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> Any:
-    return runner.invoke(
-        app, list(args), catch_exceptions=False, env={"OPSMANUAL_NOW": NOW, **(env or {})}
-    )
 
 
 def assert_safe(result: Any) -> None:
@@ -59,8 +53,14 @@ def test_a_locale_pattern_reaches_no_python_attribute(tmp_path: Path, word: str)
     own = tmp_path / "tpl"
     (own / "locale").mkdir(parents=True)
     (own / "locale" / "en.json").write_text(json.dumps({"chapter": word}))
-    result = run("render", "-m", str(write_manual(tmp_path / "m")), "-o", str(tmp_path / "s"),
-                 "--templates", str(own))  # fmt: skip
+    result = run_cli(
+        "render",
+        "-o",
+        str(tmp_path / "s"),
+        "--templates",
+        str(own),
+        manual=write_manual(tmp_path / "m"),
+    )
     assert_safe(result)
     assert result.exit_code == 2, result.output
     assert "may use only {n}" in result.output or "not a valid pattern" in result.output
@@ -94,8 +94,14 @@ def test_user_templates_have_a_bound_on_work(
     own = tmp_path / "tpl"
     own.mkdir()
     (own / "cover.html.j2").write_text(f"<section>\n{body}</section>\n")
-    result = run("render", "-m", str(write_manual(tmp_path / "m")), "-o", str(tmp_path / "s"),
-                 "--templates", str(own))  # fmt: skip
+    result = run_cli(
+        "render",
+        "-o",
+        str(tmp_path / "s"),
+        "--templates",
+        str(own),
+        manual=write_manual(tmp_path / "m"),
+    )
     assert_safe(result)
     assert result.exit_code == 2
     assert "template error" in result.output and said in result.output, result.output
@@ -162,8 +168,16 @@ def test_a_pdf_template_reaches_no_file_and_no_server(tmp_path: Path) -> None:
     )
     out = tmp_path / "h.pdf"
     try:
-        result = run("render", "-m", str(write_manual(tmp_path / "m")), "-f", "pdf",
-                     "-o", str(out), "--templates", str(own))  # fmt: skip
+        result = run_cli(
+            "render",
+            "-f",
+            "pdf",
+            "-o",
+            str(out),
+            "--templates",
+            str(own),
+            manual=write_manual(tmp_path / "m"),
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -203,13 +217,13 @@ def test_a_name_unsafe_in_headers_or_terminals_is_a_schema_finding(
     tmp_path: Path, name: str
 ) -> None:
     root = write_manual(tmp_path, {"staff/ann.yaml": staff_file(name)})
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code == 1
     assert "staff/ann.yaml:2:7: error schema `name` is" in result.output, result.output
     for raw in ("\x1b", "\x07", "\x0b", "\r", "\u2028", "\u202e", "\x85"):
         assert raw not in result.output
-    notice = run("changelog", "-m", str(root), "--format", "email")
+    notice = run_cli("changelog", "--format", "email", manual=root)
     assert_safe(notice)
     assert notice.exit_code == 1, "a person left out of the notice is said, not skipped"
     assert "staff/ann.yaml" in notice.output and "evil@x.example>" not in notice.output.replace(
@@ -234,7 +248,7 @@ def test_control_characters_in_one_line_fields_are_findings(
 
     path, old, new = field
     root = write_manual(tmp_path, {path: BASE[path].replace(old, new)})
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code == 1
     assert f"{path}:" in result.output and "error schema" in result.output
@@ -258,7 +272,7 @@ def test_control_characters_in_one_line_fields_are_findings(
 )
 def test_from_must_be_one_clean_address(tmp_path: Path, sender: str) -> None:
     root = write_manual(tmp_path)
-    result = run("changelog", "-m", str(root), "--format", "email", "--from", sender)
+    result = run_cli("changelog", "--format", "email", "--from", sender, manual=root)
     assert_safe(result)
     assert result.exit_code == 2, result.output
     assert result.output.startswith("opsmanual: error: --from")
@@ -295,7 +309,7 @@ def test_to_headers_are_built_from_structured_addresses(name: str, shown: str) -
 def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
     root = write_manual(tmp_path / "my manual#1 %ü")
     (root / "roles" / "clerk.yaml").write_text("id: clerk\ntitle: [\n")
-    result = run("validate", "-m", str(root), "--no-git", "--format", "sarif")
+    result = run_cli("validate", "--no-git", "--format", "sarif", manual=root)
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     uris = [
@@ -326,7 +340,7 @@ def test_extreme_numbers_and_dates_are_findings(
     from manualkit import BASE
 
     root = write_manual(tmp_path, {path: BASE[path].replace(old, new)})
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code == 1
     assert said in result.output, result.output
@@ -344,7 +358,7 @@ def test_a_loan_at_the_end_of_the_calendar_does_not_crash(tmp_path: Path, loan: 
     root = write_manual(tmp_path, {"records/loans.yaml": loan})
     for args in (["validate", "--no-git"], ["loan", "list"], ["loan", "back", "C-1"],
                  ["render", "-f", "markdown", "-o", str(tmp_path / "h.md")]):  # fmt: skip
-        result = run(*args, "-m", str(root))
+        result = run_cli(*args, manual=root)
         assert_safe(result)
         assert result.exit_code in (0, 1), result.output
 
@@ -354,7 +368,7 @@ def test_a_review_in_the_year_9999_does_not_crash(tmp_path: Path) -> None:
 
     plan = BASE["procedures/plan.yaml"].replace("2026-10-01", "9999-12-31")
     root = write_manual(tmp_path, {"procedures/plan.yaml": plan})
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code in (0, 1)
 
@@ -410,7 +424,7 @@ def test_the_markdown_handbook_is_safe_in_any_renderer(tmp_path: Path, payload: 
         "owner: manager\n", f"owner: manager\npurpose: {json.dumps(payload)}\n"
     )
     root = write_manual(tmp_path, {"procedures/plan.yaml": plan})
-    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
+    result = run_cli("render", "-f", "markdown", "-o", str(tmp_path / "h.md"), manual=root)
     assert result.exit_code == 0, result.output
     assert_inert(permissive_html((tmp_path / "h.md").read_text(encoding="utf-8")))
 
@@ -425,7 +439,7 @@ def test_changelog_markdown_escapes_titles_and_summaries(tmp_path: Path, payload
     )
     manual = BASE["manual.yaml"].replace("title: Demo manual", f"title: {summary}")
     root = write_manual(tmp_path, {"records/updates.yaml": updates, "manual.yaml": manual})
-    result = run("changelog", "-m", str(root))
+    result = run_cli("changelog", manual=root)
     assert result.exit_code == 0, result.output
     html = permissive_html(result.stdout)
     assert_inert(html)
@@ -442,7 +456,7 @@ def test_diff_markdown_escapes_every_value(tmp_path: Path) -> None:
     extra = "".join(f"x-{i}: {json.dumps(p)}\n" for i, p in enumerate(UNSAFE_TEXT[:6]))
     repo.replace("procedures/plan.yaml", "title: Plan the year\n", f"title: Plan the year\n{extra}")
     repo.replace("roles/clerk.yaml", "title: Clerk", 'title: "<b>Clerk</b> | x"')
-    result = run("diff", "-m", str(repo.root), "--format", "markdown", "HEAD")
+    result = run_cli("diff", "--format", "markdown", "HEAD", manual=repo.root)
     assert result.exit_code == 0, result.output
     assert_inert(permissive_html(result.stdout))
     assert "<b>" not in permissive_html(result.stdout)
@@ -482,7 +496,7 @@ def test_symbolic_links_are_findings_in_both_views(tmp_path: Path, where: str, t
         path.symlink_to(root / "plan.keep")
     else:
         path.symlink_to(links[target])
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code == 1
     assert f"{where}: error yaml-syntax the file cannot be read: the file is a symbolic link" in (
@@ -491,9 +505,10 @@ def test_symbolic_links_are_findings_in_both_views(tmp_path: Path, where: str, t
     assert "TOP-SECRET-MARKER" not in result.output
     repo.git("init", "-q")
     repo.commit("with a link")
-    work = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "a.md"))
-    at_rev = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "b.md"),
-                 "--rev", "HEAD")  # fmt: skip
+    work = run_cli("render", "-f", "markdown", "-o", str(tmp_path / "a.md"), manual=root)
+    at_rev = run_cli(
+        "render", "-f", "markdown", "-o", str(tmp_path / "b.md"), "--rev", "HEAD", manual=root
+    )
     for result in (work, at_rev):
         assert_safe(result)
         assert result.exit_code == 1, result.output
@@ -508,7 +523,7 @@ def test_a_fifo_is_a_finding_never_a_hang(tmp_path: Path, where: str) -> None:
     root = write_manual(tmp_path / "m")
     (root / where).unlink(missing_ok=True)
     os.mkfifo(root / where)
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code == 1
     assert f"{where}: error yaml-syntax the file cannot be read: it is not a regular file" in (
@@ -517,11 +532,11 @@ def test_a_fifo_is_a_finding_never_a_hang(tmp_path: Path, where: str) -> None:
     for args in (["loan", "out", "C-1", "--to", "bob"], ["loan", "back", "C-1"],
                  ["loan", "list"], ["record", "add", "--summary", "x", "--changes", "manual"],
                  ["changelog"], ["render", "-o", str(tmp_path / "site")]):  # fmt: skip
-        result = run(*args, "-m", str(root))
+        result = run_cli(*args, manual=root)
         assert_safe(result)
         if where in result.output or args[0] == "render":
             assert result.exit_code in (1, 2), result.output
-    assert run("loan", "out", "C-1", "--to", "bob", "-m", str(root)).exit_code == (
+    assert run_cli("loan", "out", "C-1", "--to", "bob", manual=root).exit_code == (
         1 if where == "records/loans.yaml" else 0
     )
 
@@ -530,7 +545,7 @@ def test_a_fifo_as_manual_yaml_is_one_line(tmp_path: Path) -> None:
     root = write_manual(tmp_path / "m")
     (root / "manual.yaml").unlink()
     os.mkfifo(root / "manual.yaml")
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
 
 
@@ -539,7 +554,7 @@ def test_a_file_without_read_permission_is_a_finding(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         root = write_manual(tmp_path / "m")
         (root / "staff" / "bob.yaml").chmod(0)
-        result = run("validate", "-m", str(root), "--no-git")
+        result = run_cli("validate", "--no-git", manual=root)
         assert_safe(result)
         assert expected in result.output
         return
@@ -552,16 +567,16 @@ def test_a_file_without_read_permission_is_a_finding(tmp_path: Path) -> None:
         root = write_manual(shared / "m")
         for folder in [root, *root.rglob("*")]:
             folder.chmod(0o755 if folder.is_dir() else 0o644)
-        assert run("validate", "-m", str(root), "--no-git").exit_code == 0
+        assert run_cli("validate", "--no-git", manual=root).exit_code == 0
         (root / "staff" / "bob.yaml").chmod(0)
-        output = _as_nobody(["validate", "-m", str(root), "--no-git"])
+        output = _as_nobody("validate", "--no-git", "-m", str(root))
         assert expected in output, output
         assert "Traceback" not in output
     finally:
         shutil.rmtree(shared)
 
 
-def _as_nobody(args: list[str]) -> str:
+def _as_nobody(*args: str) -> str:
     """The output of the command run in a forked child that dropped root for `nobody`."""
     reader, writer = os.pipe()
     pid = os.fork()
@@ -571,7 +586,7 @@ def _as_nobody(args: list[str]) -> str:
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
-            result = CliRunner().invoke(app, args)
+            result = run_cli(*args)
             text = f"exit {result.exit_code}\n{result.output}"
         except BaseException as exc:  # the child must never return into pytest
             text = f"child failed: {exc!r}"
@@ -596,11 +611,11 @@ def _as_nobody(args: list[str]) -> str:
 def test_a_read_only_file_is_never_replaced(tmp_path: Path, args: list[str], file: str) -> None:
     root = write_manual(tmp_path / "m")
     if args[:2] == ["loan", "back"]:
-        assert run("loan", "out", "C-1", "--to", "bob", "-m", str(root)).exit_code == 0
+        assert run_cli("loan", "out", "C-1", "--to", "bob", manual=root).exit_code == 0
     before = {p: (root / p).read_bytes() for p in ("manual.yaml", "records/updates.yaml",
                                                   "records/loans.yaml")}  # fmt: skip
     (root / file).chmod(0o444)
-    result = run(*args, "-m", str(root))
+    result = run_cli(*args, manual=root)
     assert_safe(result)
     assert result.exit_code == 1, result.output
     assert "is read-only, so nothing was written" in result.output
@@ -626,7 +641,7 @@ def test_render_never_writes_over_the_manual(tmp_path: Path, fmt: str, target: s
     (root / ".git").mkdir()
     (root / ".git" / "config").write_text("[core]\n")
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    result = run("render", "-m", str(root), "-f", fmt, "-o", str(root / target))
+    result = run_cli("render", "-f", fmt, "-o", str(root / target), manual=root)
     assert_safe(result)
     assert result.exit_code == 1, result.output
     assert "is part of the manual" in result.output
@@ -636,11 +651,11 @@ def test_render_never_writes_over_the_manual(tmp_path: Path, fmt: str, target: s
 
 def test_render_into_the_manual_folder_itself_is_allowed(tmp_path: Path) -> None:
     root = write_manual(tmp_path / "m")
-    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(root / "handbook.md"))
+    result = run_cli("render", "-f", "markdown", "-o", str(root / "handbook.md"), manual=root)
     assert result.exit_code == 0, result.output
     link = tmp_path / "sneaky.md"
     link.symlink_to(root / "manual.yaml")
-    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(link))
+    result = run_cli("render", "-f", "markdown", "-o", str(link), manual=root)
     assert result.exit_code == 1 and "is part of the manual" in result.output
 
 
@@ -666,14 +681,14 @@ def test_an_edit_of_a_large_register_changes_only_its_own_bytes(tmp_path: Path) 
     root = write_manual(tmp_path, {"records/loans.yaml": register(3000)})
     path = root / "records" / "loans.yaml"
     before = path.read_text(encoding="utf-8")
-    assert run("loan", "out", "C-1", "--to", "bob", "-m", str(root)).exit_code == 0
+    assert run_cli("loan", "out", "C-1", "--to", "bob", manual=root).exit_code == 0
     lent = path.read_text(encoding="utf-8")
     assert lent.startswith(before)
     assert lent[len(before) :].count("\n") == 4
-    assert run("loan", "back", "C-1", "-m", str(root)).exit_code == 0
+    assert run_cli("loan", "back", "C-1", manual=root).exit_code == 0
     back = path.read_text(encoding="utf-8")
     assert back == lent + '  returned: "2026-11-23T12:00:00+08:00"\n'
-    assert run("validate", "-m", str(root), "--no-git").exit_code == 0
+    assert run_cli("validate", "--no-git", manual=root).exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -694,16 +709,16 @@ def test_an_edit_of_a_large_register_changes_only_its_own_bytes(tmp_path: Path) 
 )
 def test_registers_written_any_way_take_loans_and_returns(tmp_path: Path, text: str) -> None:
     root = write_manual(tmp_path, {"records/loans.yaml": text})
-    first = run("validate", "-m", str(root), "--no-git")
+    first = run_cli("validate", "--no-git", manual=root)
     for args in (["loan", "out", "C-1", "--to", "bob"], ["loan", "back", "C-1"]):
-        result = run(*args, "-m", str(root))
+        result = run_cli(*args, manual=root)
         assert_safe(result)
         assert "report" not in result.output, result.output
         if first.exit_code == 0:
             assert result.exit_code == 0, result.output
     if first.exit_code == 0:
-        assert run("validate", "-m", str(root), "--no-git").exit_code == 0
-        assert run("loan", "list", "-m", str(root), "--open").output.strip() == "no open loans"
+        assert run_cli("validate", "--no-git", manual=root).exit_code == 0
+        assert run_cli("loan", "list", "--open", manual=root).output.strip() == "no open loans"
 
 
 def test_concurrent_runs_on_a_large_register_all_land(tmp_path: Path) -> None:
@@ -717,7 +732,7 @@ def test_concurrent_runs_on_a_large_register_all_land(tmp_path: Path) -> None:
     manual = manual.replace("copies:\n  - id: C-1\n    holder: ops\n" + copies, "copies:\n"
                             "  - id: C-1\n    holder: ops\n" + copies)  # fmt: skip
     root = write_manual(tmp_path, {"records/loans.yaml": register(1500), "manual.yaml": manual})
-    assert run("validate", "-m", str(root), "--no-git").exit_code == 0, "fixture"
+    assert run_cli("validate", "--no-git", manual=root).exit_code == 0, "fixture"
     env = {**os.environ, "OPSMANUAL_NOW": NOW, "PYTHONPATH": str(ROOT / "src")}
     runs = [
         subprocess.Popen(
@@ -742,7 +757,7 @@ def test_concurrent_runs_on_a_large_register_all_land(tmp_path: Path) -> None:
     ]
     outputs = [r.communicate(timeout=600)[0] for r in runs]
     assert [r.returncode for r in runs] == [0] * 5, outputs
-    listed = run("loan", "list", "--open", "--format", "json", "-m", str(root))
+    listed = run_cli("loan", "list", "--open", "--format", "json", manual=root)
     assert sorted(e["copy"] for e in json.loads(listed.stdout)["loans"]) == [
         f"C-{i}" for i in range(2, 7)
     ]
@@ -752,7 +767,7 @@ def test_concurrent_runs_on_a_large_register_all_land(tmp_path: Path) -> None:
 def test_an_argument_that_is_not_utf8_is_a_usage_error(tmp_path: Path, summary: str) -> None:
     root = write_manual(tmp_path)
     before = (root / "records" / "updates.yaml").read_bytes()
-    result = run("record", "add", "--summary", summary, "--changes", "manual", "-m", str(root))
+    result = run_cli("record", "add", "--summary", summary, "--changes", "manual", manual=root)
     assert_safe(result)
     assert result.exit_code == 2
     assert "is not valid UTF-8 text" in result.output
@@ -763,7 +778,7 @@ def test_an_argument_that_is_not_utf8_is_a_usage_error(tmp_path: Path, summary: 
 def test_a_summary_with_a_break_is_refused_not_a_failure(tmp_path: Path, summary: str) -> None:
     root = write_manual(tmp_path)
     before = (root / "records" / "updates.yaml").read_bytes()
-    result = run("record", "add", "--summary", summary, "--changes", "manual", "-m", str(root))
+    result = run_cli("record", "add", "--summary", summary, "--changes", "manual", manual=root)
     assert_safe(result)
     assert "report" not in result.output
     assert result.exit_code == 1, result.output
@@ -786,14 +801,14 @@ def test_an_interrupted_record_add_is_explained_and_recognised(
         real(path, content)
 
     monkeypatch.setattr(yamledit, "write_atomic", crash_on_second)
-    result = run("record", "add", "--summary", "x", "--changes", "manual", "-m", str(root))
+    result = run_cli("record", "add", "--summary", "x", "--changes", "manual", manual=root)
     assert result.exit_code == 130
     monkeypatch.setattr(yamledit, "write_atomic", real)
-    check = run("validate", "-m", str(root), "--no-git")
+    check = run_cli("validate", "--no-git", manual=root)
     assert check.exit_code == 1
     assert 'version-mismatch manual.yaml says version 1.1 but the last update record is 1.2; ' \
         'write version: "1.2"' in check.output  # fmt: skip
-    again = run("record", "add", "--summary", "y", "--changes", "manual", "-m", str(root))
+    again = run_cli("record", "add", "--summary", "y", "--changes", "manual", manual=root)
     assert again.exit_code == 1 and "stopped between its two writes" in again.output
 
 
@@ -832,12 +847,12 @@ def test_hostile_corpus_manual_files(tmp_path: Path, payload: Path) -> None:
         target = f"{folder}/{name}"
     root = write_manual(tmp_path / "m")
     (root / target).write_bytes(payload.read_bytes())
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code in (0, 1), result.output
     assert no_raw_controls(result.output)
     assert "pwned" not in result.output.replace("0;pwned", "")
-    rendered = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
+    rendered = run_cli("render", "-f", "markdown", "-o", str(tmp_path / "h.md"), manual=root)
     assert_safe(rendered)
     assert rendered.exit_code == result.exit_code
 
@@ -853,7 +868,7 @@ def test_hostile_corpus_long_text(tmp_path: Path, payload: Path) -> None:
     plan = plan.replace("action: Draft the plan", f"action: {json.dumps(' '.join(text.split()))}")
     root = write_manual(tmp_path / "m", {"procedures/plan.yaml": plan})
     for fmt, out in (("html", tmp_path / "site"), ("markdown", tmp_path / "h.md")):
-        result = run("render", "-m", str(root), "-f", fmt, "-o", str(out))
+        result = run_cli("render", "-f", fmt, "-o", str(out), manual=root)
         assert_safe(result)
         assert result.exit_code == 0, result.output
     assert_inert((tmp_path / "site" / "index.html").read_text(encoding="utf-8"))
@@ -867,7 +882,7 @@ def test_hostile_corpus_one_line_fields(tmp_path: Path, payload: Path) -> None:
     title = json.dumps(payload.read_text(encoding="utf-8"))
     plan = BASE["procedures/plan.yaml"].replace("title: Plan the year", f"title: {title}")
     root = write_manual(tmp_path / "m", {"procedures/plan.yaml": plan})
-    result = run("validate", "-m", str(root), "--no-git")
+    result = run_cli("validate", "--no-git", manual=root)
     assert_safe(result)
     assert result.exit_code == 1
     assert "procedures/plan.yaml:2:8: error schema `title` is" in result.output, result.output
@@ -885,8 +900,9 @@ def test_hostile_corpus_templates(
     own.mkdir()
     (own / "cover.html.j2").write_text(f"<section>\n{payload.read_text()}</section>\n")
     out = tmp_path / "site"
-    result = run("render", "-m", str(write_manual(tmp_path / "m")), "-o", str(out),
-                 "--templates", str(own))  # fmt: skip
+    result = run_cli(
+        "render", "-o", str(out), "--templates", str(own), manual=write_manual(tmp_path / "m")
+    )
     assert_safe(result)
     assert result.exit_code in (0, 2), result.output
     if result.exit_code == 2:
@@ -902,8 +918,14 @@ def test_hostile_corpus_locale_patterns(tmp_path: Path, payload: Path) -> None:
     own = tmp_path / "tpl"
     (own / "locale").mkdir(parents=True)
     (own / "locale" / "en.json").write_text(json.dumps({"chapter": payload.read_text()}))
-    result = run("render", "-m", str(write_manual(tmp_path / "m")), "-o", str(tmp_path / "s"),
-                 "--templates", str(own))  # fmt: skip
+    result = run_cli(
+        "render",
+        "-o",
+        str(tmp_path / "s"),
+        "--templates",
+        str(own),
+        manual=write_manual(tmp_path / "m"),
+    )
     assert_safe(result)
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
     assert "__globals__" not in result.output.replace(payload.read_text(), "")
@@ -913,12 +935,12 @@ def test_hostile_corpus_locale_patterns(tmp_path: Path, payload: Path) -> None:
 def test_hostile_corpus_registers(tmp_path: Path, payload: Path) -> None:
     root = write_manual(tmp_path / "m")
     (root / "records" / "loans.yaml").write_bytes(payload.read_bytes())
-    valid = run("validate", "-m", str(root), "--no-git").exit_code == 0
+    valid = run_cli("validate", "--no-git", manual=root).exit_code == 0
     for args in (["loan", "out", "C-1", "--to", "bob"], ["loan", "back", "C-1"], ["loan", "list"]):
-        result = run(*args, "-m", str(root))
+        result = run_cli(*args, manual=root)
         assert_safe(result)
         assert "report" not in result.output, result.output
         if result.exit_code != 0 and args[1] != "list":
             assert result.exit_code in (1, 2) and len(result.output.strip().splitlines()) == 1
     if valid:
-        assert run("validate", "-m", str(root), "--no-git").exit_code == 0
+        assert run_cli("validate", "--no-git", manual=root).exit_code == 0

@@ -17,11 +17,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import NOW, write_manual
 from opsmanual import i18n
-from opsmanual.cli import app
 from test_findings import CASES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,9 +173,12 @@ def _messages(tmp_path: Path, changes: dict[str, str | None], lang: str) -> dict
         (tmp_path / "units/team.yaml").write_bytes(b"id: team\nname: caf\xe9\n")
     else:
         write_manual(tmp_path, changes)
-    result = CliRunner().invoke(
-        app,
-        ["validate", "--no-git", "-m", str(tmp_path), "--format", "json"],
+    result = run_cli(
+        "validate",
+        "--no-git",
+        "--format",
+        "json",
+        manual=tmp_path,
         env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": lang},
     )
     return {f["code"]: f["message"] for f in json.loads(result.stdout)["findings"]}
@@ -233,9 +235,11 @@ def test_git_finding_messages_in_both_languages(tmp_path: Path) -> None:
     ]:
         found = {}
         for lang in ("en", "zh-CN"):
-            result = CliRunner().invoke(
-                app,
-                ["validate", "-m", str(root), "--format", "json"],
+            result = run_cli(
+                "validate",
+                "--format",
+                "json",
+                manual=root,
                 env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": lang},
             )
             found[lang] = {f["code"]: f["message"] for f in json.loads(result.stdout)["findings"]}
@@ -291,8 +295,8 @@ def test_help_speaks_chinese() -> None:
     ],
 )
 def test_errors_in_both_languages(args: list[str], english: str, chinese: str) -> None:
-    en = CliRunner().invoke(app, args, env={"OPSMANUAL_LANG": "en"})
-    zh = CliRunner().invoke(app, args, env={"OPSMANUAL_LANG": "zh-CN"})
+    en = run_cli(*args, env={"OPSMANUAL_LANG": "en"})
+    zh = run_cli(*args, env={"OPSMANUAL_LANG": "zh-CN"})
     assert en.exit_code == zh.exit_code == 2
     assert english in en.stderr
     assert chinese in zh.stderr
@@ -335,9 +339,9 @@ def test_approval_ack_copy_and_audit_words_in_both_languages(
     shutil.copytree(EXAMPLE, tmp_path / "m")
     said = {}
     for lang in ("en", "zh-CN"):
-        result = CliRunner().invoke(
-            app,
-            [*args, "-m", str(tmp_path / "m")],
+        result = run_cli(
+            *args,
+            manual=tmp_path / "m",
             env={"OPSMANUAL_NOW": "2026-11-25T09:00:00+08:00", "OPSMANUAL_LANG": lang},
         )
         said[lang] = result.stdout + result.stderr

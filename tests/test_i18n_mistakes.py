@@ -11,10 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import NOW
-from opsmanual.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,9 +106,10 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def validate(folder: Path, env: dict[str, str]) -> tuple[int, list[str]]:
-    result = CliRunner().invoke(
-        app,
-        ["validate", "--no-git", "-m", str(folder)],
+    result = run_cli(
+        "validate",
+        "--no-git",
+        manual=folder,
         env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": "", "LANGUAGE": "", "LC_ALL": "", **env},
     )
     return result.exit_code, result.stdout.splitlines()

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import BASE, NOW, write_manual
-from opsmanual.cli import app
 from opsmanual.load import Document, full_width_slip, parse
 
 
@@ -20,9 +19,12 @@ def findings(
     tmp_path: Path, changes: dict[str, str | None], lang: str = "en"
 ) -> list[dict[str, object]]:
     write_manual(tmp_path, changes)
-    result = CliRunner().invoke(
-        app,
-        ["validate", "--no-git", "-m", str(tmp_path), "--format", "json"],
+    result = run_cli(
+        "validate",
+        "--no-git",
+        "--format",
+        "json",
+        manual=tmp_path,
         env={"OPSMANUAL_NOW": NOW, "OPSMANUAL_LANG": lang},
     )
     found: list[dict[str, object]] = json.loads(result.stdout)["findings"]

@@ -8,17 +8,15 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from gitrepo import GitRepo
-from opsmanual.cli import app
+from helpers import run_cli
 from opsmanual.findings import Finding
 from opsmanual.load import Document, parse
 from opsmanual.record_add import next_version
 from opsmanual.validate import validate
 
 PROC = "procedures/annual-planning.yaml"
-runner = CliRunner()
 
 
 pytestmark = pytest.mark.usefixtures("pinned_now")
@@ -26,12 +24,12 @@ pytestmark = pytest.mark.usefixtures("pinned_now")
 
 def checked(root: Path) -> list[Finding]:
     """validate's findings, without `copy-outdated`: a version that takes effect outdates the
-    example's controlled copies until they are updated (tests/test_copies.py covers that)."""
+    example's controlled copies until they are updated (tests/test_distribution.py covers that)."""
     return [f for f in validate(root).findings if f.code != "copy-outdated"]
 
 
 def add(root: Path, *args: str) -> Any:
-    return runner.invoke(app, ["record", "add", "-m", str(root), *args])
+    return run_cli("record", "add", *args, manual=root)
 
 
 def records(root: Path) -> list[dict[str, Any]]:
@@ -62,7 +60,7 @@ def test_the_story_change_record_validate(repo: GitRepo) -> None:
     assert "effective: 2026-11-23" in manual_text  # takes effect with the record, by default
     # A draft until it is approved: a warning, and the one thing left to do.
     assert [f.code for f in checked(repo.root)] == ["approval-missing"]
-    approved = runner.invoke(app, ["record", "approve", "-m", str(repo.root), "--by", "zhou-ming"])
+    approved = run_cli("record", "approve", "--by", "zhou-ming", manual=repo.root)
     assert approved.exit_code == 0, approved.output
     assert checked(repo.root) == []
     repo.commit("1.5")
@@ -121,8 +119,8 @@ def test_options_written(repo: GitRepo) -> None:
         (["--changes", "procedures/nope"], "no procedures/nope.yaml"),
         (["--changes", "widgets/x"], "KIND/ID"),
         (["--changes", "manual", "--date", "2026-01-01"], "before the last record"),
-        (["--changes", "manual", "--author", "nobody"], "no such person"),
-        (["--changes", "manual", "--reviewed-by", "nobody"], "no such person"),
+        (["--changes", "manual", "--author", "nobody"], "author: no person `nobody` exists"),
+        (["--changes", "manual", "--reviewed-by", "nobody"], "reviewer: no person `nobody` exists"),
         (["--changes", "manual", "--effective", "2026-11-22"], "before the record's date"),
         (["--changes", "manual", "--effective", "2026-11-31"], "not a date"),
         (["--changes", "manual", "--approved-by", "li-qiang"], "does not hold the approver"),

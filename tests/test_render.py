@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from opsmanual.cli import app
+from gitrepo import empty_repo
+from helpers import run_cli
 from opsmanual.manual import load_manual
 from opsmanual.render import render
 from opsmanual.render.markup import md_block, to_html
@@ -23,11 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MANUALS = ROOT / "manuals"
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = ["operations", "operations-en", "company"]
-runner = CliRunner()
-
-
-def run(*args: str) -> Any:
-    return runner.invoke(app, list(args), catch_exceptions=False)
 
 
 def rendered(name: str, fmt: str, tmp: Path, copy: str | None = None) -> str:
@@ -243,7 +237,7 @@ def hostile_manual(tmp_path: Path) -> Path:
 
 def test_hostile_text_is_shown_never_run(tmp_path: Path) -> None:
     root = hostile_manual(tmp_path)
-    result = run("render", "-m", str(root), "-o", str(tmp_path / "site"))
+    result = run_cli("render", "-o", str(tmp_path / "site"), manual=root)
     assert result.exit_code == 0, result.output
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
@@ -254,7 +248,7 @@ def test_hostile_text_is_shown_never_run(tmp_path: Path) -> None:
     assert "http://evil.example" not in html.replace("&lt;img src=http://evil.example", "")
     assert '<a href="http://e.x/i.png">i</a>' in html  # an image stays a link, never loaded
     assert "<title>&lt;script&gt;" in html
-    result = run("render", "-m", str(root), "-f", "markdown", "-o", str(tmp_path / "h.md"))
+    result = run_cli("render", "-f", "markdown", "-o", str(tmp_path / "h.md"), manual=root)
     assert result.exit_code == 0, result.output
     md = (tmp_path / "h.md").read_text(encoding="utf-8")
     assert re.search(r"(?<!\\)<script", md) is None and re.search(r"(?<!\\)<img", md) is None
@@ -287,8 +281,8 @@ def copy_of(name: str, tmp_path: Path) -> Path:
 
 
 def test_copy_stamped_on_cover_and_running_header(tmp_path: Path) -> None:
-    result = run(
-        "render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "s"), "--copy", "OPS-02"
+    result = run_cli(
+        "render", "-o", str(tmp_path / "s"), "--copy", "OPS-02", manual=MANUALS / "operations"
     )
     assert result.exit_code == 0
     html = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
@@ -300,8 +294,8 @@ def test_copy_stamped_on_cover_and_running_header(tmp_path: Path) -> None:
 
 
 def test_unknown_copy_is_refused_with_the_list(tmp_path: Path) -> None:
-    result = run(
-        "render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "s"), "--copy", "OPS-09"
+    result = run_cli(
+        "render", "-o", str(tmp_path / "s"), "--copy", "OPS-09", manual=MANUALS / "operations"
     )
     assert result.exit_code == 1
     assert "OPS-01, OPS-02" in result.output
@@ -311,7 +305,7 @@ def test_unknown_copy_is_refused_with_the_list(tmp_path: Path) -> None:
 def test_manual_with_errors_is_refused_and_nothing_written(tmp_path: Path) -> None:
     root = copy_of("operations-en", tmp_path)
     (root / "roles" / "dept-manager.yaml").unlink()
-    result = run("render", "-m", str(root), "-o", str(tmp_path / "site"))
+    result = run_cli("render", "-o", str(tmp_path / "site"), manual=root)
     assert result.exit_code == 1
     assert "error ref-missing" in result.output
     assert "no handbook was written" in result.output
@@ -321,15 +315,15 @@ def test_manual_with_errors_is_refused_and_nothing_written(tmp_path: Path) -> No
 def test_default_outputs_and_atomic_replace(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     manual_dir = str(MANUALS / "operations-en")
-    assert run("render", "-m", manual_dir).output.strip() == str(Path("site") / "index.html")
-    assert run("render", "-m", manual_dir, "-f", "markdown").output.strip() == "handbook.md"
+    assert run_cli("render", manual=manual_dir).output.strip() == str(Path("site") / "index.html")
+    assert run_cli("render", "-f", "markdown", manual=manual_dir).output.strip() == "handbook.md"
     Path("site/keep.txt").write_text("mine")
-    assert run("render", "-m", manual_dir).exit_code == 0
+    assert run_cli("render", manual=manual_dir).exit_code == 0
     assert Path("site/keep.txt").read_text() == "mine"  # only index.html is replaced
     leftovers = [p.name for p in tmp_path.rglob(".*")]
     assert leftovers == [], "no temporary file is left behind"
     Path("afile").write_text("x")
-    result = run("render", "-m", manual_dir, "-o", "afile")
+    result = run_cli("render", "-o", "afile", manual=manual_dir)
     assert result.exit_code == 2 and "not a folder" in result.output
 
 
@@ -337,8 +331,8 @@ def test_pdf_without_weasyprint_says_how_to_install(tmp_path: Path, monkeypatch:
     import sys
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)
-    result = run(
-        "render", "-m", str(MANUALS / "operations-en"), "-f", "pdf", "-o", str(tmp_path / "h.pdf")
+    result = run_cli(
+        "render", "-f", "pdf", "-o", str(tmp_path / "h.pdf"), manual=MANUALS / "operations-en"
     )
     assert result.exit_code == 2
     assert "the pdf format needs WeasyPrint: pip install 'opsmanual[pdf]'" in result.output
@@ -353,14 +347,14 @@ def test_templates_override_in_sandbox(tmp_path: Path) -> None:
     )
     (own / "locale" / "en.json").write_text('{"loans": "Lending log"}')
     out = tmp_path / "site"
-    result = run(
-        "render", "-m", str(MANUALS / "operations-en"), "-o", str(out), "--templates", str(own)
+    result = run_cli(
+        "render", "-o", str(out), "--templates", str(own), manual=MANUALS / "operations-en"
     )
     assert result.exit_code == 2, "the sandbox refuses access to internals"
     assert "template error" in result.output
     (own / "cover.html.j2").write_text('<section id="cover"><h1>OWN {{ h.title }}</h1></section>')
-    result = run(
-        "render", "-m", str(MANUALS / "operations-en"), "-o", str(out), "--templates", str(own)
+    result = run_cli(
+        "render", "-o", str(out), "--templates", str(own), manual=MANUALS / "operations-en"
     )
     assert result.exit_code == 0, result.output
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -383,41 +377,33 @@ def test_a_broken_user_template_is_one_line_with_its_place(
     own = tmp_path / "tpl"
     own.mkdir()
     (own / "cover.html.j2").write_text(f"<section>\n{body}</section>\n")
-    result = run(
-        "render", "-m", str(MANUALS / "operations-en"), "-o", str(tmp_path / "s"),
-        "--templates", str(own),
-    )  # fmt: skip
+    result = run_cli(
+        "render",
+        "-o",
+        str(tmp_path / "s"),
+        "--templates",
+        str(own),
+        manual=MANUALS / "operations-en",
+    )
     assert result.exit_code == 2
     assert "failed unexpectedly" not in result.output
     assert "cover.html.j2:2): " in result.output and said in result.output, result.output
 
 
-def git(root: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
-
-
 def test_render_at_a_revision(tmp_path: Path) -> None:
     pytest.importorskip("opsmanual.gitsource")
     root = copy_of("operations-en", tmp_path)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "first")
-    git(root, "tag", "v1")
+    repo = empty_repo(root, ".")
+    repo.commit("first")
+    repo.git("tag", "v1")
     manual_file = root / "manual.yaml"
     manual_file.write_text(manual_file.read_text().replace("Department Handbook", "Rulebook"))
     (root / "roles" / "dept-manager.yaml").unlink()  # the work tree is broken now
     out = tmp_path / "old.md"
-    result = run("render", "-m", str(root), "--rev", "v1", "-f", "markdown", "-o", str(out))
+    result = run_cli("render", "--rev", "v1", "-f", "markdown", "-o", str(out), manual=root)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("# Operations Management Department Handbook")
-    result = run("render", "-m", str(root), "--rev", "no-such-rev", "-o", str(tmp_path / "x"))
+    result = run_cli("render", "--rev", "no-such-rev", "-o", str(tmp_path / "x"), manual=root)
     assert result.exit_code == 2
 
 
@@ -446,7 +432,7 @@ def test_output_to_a_pipe_is_written_through_not_replaced(tmp_path: Path) -> Non
     received: list[bytes] = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    result = run("render", "-m", str(MANUALS / "operations-en"), "-f", "markdown", "-o", str(fifo))
+    result = run_cli("render", "-f", "markdown", "-o", str(fifo), manual=MANUALS / "operations-en")
     reader.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(fifo.stat().st_mode), "the pipe is still a pipe"

@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from helpers import run_cli
 from manualkit import BASE, DRAFT_UPDATES, write_manual
-from opsmanual.cli import app
 from opsmanual.manual import load_manual
 from opsmanual.render.context import build
 from opsmanual.render.i18n import load_words
@@ -35,12 +34,11 @@ MANUALS = ROOT / "manuals"
 ARTIFACTS = ROOT / "test-artifacts"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
-runner = CliRunner()
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def render_docx(manual: Path, out: Path, *extra: str) -> Path:
-    result = runner.invoke(app, ["render", "-m", str(manual), "-f", "docx", "-o", str(out), *extra])
+    result = run_cli("render", "-f", "docx", "-o", str(out), *extra, manual=manual)
     assert result.exit_code == 0, result.output
     return out
 
@@ -277,9 +275,7 @@ def test_long_text_keeps_lists_emphasis_and_safe_links_only(tmp_path: Path) -> N
 def test_without_python_docx_one_line_and_exit_2(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setitem(sys.modules, "docx", None)
     out = tmp_path / "h.docx"
-    result = runner.invoke(
-        app, ["render", "-m", str(MANUALS / "operations-en"), "-f", "docx", "-o", str(out)]
-    )
+    result = run_cli("render", "-f", "docx", "-o", str(out), manual=MANUALS / "operations-en")
     assert result.exit_code == 2
     assert result.output.strip().endswith("pip install 'opsmanual[docx]'")
     assert len(result.output.strip().splitlines()) == 1
@@ -289,18 +285,14 @@ def test_without_python_docx_one_line_and_exit_2(tmp_path: Path, monkeypatch: An
 def test_without_cairosvg_one_line_and_exit_2(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setitem(sys.modules, "cairosvg", None)
     out = tmp_path / "h.docx"
-    result = runner.invoke(
-        app, ["render", "-m", str(MANUALS / "operations-en"), "-f", "docx", "-o", str(out)]
-    )
+    result = run_cli("render", "-f", "docx", "-o", str(out), manual=MANUALS / "operations-en")
     assert result.exit_code == 2
     assert "CairoSVG: pip install 'opsmanual[docx]'" in result.output
     assert not out.exists()
 
 
 def test_a_folder_as_output_is_refused(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["render", "-m", str(MANUALS / "operations-en"), "-f", "docx", "-o", str(tmp_path)]
-    )
+    result = run_cli("render", "-f", "docx", "-o", str(tmp_path), manual=MANUALS / "operations-en")
     assert result.exit_code == 2 and "is a folder" in result.output
 
 

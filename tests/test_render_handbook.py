@@ -10,19 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from gitrepo import example_repo
+from helpers import run_cli
 from manualkit import BASE, DRAFT_UPDATES, write_manual
-from opsmanual.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 MANUALS = ROOT / "manuals"
-runner = CliRunner()
 
 
 def render(*args: str) -> Any:
-    return runner.invoke(app, ["render", *args])
+    return run_cli("render", *args)
 
 
 def html_of(manual: Path, tmp: Path, *args: str) -> str:

@@ -14,23 +14,17 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from typer.testing import CliRunner
 
-from opsmanual.cli import app
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 MANUALS = ROOT / "manuals"
-runner = CliRunner()
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
-def run(*args: str) -> Any:
-    return runner.invoke(app, list(args), catch_exceptions=False)
-
-
 def site(name: str, out: Path, *extra: str) -> Path:
-    result = run("render", "-m", str(MANUALS / name), "-f", "site", "-o", str(out), *extra)
+    result = run_cli("render", "-f", "site", "-o", str(out), *extra, manual=MANUALS / name)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out / "index.html")
     return out
@@ -117,8 +111,8 @@ def test_site_has_a_page_per_part_and_every_link_resolves(name: str, tmp_path: P
 def test_every_page_carries_the_marks_of_the_handbook(tmp_path: Path) -> None:
     """The copy number (and whatever marks.html.j2 holds) on every page, as on the one page."""
     out = site("operations", tmp_path / "site", "--copy", "OPS-01")
-    one = run(
-        "render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "one"), "--copy", "OPS-01"
+    one = run_cli(
+        "render", "-o", str(tmp_path / "one"), "--copy", "OPS-01", manual=MANUALS / "operations"
     )
     assert one.exit_code == 0
     handbook = (tmp_path / "one" / "index.html").read_text(encoding="utf-8")
@@ -151,7 +145,7 @@ def test_site_is_the_same_bytes_every_time_and_drops_pages_no_longer_written(
 def test_site_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("x", encoding="utf-8")
-    result = run("render", "-m", str(MANUALS / "operations"), "-f", "site", "-o", str(target))
+    result = run_cli("render", "-f", "site", "-o", str(target), manual=MANUALS / "operations")
     assert result.exit_code == 2
     assert "is not a folder" in result.output
     assert target.read_text(encoding="utf-8") == "x"
@@ -201,7 +195,7 @@ def test_search_tokens_match_the_browser() -> None:
 
 def test_one_page_handbook_is_unchanged_by_the_site(tmp_path: Path) -> None:
     """html keeps writing only index.html; the site's partials are the handbook's."""
-    result = run("render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "one"))
+    result = run_cli("render", "-o", str(tmp_path / "one"), manual=MANUALS / "operations")
     assert result.exit_code == 0
     assert [p.name for p in (tmp_path / "one").iterdir()] == ["index.html"]
 
@@ -225,14 +219,14 @@ def test_warm_render_gives_the_same_bytes_and_a_change_redraws_one_procedure(
     cache = _own_render_cache
     manual = copy_manual(tmp_path)
     args = ("render", "-m", str(manual), "-f", "site")
-    assert run(*args, "-o", str(tmp_path / "cold")).exit_code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "cold")).exit_code == 0
     cold = files(tmp_path / "cold")
     filled = entries(cache)
     procedures = len(list((manual / "procedures").glob("*.yaml")))
     pages = len(list((tmp_path / "cold").glob("*.html")))
     # each procedure's HTML and its search terms, and each page with its links pointed out
     assert len(filled) == 2 * procedures + pages
-    assert run(*args, "-o", str(tmp_path / "warm")).exit_code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "warm")).exit_code == 0
     assert files(tmp_path / "warm") == cold
     assert entries(cache) == filled, "a warm render draws nothing"
 
@@ -240,7 +234,7 @@ def test_warm_render_gives_the_same_bytes_and_a_change_redraws_one_procedure(
     path.write_text(
         path.read_text(encoding="utf-8").replace("purpose: ", "purpose: Changed. ", 1), "utf-8"
     )
-    assert run(*args, "-o", str(tmp_path / "changed")).exit_code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "changed")).exit_code == 0
     # the changed procedure, its search terms and the one page that shows it
     assert len(entries(cache) - filled) == 3, "only the changed procedure is drawn again"
     changed = files(tmp_path / "changed")
@@ -251,7 +245,7 @@ def test_warm_render_gives_the_same_bytes_and_a_change_redraws_one_procedure(
     import os
 
     os.environ["OPSMANUAL_CACHE_DIR"] = str(fresh_cache)  # restored by the fixture's monkeypatch
-    assert run(*args, "-o", str(tmp_path / "fresh")).exit_code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "fresh")).exit_code == 0
     assert files(tmp_path / "fresh") == changed, "cached and freshly drawn are the same bytes"
 
 
@@ -260,7 +254,7 @@ def test_corrupt_cache_entries_are_ignored_and_rewritten(
 ) -> None:
     manual = copy_manual(tmp_path, "operations")
     args = ("render", "-m", str(manual))
-    assert run(*args, "-o", str(tmp_path / "cold")).exit_code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "cold")).exit_code == 0
     cold = (tmp_path / "cold" / "index.html").read_bytes()
     damaged = sorted(entries(_own_render_cache))
     assert damaged
@@ -269,7 +263,7 @@ def test_corrupt_cache_entries_are_ignored_and_rewritten(
     damaged[1].write_bytes(data[: len(data) // 2])  # torn
     damaged[2].write_bytes(data.replace("流程".encode(), "假的".encode()))  # edited
     damaged[3].write_bytes(b"\xff\xfe not utf-8")
-    assert run(*args, "-o", str(tmp_path / "warm")).exit_code == 0
+    assert run_cli(*args, "-o", str(tmp_path / "warm")).exit_code == 0
     assert (tmp_path / "warm" / "index.html").read_bytes() == cold
     assert damaged[0].read_bytes().startswith(b"opsmanual-fragment-1\n"), "rewritten whole"
 
@@ -279,7 +273,7 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert (
-        run("render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "o")).exit_code == 0
+        run_cli("render", "-o", str(tmp_path / "o"), manual=MANUALS / "operations").exit_code == 0
     )
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
 
@@ -288,7 +282,7 @@ def test_cache_defaults_to_xdg_cache_home(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("OPSMANUAL_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert (
-        run("render", "-m", str(MANUALS / "operations"), "-o", str(tmp_path / "o")).exit_code == 0
+        run_cli("render", "-o", str(tmp_path / "o"), manual=MANUALS / "operations").exit_code == 0
     )
     assert len(entries(tmp_path / "xdg" / "opsmanual" / "render")) == 9
 
@@ -299,8 +293,8 @@ def test_a_cache_that_cannot_be_written_costs_nothing_but_time(
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the cache folder would be", encoding="utf-8")
     monkeypatch.setenv("OPSMANUAL_CACHE_DIR", str(blocked / "render"))
-    result = run(
-        "render", "-m", str(MANUALS / "operations"), "-f", "site", "-o", str(tmp_path / "s")
+    result = run_cli(
+        "render", "-f", "site", "-o", str(tmp_path / "s"), manual=MANUALS / "operations"
     )
     assert result.exit_code == 0, result.output
     assert broken_links(tmp_path / "s") == []
@@ -526,7 +520,7 @@ def test_site_size_grows_linearly_with_the_manual(
 
 
 def site_of(manual: Path, out: Path) -> Path:
-    result = run("render", "-m", str(manual), "-f", "site", "-o", str(out))
+    result = run_cli("render", "-f", "site", "-o", str(out), manual=manual)
     assert result.exit_code == 0, result.output
     return out
 
@@ -555,10 +549,16 @@ def test_a_broken_site_template_is_one_line_and_nothing_is_written(tmp_path: Pat
     own.mkdir(parents=True)
     (own / "page.html.j2").write_text("<main>{{ page.nothing.deeper }}</main>\n", "utf-8")
     out = tmp_path / "site"
-    result = run(
-        "render", "-m", str(MANUALS / "operations"), "-f", "site", "-o", str(out),
-        "--templates", str(tmp_path / "templates"),
-    )  # fmt: skip
+    result = run_cli(
+        "render",
+        "-f",
+        "site",
+        "-o",
+        str(out),
+        "--templates",
+        str(tmp_path / "templates"),
+        manual=MANUALS / "operations",
+    )
     assert result.exit_code == 2
     assert "template error" in result.output and "page.html.j2:1" in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -623,5 +623,5 @@ def test_a_large_staff_list_comes_in_pages_linked_from_the_organization_page(
     pager = (out / "staff-2.html").read_text(encoding="utf-8")
     assert 'rel="prev" href="staff.html"' in pager and 'rel="next" href="staff-3.html"' in pager
     one_page = tmp_path / "one"
-    assert run("render", "-m", str(MANUALS / "operations"), "-o", str(one_page)).exit_code == 0
+    assert run_cli("render", "-o", one_page, manual=MANUALS / "operations").exit_code == 0
     assert "staff-pages" not in (one_page / "index.html").read_text(encoding="utf-8")

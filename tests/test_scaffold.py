@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from opsmanual.cli import app
+from helpers import run_cli
 from opsmanual.errors import Refused
 from opsmanual.scaffold import LANGUAGES, TEXTS, create_manual
 
@@ -161,7 +160,7 @@ def test_unknown_language(tmp_path: Path) -> None:
 def test_new_manual_validates(tmp_path: Path, language: str) -> None:
     dest = tmp_path / "manual"
     create_manual(dest, language)
-    result = CliRunner().invoke(app, ["validate", "--no-git", "-m", str(dest), "--format", "json"])
+    result = run_cli("validate", "--no-git", "--format", "json", manual=dest)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["findings"] == []
@@ -171,11 +170,10 @@ def test_new_manual_validates(tmp_path: Path, language: str) -> None:
 
 def test_init_command(tmp_path: Path, language: str) -> None:
     dest = tmp_path / "manual"
-    runner = CliRunner()
-    result = runner.invoke(app, ["init", str(dest), "--language", language])
+    result = run_cli("init", str(dest), "--language", language)
     assert result.exit_code == 0, result.output
     assert (dest / "manual.yaml").is_file()
-    again = runner.invoke(app, ["init", str(dest), "--language", language])
+    again = run_cli("init", str(dest), "--language", language)
     assert again.exit_code == 1
 
 
@@ -185,9 +183,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "manuals"
 
 @pytest.mark.parametrize("name", ["operations", "operations-en"])
 def test_example_manual_validates_with_no_findings(name: str) -> None:
-    result = CliRunner().invoke(
-        app, ["validate", "--no-git", "-m", str(EXAMPLES / name), "--format", "json"]
-    )
+    result = run_cli("validate", "--no-git", "--format", "json", manual=EXAMPLES / name)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["findings"] == []
 

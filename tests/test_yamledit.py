@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +13,6 @@ from hypothesis import strategies as st
 from opsmanual import atomic, yamledit
 from opsmanual.errors import OpsError
 from opsmanual.load import Document, parse
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "manual"
-    shutil.copytree(EXAMPLE, target)
-    return target
 
 
 def loaded(path: Path) -> Any:

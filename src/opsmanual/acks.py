@@ -19,8 +19,8 @@ from typing import Any
 from opsmanual import kinds
 from opsmanual.checks.record_lists import record_of
 from opsmanual.errors import OpsError, Refused
-from opsmanual.findings import Finding
-from opsmanual.i18n import N_, _, listing, pgettext
+from opsmanual.findings import Finding, refuse
+from opsmanual.i18n import N_, _, listing
 from opsmanual.model import Ack, Manual, UpdateRecord, version_key
 
 
@@ -122,16 +122,6 @@ def _first_covering(acks: list[Ack], version: str) -> Ack | None:
     return next((a for a in acks if version_key(a.version) >= wanted), None)
 
 
-def state_word(state: str) -> str:
-    """A person's state, "acknowledged", "overdue" or "pending", in the user's language (JSON
-    keeps the keys)."""
-    if state == "acknowledged":
-        return pgettext("ack status", "acknowledged")
-    if state == "overdue":
-        return pgettext("ack status", "overdue")
-    return pgettext("ack status", "pending")
-
-
 def status(manual: Manual, version: str | None, now: datetime) -> AckStatus:
     """Who must acknowledge `version` (default: the current one, the last record's) at `now`.
 
@@ -203,7 +193,7 @@ def acknowledge(
     (default: the current one), at `at` (default: `clock()`, read under the lock so that racing
     runs append in time order). Refuses, writing nothing, what validate would reject."""
     from opsmanual import yamledit as records
-    from opsmanual.loans import stamp
+    from opsmanual.model import stamp
 
     if not people:
         raise OpsError(_("name at least one person: opsmanual ack STAFF_ID..."))
@@ -261,30 +251,14 @@ def _load_for_edit(root: Path, now: datetime) -> Manual:
         and (f.file in _ACKS_NAMES or f.file.startswith(("manual.", "records/updates.")))
     ]
     if manual.info is None or not manual.updates or blocking:
-        _refuse(
+        refuse(
             blocking or [f for f in findings if f.severity == "error"],
             N_("the manual cannot be read"),
         )
     errors = _ack_errors(manual, now)
     if errors:
-        _refuse(errors, N_("records/acks.yaml has errors"))
+        refuse(errors, N_("records/acks.yaml has errors"))
     return manual
-
-
-def _refuse(problems: list[Finding], what: str) -> None:
-    """Refuse with the first finding; `what` is marked with `N_` and translated here."""
-    if not problems:
-        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
-    first = problems[0]
-    where = f"{first.file}:{first.line}" if first.line else first.file
-    raise Refused(
-        _(
-            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
-            what=_(what),
-            where=where,
-            problem=first.message,
-        )
-    )
 
 
 def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
@@ -304,7 +278,7 @@ def _record_to_ack(manual: Manual, version: str | None) -> UpdateRecord:
 
 
 def _check_moment(manual: Manual, record: UpdateRecord, moment: datetime, now: datetime) -> None:
-    from opsmanual.loans import stamp
+    from opsmanual.model import stamp
 
     if moment > now:
         raise Refused(
@@ -335,15 +309,9 @@ def _check_moment(manual: Manual, record: UpdateRecord, moment: datetime, now: d
 
 
 def _check_person(manual: Manual, person_id: str, record: UpdateRecord) -> None:
-    from opsmanual.checks.references import missing
+    from opsmanual.people import require_person
 
-    if person_id not in manual.staff:
-        if person_id in manual.known["staff"]:
-            raise Refused(_("staff/{id}.yaml has errors; see `opsmanual validate`", id=person_id))
-        doc = manual.acks_doc or manual.updates_doc
-        assert doc is not None
-        hint = missing(doc, (), N_("person"), person_id, manual.known["staff"]).message
-        raise Refused(hint)
+    require_person(manual, person_id, N_("reader"), active=False)
     wanted = version_key(record.version)
     for ack in manual.acks:
         if ack.person == person_id and version_key(ack.version) >= wanted:
@@ -371,5 +339,5 @@ def read_status(root: Path, version: str | None, now: datetime) -> AckStatus:
         f for f in findings if f.severity == "error" and f.file.startswith(("manual.", "records/"))
     ]
     if manual.info is None or not manual.updates or blocking:
-        _refuse(blocking or findings, N_("cannot tell who acknowledged"))
+        refuse(blocking or findings, N_("cannot tell who acknowledged"))
     return status(manual, version, now)

@@ -16,8 +16,9 @@ from typing import Any
 
 from opsmanual.checks.approval import authority_problem
 from opsmanual.errors import Refused
-from opsmanual.i18n import _
+from opsmanual.i18n import N_, _
 from opsmanual.model import Manual, UpdateRecord
+from opsmanual.people import label, require_person
 
 
 @dataclass
@@ -52,7 +53,7 @@ def approve(
             )
         record = manual.updates[-1]
         if record.approved_by is not None:
-            signer = _name(manual, record.approved_by)
+            signer = label(manual, record.approved_by)
             if record.approved:
                 already = _(
                     "version {version} is already approved by {signer} on {date}; a new change "
@@ -69,9 +70,9 @@ def approve(
                     signer=signer,
                 )
             raise Refused(already)
-        require_signer(manual, record, by, "--by")
+        require_signer(manual, record, by)
         if reviewed_by is not None:
-            require_person(manual, reviewed_by, "--reviewed-by")
+            require_person(manual, reviewed_by, N_("reviewer"), active=False)
         day = at or now.date()
         if day > now.date():
             raise Refused(
@@ -105,36 +106,13 @@ def approve(
     return Approved(record.version, table, fields)
 
 
-def require_person(manual: Manual, person_id: str, option: str) -> None:
-    """Refuse a staff id that names no usable staff file."""
-    if person_id in manual.staff:
-        return
-    if person_id in manual.known["staff"]:
-        raise Refused(
-            _(
-                "{option} {id}: staff/{id}.yaml has errors; run validate",
-                option=option,
-                id=person_id,
-            )
-        )
-    raise Refused(_("{option} {id}: no such person in staff/", option=option, id=person_id))
-
-
-def require_signer(manual: Manual, record: UpdateRecord, person_id: str, option: str) -> None:
+def require_signer(manual: Manual, record: UpdateRecord, person_id: str) -> None:
     """Refuse an approver validate would reject, an inactive one, or the record's author."""
-    require_person(manual, person_id, option)
+    require_person(manual, person_id, N_("approver"), active=False)
     problem = authority_problem(manual, record, person_id)
     if problem is not None:
         raise Refused(_("{problem}; nothing was written", problem=problem))
-    person = manual.staff[person_id]
-    if not person.active:
-        raise Refused(
-            _(
-                "{name} ({id}) is not active and cannot approve a version",
-                name=person.name,
-                id=person_id,
-            )
-        )
+    person = require_person(manual, person_id, N_("approver"))
     if person_id == record.author:
         raise Refused(
             _(
@@ -162,8 +140,3 @@ def unapproved(manual: Manual, chosen: Sequence[UpdateRecord]) -> list[str]:
         if problem is not None:
             reasons.append(problem)
     return reasons
-
-
-def _name(manual: Manual, person_id: str) -> str:
-    person = manual.staff.get(person_id)
-    return f"{person.name} ({person_id})" if person else person_id

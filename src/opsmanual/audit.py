@@ -24,6 +24,7 @@ from opsmanual.i18n import _
 from opsmanual.load import parse
 from opsmanual.model import Loan, Manual, UpdateRecord, parse_datetime
 from opsmanual.notify import SENT_LOG
+from opsmanual.people import label
 from opsmanual.source import FolderSource, Source
 
 
@@ -67,10 +68,7 @@ class Audit:
         return count(self.findings)[1]
 
     def name(self, person_id: str | None) -> str:
-        if person_id is None:
-            return ""
-        person = self.manual.staff.get(person_id)
-        return f"{person.name} ({person_id})" if person else person_id
+        return "" if person_id is None else label(self.manual, person_id)
 
     def record_json(self, record: UpdateRecord) -> dict[str, Any]:
         """An update record as written in records/updates.yaml."""

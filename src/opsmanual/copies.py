@@ -13,23 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from opsmanual.checks.record_lists import in_force
-from opsmanual.i18n import pgettext
 from opsmanual.model import Copy, Distribution, Manual, UpdateRecord, version_key
 
 STATUSES = ("current", "outdated", "withdrawn", "never-issued")
-
-
-def status_word(status: str) -> str:
-    """A copy's status in the user's language (JSON keeps the spec's words)."""
-    if status == "current":
-        return pgettext("copy status", "current")
-    if status == "outdated":
-        return pgettext("copy status", "outdated")
-    if status == "withdrawn":
-        return pgettext("copy status", "withdrawn")
-    if status == "never-issued":
-        return pgettext("copy status", "never-issued")
-    return status
 
 
 def newer_or_same(version: str, than: str) -> bool:

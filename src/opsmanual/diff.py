@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -17,13 +16,11 @@ from typing import Any
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.gitaccess import WORKTREE, GitManual
-from opsmanual.i18n import N_, _, pgettext
+from opsmanual.i18n import _
 from opsmanual.kinds import ENTITY_KINDS, KIND_ORDER, MANUAL, kind_of
 from opsmanual.load import parse
 from opsmanual.source import LINK_MESSAGE, Unreadable
 
-# An entity's change in text and Markdown output (JSON keeps the spec's words).
-OPS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed")}
 _MISSING = object()
 
 
@@ -278,98 +275,3 @@ def compare(before: Side, after: Side) -> list[EntityChange]:
                 out.append(EntityChange(kind, ident, "changed", fields, old[1], new[1]))
     out.sort(key=lambda c: (KIND_ORDER.index(c.kind), c.id))
     return out
-
-
-def label(point: str) -> str:
-    return "worktree" if point == WORKTREE else point
-
-
-def _shown(point: str) -> str:
-    """A point as people read it: the work tree in their language (JSON keeps `worktree`)."""
-    return pgettext("revision", "worktree") if point == WORKTREE else point
-
-
-# --- output ------------------------------------------------------------------------------------
-
-
-def show(value: Any, limit: int = 200) -> str:
-    """A value on one line for people: strings as written, the rest as compact JSON."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def field_line(f: FieldChange, tr: Callable[..., str] = _) -> str:
-    """One changed field for people, in the reader's language by default (`tr`)."""
-    if f.op == "moved":
-        return tr("{path}: moved from position {old} to {new}", path=f.path, old=f.old, new=f.new)
-    if f.op == "added" and f.position is not None:
-        return tr(
-            "{path}: added at position {position}: {value}",
-            path=f.path,
-            position=f.position,
-            value=show(f.new),
-        )
-    if f.op == "added":
-        return tr("{path}: added {value}", path=f.path, value=show(f.new))
-    if f.op == "removed":
-        return tr("{path}: removed (was {value})", path=f.path, value=show(f.old))
-    return f"{f.path}: {show(f.old)} -> {show(f.new)}"
-
-
-def as_json(changes: list[EntityChange], a: str, b: str) -> str:
-    document = {"from": a, "to": label(b), "changes": [c.as_json() for c in changes]}
-    return json.dumps(document, ensure_ascii=False, indent=2, default=str)
-
-
-# ANSI colour codes, bold (what click's `style(fg=..., bold=True)` writes).
-_ANSI = {"green": "32", "red": "31", "yellow": "33"}
-
-
-def as_text(changes: list[EntityChange], a: str, b: str, colour: bool = False) -> str:
-    def tint(text: str, fg: str) -> str:
-        return f"\x1b[{_ANSI[fg]}m\x1b[1m{text}\x1b[0m" if colour else text
-
-    marks = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
-    lines = [_("Changes from {a} to {b}:", a=a, b=_shown(b))]
-    if not changes:
-        return _("No changes to the manual from {a} to {b}.", a=a, b=_shown(b))
-    for c in changes:
-        mark, fg = marks[c.op]
-        lines.append(tint(f"{mark} {c.ref} {_(OPS[c.op])}", fg))
-        lines += [f"    {field_line(f)}" for f in c.fields]
-    return "\n".join(lines)
-
-
-def _md_cell(value: Any) -> str:
-    """A value in a table cell, shown as text in any renderer: no HTML, link or table break."""
-    from opsmanual.render.markup import md_escape
-
-    return "" if value is None else md_escape(show(value))
-
-
-def as_markdown(changes: list[EntityChange], a: str, b: str, heading: str = "###") -> str:
-    from opsmanual.render.markup import md_code
-
-    if not changes:
-        return _("No changes to the manual from {a} to {b}.", a=md_code(a), b=md_code(_shown(b)))
-    lines = [_("Changes to the manual from {a} to {b}", a=md_code(a), b=md_code(_shown(b))), ""]
-    for c in changes:
-        lines.append(f"{heading} {md_code(c.ref)} {_(OPS[c.op])}")
-        lines.append("")
-        if c.fields:
-            columns = (_("field"), _("before"), _("after"))
-            lines += ["| {} | {} | {} |".format(*columns), "| --- | --- | --- |"]
-            for f in c.fields:
-                old, new = (
-                    (_("position {n}", n=f.old), _("position {n}", n=f.new))
-                    if f.op == "moved"
-                    else (
-                        _md_cell(f.old),
-                        _md_cell(f.new),
-                    )
-                )
-                path = md_code(f.path).replace("|", "\\|")  # a pipe would end the cell
-                lines.append(f"| {path} | {old} | {new} |")
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"

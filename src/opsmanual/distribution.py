@@ -19,13 +19,12 @@ from opsmanual.checks import distribution as distribution_checks
 from opsmanual.checks.record_lists import in_force
 from opsmanual.copies import CopyState, copy_states, newer_or_same, state_of
 from opsmanual.errors import Refused
-from opsmanual.findings import Finding
+from opsmanual.findings import Finding, refuse
 from opsmanual.i18n import N_, _, listing
-from opsmanual.loans import _refuse_findings as _refuse
-from opsmanual.loans import _State as _Lookup
-from opsmanual.loans import stamp
+from opsmanual.loans import require_copy
 from opsmanual.manual import load_manual
-from opsmanual.model import Distribution, Manual, UpdateRecord, version_key
+from opsmanual.model import Distribution, Manual, UpdateRecord, stamp, version_key
+from opsmanual.people import label, require_person
 from opsmanual.source import FolderSource
 
 RECORD = kinds.record("distribution").path
@@ -51,7 +50,7 @@ def _load(root: Path, now: datetime) -> Manual:
     if manual.info is None:
         bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
         if bad:
-            _refuse(bad, N_("manual.yaml has errors"))
+            refuse(bad, N_("manual.yaml has errors"))
         raise Refused(_("manual.yaml cannot be read; see `opsmanual validate`"))
     for names, what in (
         (set(_RECORD_NAMES), N_("the distribution record has errors")),
@@ -59,12 +58,12 @@ def _load(root: Path, now: datetime) -> Manual:
     ):
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:
-            _refuse(unreadable, what)
+            refuse(unreadable, what)
     if not manual.updates:
         raise Refused(_("the update record table lists no version yet; record the first issue"))
     errors = _errors(manual, now)
     if errors:
-        _refuse(errors, N_("the distribution record has errors"))
+        refuse(errors, N_("the distribution record has errors"))
     return manual
 
 
@@ -96,8 +95,7 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
 
     with records.locked(root):
         manual = _load(root, now)
-        lookup = _Lookup(root, manual, now)
-        lookup.require_copy(request.copy)
+        require_copy(manual, request.copy)
         for name, role in (
             ("by", N_("document controller")),
             ("received_by", N_("recipient")),
@@ -105,7 +103,7 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         ):
             person = getattr(request, name)
             if person is not None:
-                lookup.require_person(person, role)
+                require_person(manual, person, role)
         when = (request.at or now).replace(microsecond=0)
         if when > now:
             raise Refused(
@@ -120,13 +118,13 @@ def record(root: Path, request: Request, now: datetime) -> Recorded:
         copy = next(c for c in manual.info.copies if c.id == request.copy)
         before = state_of(manual, copy, when)
         if request.action == "withdraw":
-            _require_returned(manual, lookup, request.copy, when)
+            _require_returned(manual, request.copy, when)
         entry = _entry(manual, request, when, before)
         records.append_entry(record_path(root), entry, _verifier(root, manual, now))
     return Recorded(entry, before, in_force(manual.updates, when))
 
 
-def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datetime) -> None:
+def _require_returned(manual: Manual, copy_id: str, when: datetime) -> None:
     """A copy out on loan is not withdrawn: its pages are not in the controller's hands."""
     borrower = open_borrower(manual, copy_id, when)
     if borrower is not None:
@@ -135,7 +133,7 @@ def _require_returned(manual: Manual, lookup: _Lookup, copy_id: str, when: datet
                 "copy {copy} is out to {borrower}; record its return first: "
                 "opsmanual loan back {copy}",
                 copy=copy_id,
-                borrower=lookup.name(borrower),
+                borrower=label(manual, borrower),
             )
         )
 
@@ -344,7 +342,17 @@ class CopyRow:
         }
 
 
-def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord | None, bool]:
+@dataclass
+class CopyList:
+    """`copy list`: every copy with its edition and status, the version in force, and whether
+    the manual keeps a distribution record."""
+
+    rows: list[CopyRow]
+    force: UpdateRecord | None
+    kept: bool
+
+
+def list_copies(root: Path, now: datetime) -> CopyList:
     """Every copy with its edition and status now; the version in force; whether the manual
     keeps a distribution record."""
     manual, findings = load_manual(FolderSource(root))
@@ -358,7 +366,7 @@ def list_copies(root: Path, now: datetime) -> tuple[list[CopyRow], UpdateRecord 
         CopyRow(state, _holder(manual, state), open_borrower(manual, state.id, now))
         for state in copy_states(manual, now)
     ]
-    return rows, in_force(manual.updates, now), manual.distribution_doc is not None
+    return CopyList(rows, in_force(manual.updates, now), manual.distribution_doc is not None)
 
 
 def _holder(manual: Manual, state: CopyState) -> str | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
-from opsmanual.i18n import N_
+from opsmanual.errors import Refused
+from opsmanual.i18n import N_, _, ngettext
 
 Severity = Literal["error", "warning"]
 
@@ -128,3 +129,33 @@ def count(findings: Iterable[Finding]) -> tuple[int, int]:
         else:
             warnings += 1
     return errors, warnings
+
+
+def refuse(problems: list[Finding], what: str) -> NoReturn:
+    """`Refused`, saying `what` (a phrase marked with `N_`, translated here) and the first of
+    the `problems` found, or only `what` when there are none."""
+    if not problems:
+        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
+    first = problems[0]
+    where = f"{first.file}:{first.line}" if first.line else first.file
+    if len(problems) > 1:
+        raise Refused(
+            ngettext(
+                "{what}: {where}: {problem} (and {n} more); fix it first "
+                "(see `opsmanual validate`)",
+                "{what}: {where}: {problem} (and {n} more); fix it first "
+                "(see `opsmanual validate`)",
+                len(problems) - 1,
+                what=_(what),
+                where=where,
+                problem=first.message,
+            )
+        )
+    raise Refused(
+        _(
+            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
+            what=_(what),
+            where=where,
+            problem=first.message,
+        )
+    )

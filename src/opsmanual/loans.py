@@ -8,9 +8,6 @@ The rules themselves live in `opsmanual.checks.loans`; this module only asks the
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,48 +15,18 @@ from typing import Any
 
 from opsmanual import kinds
 from opsmanual.checks import loans as loan_checks
-from opsmanual.checks.references import missing
 from opsmanual.errors import Refused
-from opsmanual.findings import Finding
-from opsmanual.i18n import N_, _, listing, ngettext
-from opsmanual.load import Document
+from opsmanual.findings import Finding, refuse
+from opsmanual.i18n import N_, _, listing
 from opsmanual.manual import load_manual
-from opsmanual.model import Loan, Manual, Person, default_due, parse_datetime
+from opsmanual.model import Loan, Manual, Person, default_due, stamp
+from opsmanual.people import label, require_person
 from opsmanual.schema import is_one_line
 from opsmanual.source import FolderSource
 
 REGISTER = kinds.record("loans").path
 _REGISTER_NAMES = kinds.record("loans").paths
-_DATETIME = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
-)
 STATUSES = ("open", "overdue", "returned")
-
-
-def parse_when(text: str, end_of_day: bool = False) -> datetime:
-    """A date-time typed by the user, in the format's spellings; naive means local time.
-
-    A bare date is the start of that day, or its end when `end_of_day` (a due date).
-    Raises ValueError with a message fit for the user.
-    """
-    value = text.strip()
-    if not _DATETIME.match(value):
-        raise ValueError(
-            _(
-                "{text!r} is not a date-time; write YYYY-MM-DD, YYYY-MM-DDTHH:MM "
-                "or YYYY-MM-DDTHH:MM:SS+08:00",
-                text=text,
-            )
-        )
-    try:
-        return parse_datetime(value, end_of_day=end_of_day)
-    except ValueError:
-        raise ValueError(_("{text!r} is not a real date or time", text=text)) from None
-
-
-def stamp(moment: datetime) -> str:
-    """How the CLI writes a date-time: seconds precision, with its UTC offset."""
-    return moment.replace(microsecond=0).isoformat(timespec="seconds")
 
 
 def _seconds(moment: datetime) -> datetime:
@@ -78,33 +45,26 @@ def _loan_errors(manual: Manual, now: datetime) -> list[Finding]:
     return [f for f in loan_checks.check(manual, now) if f.severity == "error"]
 
 
-def _refuse_findings(problems: list[Finding], what: str) -> None:
-    """Refuse with the first finding; `what` is marked with `N_` and translated here."""
-    if not problems:
-        raise Refused(_("{what}; see `opsmanual validate`", what=_(what)))
-    first = problems[0]
-    where = f"{first.file}:{first.line}" if first.line else first.file
-    if len(problems) > 1:
+def require_copy(manual: Manual, copy: str) -> None:
+    """Refuse a copy manual.yaml does not list."""
+    assert manual.info is not None
+    known = [c.id for c in manual.info.copies]
+    if not known:
         raise Refused(
-            ngettext(
-                "{what}: {where}: {problem} (and {n} more); fix it first "
-                "(see `opsmanual validate`)",
-                "{what}: {where}: {problem} (and {n} more); fix it first "
-                "(see `opsmanual validate`)",
-                len(problems) - 1,
-                what=_(what),
-                where=where,
-                problem=first.message,
+            _(
+                "there is no copy {copy}: manual.yaml lists no controlled copies; "
+                "add them under `copies:` first",
+                copy=copy,
             )
         )
-    raise Refused(
-        _(
-            "{what}: {where}: {problem}; fix it first (see `opsmanual validate`)",
-            what=_(what),
-            where=where,
-            problem=first.message,
+    if copy not in known:
+        raise Refused(
+            _(
+                "there is no copy {copy}; the controlled copies are {copies}",
+                copy=copy,
+                copies=listing(known),
+            )
         )
-    )
 
 
 @dataclass
@@ -124,75 +84,21 @@ class _State:
             raise Refused(_("both records/loans.yaml and records/loans.yml exist; keep one"))
         if manual.info is None:
             bad = [f for f in findings if f.file.startswith("manual.") and f.severity == "error"]
-            _refuse_findings(bad or findings, N_("manual.yaml has errors"))
+            refuse(bad or findings, N_("manual.yaml has errors"))
         names = set(_REGISTER_NAMES)
         unreadable = [f for f in findings if f.file in names and f.severity == "error"]
         if unreadable:
-            _refuse_findings(unreadable, N_("the borrowing register has errors"))
+            refuse(unreadable, N_("the borrowing register has errors"))
         errors = _loan_errors(manual, now)
         if errors and not tolerate_loan_errors:
-            _refuse_findings(errors, N_("the borrowing register has errors"))
+            refuse(errors, N_("the borrowing register has errors"))
         return cls(root, manual, now, {(f.code, f.message) for f in errors})
-
-    def copy_ids(self) -> list[str]:
-        assert self.manual.info is not None
-        return [c.id for c in self.manual.info.copies]
-
-    def require_copy(self, copy: str) -> None:
-        known = self.copy_ids()
-        if not known:
-            raise Refused(
-                _(
-                    "there is no copy {copy}: manual.yaml lists no controlled copies; "
-                    "add them under `copies:` first",
-                    copy=copy,
-                )
-            )
-        if copy not in known:
-            raise Refused(
-                _(
-                    "there is no copy {copy}; the controlled copies are {copies}",
-                    copy=copy,
-                    copies=listing(known),
-                )
-            )
-
-    def require_person(self, person_id: str, role: str) -> Person:
-        """The active person `person_id`, or `Refused`; `role` is marked with `N_`."""
-        person = self.manual.staff.get(person_id)
-        if person is not None:
-            if not person.active:
-                raise Refused(
-                    _(
-                        "{name} ({id}) is not active (staff/{id}.yaml says `active: false`), "
-                        "so cannot be the {role}",
-                        name=person.name,
-                        id=person.id,
-                        role=_(role),
-                    )
-                )
-            return person
-        if person_id in self.manual.known["staff"]:
-            raise Refused(
-                _(
-                    "staff/{id}.yaml has errors, so {id} cannot be the {role}; "
-                    "see `opsmanual validate`",
-                    id=person_id,
-                    role=_(role),
-                )
-            )
-        hint = missing(_NO_DOC, (), N_("person"), person_id, self.manual.known["staff"]).message
-        raise Refused(_("{role}: {problem}", role=_(role), problem=hint))
 
     def open_loan(self, copy: str) -> Loan | None:
         for loan in reversed(self.manual.loans):
             if loan.copy == copy and loan.returned is None:
                 return loan
         return None
-
-    def name(self, person_id: str) -> str:
-        person = self.manual.staff.get(person_id)
-        return f"{person.name} ({person_id})" if person else person_id
 
     def verify(self, body: str) -> None:
         """Defence in depth: the register as it would be written has no loan error."""
@@ -209,9 +115,6 @@ class _State:
         ]
         if new:
             raise Refused(_("{problem}; nothing was written", problem=new[0].message))
-
-
-_NO_DOC = Document(REGISTER, "", None)  # `missing` needs a document only to place its finding
 
 
 # --- lending and returning -----------------------------------------------------------------
@@ -239,11 +142,11 @@ def lend(
 
     with yamledit.locked(root):
         state = _State.load(root, now)
-        state.require_copy(copy)
+        require_copy(state.manual, copy)
         refuse_lending(state.manual, copy, now)  # withdrawn, or not the edition in force
-        borrower = state.require_person(to, N_("borrower"))
+        borrower = require_person(state.manual, to, N_("borrower"))
         if by is not None:
-            state.require_person(by, N_("issuer"))
+            require_person(state.manual, by, N_("issuer"))
         current = state.open_loan(copy)
         if current is not None:
             raise Refused(
@@ -251,7 +154,7 @@ def lend(
                     "copy {copy} is already out to {borrower} since {borrowed}; "
                     "record its return first: opsmanual loan back {copy}",
                     copy=copy,
-                    borrower=state.name(current.borrower),
+                    borrower=label(state.manual, current.borrower),
                     borrowed=current.raw["borrowed"],
                 )
             )
@@ -294,7 +197,7 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
 
     with yamledit.locked(root):
         state = _State.load(root, now, tolerate_loan_errors=True)
-        state.require_copy(copy)
+        require_copy(state.manual, copy)
         loan = state.open_loan(copy)
         if loan is None:
             last = next((x for x in reversed(state.manual.loans) if x.copy == copy), None)
@@ -304,7 +207,7 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
                     "nothing to take back",
                     copy=copy,
                     returned=last.raw["returned"],
-                    borrower=state.name(last.borrower),
+                    borrower=label(state.manual, last.borrower),
                 )
             else:
                 message = _(
@@ -320,7 +223,7 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
                     "on {borrowed}",
                     returned=stamp(returned),
                     copy=copy,
-                    borrower=state.name(loan.borrower),
+                    borrower=label(state.manual, loan.borrower),
                     borrowed=loan.raw["borrowed"],
                 )
             )
@@ -336,7 +239,9 @@ def take_back(root: Path, copy: str, now: datetime, at: datetime | None = None) 
 
         yamledit.set_in_entry(register_path(root), index, "returned", stamp(returned), state.verify)
         entry = {**loan.raw, "returned": stamp(returned)}
-    return Returned({k: str(v) for k, v in entry.items()}, state.name(loan.borrower), returned)
+    return Returned(
+        {k: str(v) for k, v in entry.items()}, label(state.manual, loan.borrower), returned
+    )
 
 
 # --- listing -------------------------------------------------------------------------------
@@ -379,13 +284,3 @@ def list_loans(
             LoanRow(loan, status, unit.name if unit else holder_id, person.name if person else None)
         )
     return rows
-
-
-def as_json_entries(rows: Iterable[LoanRow]) -> list[dict[str, Any]]:
-    """Each loan as written in the file, plus its status."""
-    return [{**row.loan.raw, "status": row.status} for row in rows]
-
-
-def as_json(rows: Iterable[LoanRow]) -> str:
-    """`loan list --format json` (cli.md)."""
-    return json.dumps({"loans": as_json_entries(rows)}, ensure_ascii=False, indent=2)

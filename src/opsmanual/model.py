@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from opsmanual.i18n import _
 from opsmanual.load import Document
 
 # `UpdateRecord.date` is a field; inside that class the type needs another name.
@@ -28,6 +30,52 @@ def parse_datetime(text: str, end_of_day: bool = False) -> datetime:
     if moment.tzinfo is None:
         moment = moment.astimezone()  # interprets a naive value as local time
     return moment
+
+
+_TYPED_DATETIME = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+_TYPED_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_when(text: str, end_of_day: bool = False) -> datetime:
+    """A date-time typed by the user, in the format's spellings; naive means local time.
+
+    A bare date is the start of that day, or its end when `end_of_day` (a due date).
+    Raises ValueError with a message fit for the user.
+    """
+    value = text.strip()
+    if not _TYPED_DATETIME.match(value):
+        raise ValueError(
+            _(
+                "{text!r} is not a date-time; write YYYY-MM-DD, YYYY-MM-DDTHH:MM "
+                "or YYYY-MM-DDTHH:MM:SS+08:00",
+                text=text,
+            )
+        )
+    try:
+        return parse_datetime(value, end_of_day=end_of_day)
+    except ValueError:
+        raise ValueError(_("{text!r} is not a real date or time", text=text)) from None
+
+
+def stamp(moment: datetime) -> str:
+    """How the CLI writes a date-time: seconds precision, with its UTC offset."""
+    return moment.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def parse_day(text: str, option: str) -> date:
+    """A date typed by the user for `option`, YYYY-MM-DD (spaces around it allowed).
+
+    Raises ValueError with a message fit for the user.
+    """
+    value = text.strip()
+    try:
+        if _TYPED_DAY.fullmatch(value):  # fromisoformat alone also takes 20261201
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(_("{option} {value!r} is not a date YYYY-MM-DD", option=option, value=text))
 
 
 def version_key(version: str) -> tuple[int, ...]:

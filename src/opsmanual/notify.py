@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from opsmanual import kinds
-from opsmanual.changelog import Notice, letter, subject
+from opsmanual.changelog import Notice
 from opsmanual.errors import OpsError
 from opsmanual.i18n import _
 from opsmanual.load import parse
 from opsmanual.model import Person
+from opsmanual.reporters.changelog import letter, subject
 
 SENT_LOG = kinds.record("notices").path
 PASSWORD_ENV = "OPSMANUAL_SMTP_PASSWORD"

@@ -14,12 +14,11 @@ from typing import Any, NoReturn
 
 from opsmanual.errors import OpsError, Refused
 from opsmanual.findings import Finding
-from opsmanual.i18n import _
+from opsmanual.i18n import N_, _
 from opsmanual.kinds import ENTITY_KINDS
 from opsmanual.schema import is_one_line
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass
@@ -98,12 +97,9 @@ def add_record(root: Path, request: NewRecord) -> tuple[str, dict[str, Any]]:
                     last=last.version,
                 )
             )
-        day = date or now().date().isoformat()
-        for option, value in (("--date", day), ("--effective", effective)):
-            if value is not None and not _valid_date(value):
-                raise Refused(
-                    _("{option} {value!r} is not a date YYYY-MM-DD", option=option, value=value)
-                )
+        day = _day(date, "--date") if date is not None else now().date().isoformat()
+        if effective is not None:
+            effective = _day(effective, "--effective")
         if day < last.date.isoformat():
             raise Refused(
                 _(
@@ -163,15 +159,16 @@ def _check_people(
     approved_by: str | None,
 ) -> None:
     """Refuse unknown people, and an approver `record approve` would refuse."""
-    from opsmanual.approval import require_person, require_signer
+    from opsmanual.approval import require_signer
     from opsmanual.model import UpdateRecord
+    from opsmanual.people import require_person
 
-    for option, person in (("--author", author), ("--reviewed-by", reviewed_by)):
+    for role, person in ((N_("author"), author), (N_("reviewer"), reviewed_by)):
         if person is not None:
-            require_person(loaded, person, option)
+            require_person(loaded, person, role, active=False)
     if approved_by is not None:
         draft = UpdateRecord(-1, version, date.fromisoformat(day), "", [], author=author)
-        require_signer(loaded, draft, approved_by, "--approved-by")
+        require_signer(loaded, draft, approved_by)
 
 
 def _unreadable(findings: list[Finding]) -> NoReturn:
@@ -181,14 +178,14 @@ def _unreadable(findings: list[Finding]) -> NoReturn:
     raise Refused(_("the manual cannot be read ({where}); run `opsmanual validate`", where=where))
 
 
-def _valid_date(text: str) -> bool:
-    if not _DATE.match(text):
-        return False
+def _day(text: str, option: str) -> str:
+    """A date option as the table writes it; refused unless YYYY-MM-DD."""
+    from opsmanual.model import parse_day
+
     try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+        return parse_day(text, option).isoformat()
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
 
 
 def next_version(last: str) -> str:

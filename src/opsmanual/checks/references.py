@@ -17,6 +17,11 @@ def missing(
 ) -> Finding:
     """A ref-missing finding whose message offers the closest existing ids; `kind_word` is a
     noun marked with `N_` ("role"), translated here."""
+    return doc.finding("ref-missing", missing_message(kind_word, name, known), path)
+
+
+def missing_message(kind_word: str, name: str, known: Iterable[str]) -> str:
+    """ "no role `x` exists", with the closest existing ids (or those there are) as a hint."""
     options = sorted(known)
     close = difflib.get_close_matches(name, options, n=3, cutoff=0.5)
     kind = _(kind_word)
@@ -27,8 +32,7 @@ def missing(
         hint = _("known: {ids}", ids=shown + (_(", ") + "…" if len(options) > 8 else ""))
     else:
         hint = _("there is no {kind} yet", kind=kind)
-    message = _("no {kind} `{name}` exists; {hint}", kind=kind, name=name, hint=hint)
-    return doc.finding("ref-missing", message, path)
+    return _("no {kind} `{name}` exists; {hint}", kind=kind, name=name, hint=hint)
 
 
 class _Refs:

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from typer.core import TyperGroup
 
 from opsmanual import __version__
 from opsmanual.cli.words import install, usage_error
-from opsmanual.errors import OpsmanualError
+from opsmanual.errors import OpsError, OpsmanualError
 from opsmanual.i18n import N_, _
 from opsmanual.source import find_manual
 
@@ -159,6 +160,31 @@ ManualOption = Annotated[
 
 def manual_root(option: Path | None) -> Path:
     return find_manual(option)
+
+
+def when_option(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
+    """A date-time option (`--at`, `--due`, `--as-of`) as `model.parse_when` reads it."""
+    from opsmanual.model import parse_when
+
+    if value is None:
+        return None
+    try:
+        return parse_when(value, end_of_day=end_of_day)
+    except ValueError as exc:
+        # One line (docs/loans.md), not click's three-line usage block.
+        raise OpsError(_("{option}: {problem}", option=option, problem=exc)) from None
+
+
+def day_option(value: str | None, option: str) -> date | None:
+    """A date option (`record approve --at`) as `model.parse_day` reads it."""
+    from opsmanual.model import parse_day
+
+    if value is None:
+        return None
+    try:
+        return parse_day(value, option)
+    except ValueError as exc:
+        raise OpsError(str(exc)) from None
 
 
 def color_enabled(stream: Any = None) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,10 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from opsmanual.acks import state_word
-from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out
-from opsmanual.cli.loan import _when
-from opsmanual.i18n import N_, _
+from opsmanual.cli import ManualOption, app, color_enabled, manual_root, out, when_option
+from opsmanual.i18n import _
 
 if TYPE_CHECKING:
     from opsmanual.acks import AckStatus
@@ -79,7 +76,7 @@ def ack_add(
     from opsmanual.acks import acknowledge
     from opsmanual.validate import now
 
-    moment = _when(at, "--at")
+    moment = when_option(at, "--at")
     done = acknowledge(manual_root(manual), people, now, version, moment, method, note)
     for entry in done.entries:
         out(
@@ -107,79 +104,14 @@ def ack_status(
     manual: ManualOption = None,
 ) -> None:
     from opsmanual.acks import read_status
+    from opsmanual.reporters.acks import REPORTERS
     from opsmanual.validate import now
 
     result = read_status(manual_root(manual), version, now())
-    if format is StatusFormat.json:
-        out(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        return
-    if sys.stdout.isatty():
+    if format is StatusFormat.text and sys.stdout.isatty():
         _rich(result)
     else:
-        for line in plain_lines(result):
-            out(line)
-
-
-_HEADERS = (N_("person"), N_("status"), N_("date"), N_("method"))
-
-
-def _rows(result: AckStatus) -> list[tuple[str, str, str, str]]:
-    """(person, state, date, method) per person: confirmed first, then pending; the state is
-    the untranslated key, for the colour."""
-    rows = [
-        (f"{a.name} ({a.id})", "acknowledged", a.ack.raw["date"], a.ack.method or "")
-        for a in result.acknowledged
-    ]
-    for p in result.pending:
-        state = "overdue" if p.overdue else "pending"
-        due = _("due {due}", due=p.due) if p.due else ""
-        rows.append((f"{p.name} ({p.id})", state, due, ""))
-    return rows
-
-
-def _shown(row: tuple[str, str, str, str]) -> tuple[str, str, str, str]:
-    person, state, day, method = row
-    return (person, state_word(state), day, method)
-
-
-def _summary(result: AckStatus) -> str:
-    if result.due:
-        head = _(
-            "version {version} (effective {effective}), due {due}",
-            version=result.version,
-            effective=result.effective,
-            due=result.due,
-        )
-    else:
-        head = _(
-            "version {version} (effective {effective}) (no ack_days: no due date)",
-            version=result.version,
-            effective=result.effective,
-        )
-    counts = _(
-        "{head}: {acknowledged} acknowledged, {pending} pending",
-        head=head,
-        acknowledged=len(result.acknowledged),
-        pending=len(result.pending),
-    )
-    late = len(result.overdue)
-    return counts + (_(", {late} overdue", late=late) if late else "")
-
-
-def plain_lines(result: AckStatus) -> list[str]:
-    from rich.cells import cell_len  # CJK names take two columns each
-
-    lines = [_summary(result)]
-    rows = [_shown(r) for r in _rows(result)]
-    if rows:
-        headers = (_(_HEADERS[0]), _(_HEADERS[1]), _(_HEADERS[2]), _(_HEADERS[3]))
-        table = [headers, *rows]
-        widths = [max(cell_len(r[i]) for r in table) for i in range(4)]
-        lines += [
-            "  ".join(c + " " * (w - cell_len(c)) for c, w in zip(r, widths, strict=True)).rstrip()
-            for r in table
-        ]
-    return lines
+        out(REPORTERS[format.value](result))
 
 
 def _rich(result: AckStatus) -> None:
@@ -187,11 +119,13 @@ def _rich(result: AckStatus) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from opsmanual.reporters.acks import HEADERS, rows, shown, summary
+
     console = Console(no_color=not color_enabled(), highlight=False)
-    table = Table(title=_summary(result), box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in _HEADERS:
+    table = Table(title=summary(result), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in HEADERS:
         table.add_column(_(header), no_wrap=header != "person")
-    for row in _rows(result):
+    for row in rows(result):
         style = {"overdue": "bold red", "acknowledged": "green"}.get(row[1], "")
-        table.add_row(*_shown(row), style=style)
+        table.add_row(*shown(row), style=style)
     console.print(table)

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, manual_root, out
-from opsmanual.errors import OpsError
+from opsmanual.cli import ManualOption, app, manual_root, out, when_option
 from opsmanual.i18n import _
 
 
@@ -46,21 +45,10 @@ def audit(
     ] = False,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual import audit_report
     from opsmanual.audit import audit as make_audit
-    from opsmanual.loans import parse_when
+    from opsmanual.reporters.audit import REPORTERS
     from opsmanual.validate import now
 
-    moment = now()
-    if as_of is not None:
-        try:
-            moment = parse_when(as_of, end_of_day=True)
-        except ValueError as exc:
-            raise OpsError(_("{option}: {problem}", option="--as-of", problem=exc)) from None
+    moment = when_option(as_of, "--as-of", end_of_day=True) or now()
     report = make_audit(manual_root(manual), moment, use_git=not no_git)
-    if format is AuditFormat.json:
-        out(audit_report.as_json(report))
-    elif format is AuditFormat.markdown:
-        out(audit_report.as_markdown(report).rstrip("\n"))
-    else:
-        out(audit_report.as_text(report))
+    out(REPORTERS[format.value](report))

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, manual_root, out
-from opsmanual.cli.loan import ListFormat, _when, aligned
-from opsmanual.copies import status_word
-from opsmanual.i18n import N_, _
+from opsmanual.cli import ManualOption, app, manual_root, out, when_option
+from opsmanual.cli.loan import ListFormat
+from opsmanual.i18n import _
 
 if TYPE_CHECKING:
-    from opsmanual.distribution import CopyRow, Recorded, Request
+    from opsmanual.distribution import Recorded, Request
 
 copy = typer.Typer(
     help=_("Issue, update and withdraw controlled copies; list what each one holds."),
@@ -79,7 +77,7 @@ def copy_issue(
 ) -> None:
     from opsmanual.distribution import Request
 
-    request = Request(copy_id, "issue", version, _when(at, "--at"), by, to, note=note)
+    request = Request(copy_id, "issue", version, when_option(at, "--at"), by, to, note=note)
     done = _run(request, manual)
     out(
         _(
@@ -106,7 +104,7 @@ def copy_update(
     from opsmanual.distribution import Request
 
     request = Request(
-        copy_id, "update", version, _when(at, "--at"), by, None, destroyed, witness, note
+        copy_id, "update", version, when_option(at, "--at"), by, None, destroyed, witness, note
     )
     done = _run(request, manual)
     out(
@@ -134,7 +132,7 @@ def copy_withdraw(
     from opsmanual.distribution import Request
 
     request = Request(
-        copy_id, "withdraw", None, _when(at, "--at"), by, None, destroyed, witness, note
+        copy_id, "withdraw", None, when_option(at, "--at"), by, None, destroyed, witness, note
     )
     _run(request, manual)
     out(_("withdrew copy {copy}", copy=copy_id))
@@ -150,44 +148,7 @@ def copy_list(
     manual: ManualOption = None,
 ) -> None:
     from opsmanual.distribution import list_copies
+    from opsmanual.reporters.copies import REPORTERS
     from opsmanual.validate import now
 
-    rows, force, kept = list_copies(manual_root(manual), now())
-    if format is ListFormat.json:
-        out(json.dumps({"copies": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        out(_("manual.yaml lists no controlled copies"))
-        return
-    for line in _table(rows):
-        out(line)
-    if force is not None:
-        out(
-            _(
-                "version in force: {version} (since {effective})",
-                version=force.version,
-                effective=force.effective_date,
-            )
-        )
-    if not kept:
-        out(_("no records/distribution.yaml: record each copy with `opsmanual copy issue COPY_ID`"))
-
-
-_HEADERS = (N_("copy"), N_("holder"), N_("location"), N_("version"), N_("status"), N_("borrower"))
-
-
-def _cells(row: CopyRow) -> tuple[str, ...]:
-    copy = row.state.copy
-    holder = f"{row.holder_name} ({copy.holder})" if row.holder_name else copy.holder
-    return (
-        copy.id,
-        holder,
-        copy.location or "",
-        row.state.version or "",
-        status_word(row.state.status),
-        row.borrower or "",
-    )
-
-
-def _table(rows: list[CopyRow]) -> list[str]:
-    return aligned(tuple(_(h) for h in _HEADERS), [_cells(r) for r in rows])
+    out(REPORTERS[format.value](list_copies(manual_root(manual), now())))

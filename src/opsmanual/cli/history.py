@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
+from opsmanual.cli import (
+    ManualOption,
+    app,
+    color_enabled,
+    day_option,
+    err,
+    manual_root,
+    out,
+    printable,
+)
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.i18n import _, listing, ngettext
@@ -37,7 +46,7 @@ class Method(StrEnum):
 def _unreadable(findings: list[Finding], machine: bool = False) -> None:
     """A file the command cannot parse: print its findings and exit 1 (cli.md). A machine
     format prints only its document on stdout, so there the findings go to stderr."""
-    from opsmanual.output import text_line
+    from opsmanual.reporters.validate import text_line
 
     for finding in findings:
         if machine:
@@ -60,21 +69,17 @@ def diff(
         DiffFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = DiffFormat.text,
 ) -> None:
-    from opsmanual import diff as semantic
+    from opsmanual.diff import diff_points, resolve_points
     from opsmanual.gitaccess import require_repo
+    from opsmanual.reporters.diff import REPORTERS
 
     gm = require_repo(manual_root(manual))
-    points = semantic.resolve_points(gm, rev_a, rev_b)
-    changes, problems = semantic.diff_points(gm, points.a, points.b)
+    points = resolve_points(gm, rev_a, rev_b)
+    changes, problems = diff_points(gm, points.a, points.b)
     if problems:
         _unreadable(problems, machine=format is DiffFormat.json)
-    a_label, b_label = points.a_label, points.b_label
-    if format is DiffFormat.json:
-        out(semantic.as_json(changes, a_label, b_label))
-    elif format is DiffFormat.markdown:
-        out(semantic.as_markdown(changes, a_label, b_label).rstrip("\n"))
-    else:
-        out(semantic.as_text(changes, a_label, b_label, color_enabled()))
+    report = REPORTERS[format.value]
+    out(report(changes, points.a_label, points.b_label, colour=color_enabled()))
 
 
 @app.command(help=_("The staff notice for recent updates: what changed and who must read it."))
@@ -133,17 +138,13 @@ def changelog(
             starttls,
         )
         return
-    if format is ChangelogFormat.json:
-        out(notices.as_json(notice))
-    else:
-        if any(e.why_no_details == "why_nogit" for e in notice.entries):
-            err(
-                _(
-                    "not in a git repository: the notice lists the update records "
-                    "without field changes"
-                )
-            )
-        out(notices.as_text(notice, markdown=format is ChangelogFormat.markdown).rstrip("\n"))
+    from opsmanual.reporters.changelog import REPORTERS
+
+    if format is not ChangelogFormat.json and any(
+        e.why_no_details == "why_nogit" for e in notice.entries
+    ):
+        err(_("not in a git repository: the notice lists the update records without field changes"))
+    out(REPORTERS[format.value](notice))
 
 
 def _require_approval(notice: Any) -> None:
@@ -194,8 +195,10 @@ def _emails(
     if output_dir is not None:
         _write_eml(output_dir, batch)
     if not send:
-        if output_dir is None:
-            _print_messages(batch)
+        if output_dir is None and batch:
+            from opsmanual.reporters.changelog import as_emails
+
+            out(as_emails(batch))
         return
     todo, skipped = notify.pending(root, notice, batch, resend)
     if skipped:
@@ -232,15 +235,6 @@ def _emails(
                 lines=lines,
             )
         )
-
-
-def _print_messages(batch: list[Any]) -> None:
-    for i, (_person, message) in enumerate(batch):
-        if i:
-            out("")
-            out("-" * 72)
-            out("")
-        out(message.as_bytes(policy=message.policy.clone(utf8=True)).decode().rstrip("\n"))
 
 
 def _write_eml(folder: Path, batch: list[Any]) -> None:
@@ -313,6 +307,7 @@ def record_add(
     ] = None,
 ) -> None:
     from opsmanual.record_add import NewRecord, add_record
+    from opsmanual.reporters.records import added
 
     request = NewRecord(
         summary=summary,
@@ -327,18 +322,7 @@ def record_add(
         approved_by=approved_by,
         reviewed_by=reviewed_by,
     )
-    table, entry = add_record(manual_root(manual), request)
-    out(_("added update record {version} to {table}:", version=entry["version"], table=table))
-    for key, value in entry.items():
-        out(f"  {key}: {', '.join(value) if isinstance(value, list) else value}")
-    takes_effect = entry.get("effective", entry["date"])
-    out(
-        _(
-            "manual.yaml version is now {version}, effective {effective}",
-            version=entry["version"],
-            effective=takes_effect,
-        )
-    )
+    out(added(*add_record(manual_root(manual), request)))
 
 
 @record_app.command(
@@ -357,20 +341,8 @@ def record_approve(
         str | None, typer.Option("--at", help=_("The approval date, YYYY-MM-DD. Default: today."))
     ] = None,
 ) -> None:
-    from datetime import date
-
     from opsmanual.approval import approve
+    from opsmanual.reporters.records import approved
     from opsmanual.validate import now
 
-    day = None
-    if at is not None:
-        try:
-            day = date.fromisoformat(at.strip()) if len(at.strip()) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            raise OpsError(_("--at {at!r} is not a date YYYY-MM-DD", at=at))
-    done = approve(manual_root(manual), by, now(), reviewed_by, day)
-    out(_("approved version {version} in {table}:", version=done.version, table=done.table))
-    for key, value in done.fields.items():
-        out(f"  {key}: {value}")
+    out(approved(approve(manual_root(manual), by, now(), reviewed_by, day_option(at, "--at"))))

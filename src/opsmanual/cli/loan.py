@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, color_enabled, err, manual_root, out, printable
-from opsmanual.errors import OpsError
-from opsmanual.i18n import N_, _, pgettext
+from opsmanual.cli import (
+    ManualOption,
+    app,
+    color_enabled,
+    err,
+    manual_root,
+    out,
+    printable,
+    when_option,
+)
+from opsmanual.i18n import _
 
 if TYPE_CHECKING:
     from opsmanual.loans import LoanRow
@@ -26,18 +33,6 @@ app.add_typer(loan, name="loan")
 class ListFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def _when(value: str | None, option: str, end_of_day: bool = False) -> datetime | None:
-    from opsmanual.loans import parse_when
-
-    if value is None:
-        return None
-    try:
-        return parse_when(value, end_of_day=end_of_day)
-    except ValueError as exc:
-        # One line (docs/loans.md), not click's three-line usage block.
-        raise OpsError(_("{option}: {problem}", option=option, problem=exc)) from None
 
 
 @loan.command("out", help=_("Lend a controlled copy: append a loan to records/loans.yaml."))
@@ -71,10 +66,11 @@ def loan_out(
     ] = None,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual.loans import lend, stamp
+    from opsmanual.loans import lend
+    from opsmanual.model import stamp
     from opsmanual.validate import now
 
-    due_at = _when(due, "--due", end_of_day=True)
+    due_at = when_option(due, "--due", end_of_day=True)
     lent = lend(manual_root(manual), copy, to, now(), due_at, purpose, by)
     out(
         _(
@@ -98,10 +94,11 @@ def loan_back(
     ] = None,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual.loans import stamp, take_back
+    from opsmanual.loans import take_back
+    from opsmanual.model import stamp
     from opsmanual.validate import now
 
-    at_time = _when(at, "--at")
+    at_time = when_option(at, "--at")
     back = take_back(manual_root(manual), copy, now(), at_time)
     out(
         _(
@@ -124,7 +121,8 @@ def loan_list(
     ] = ListFormat.text,
     manual: ManualOption = None,
 ) -> None:
-    from opsmanual.loans import RegisterUnreadable, as_json, list_loans
+    from opsmanual.loans import RegisterUnreadable, list_loans
+    from opsmanual.reporters.loans import REPORTERS
     from opsmanual.validate import now
 
     root = manual_root(manual)
@@ -133,74 +131,10 @@ def loan_list(
     except RegisterUnreadable as exc:
         err(_("cannot read the borrowing register: {problem}", problem=exc))
         raise typer.Exit(1) from None
-    if format is ListFormat.json:
-        out(as_json(rows))
-        return
-    if not rows:
-        if overdue:
-            out(_("no overdue loans"))
-        elif open_:
-            out(_("no open loans"))
-        else:
-            out(_("no loans"))
-        return
-    if sys.stdout.isatty():
+    if format is ListFormat.text and rows and sys.stdout.isatty():
         _rich_table(rows)
     else:
-        for line in _plain_table(rows):
-            out(line)
-
-
-_HEADERS = (N_("copy"), N_("holder"), N_("borrower"), N_("since"), N_("due"), N_("returned"))
-_STATUS = N_("status")
-
-
-def _status_word(status: str) -> str:
-    """A loan's status in the table (JSON keeps the spec's words)."""
-    if status == "open":
-        return pgettext("loan status", "open")
-    if status == "overdue":
-        return pgettext("loan status", "overdue")
-    if status == "returned":
-        return pgettext("loan status", "returned")
-    return status
-
-
-def _cells(row: LoanRow) -> tuple[str, ...]:
-    loan = row.loan
-    borrower = f"{row.borrower_name} ({loan.borrower})" if row.borrower_name else loan.borrower
-    return (
-        loan.copy,
-        row.holder or "",
-        borrower,
-        _short(loan.borrowed),
-        _short(loan.due),
-        _short(loan.returned) if loan.returned else "",
-        _status_word(row.status),
-    )
-
-
-def _short(moment: datetime) -> str:
-    """Minutes are enough to read a register; the file keeps the exact value."""
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _plain_table(rows: list[LoanRow]) -> list[str]:
-    return aligned(tuple(_(h) for h in (*_HEADERS, _STATUS)), [_cells(r) for r in rows])
-
-
-def aligned(headers: tuple[str, ...], cells: list[tuple[str, ...]]) -> list[str]:
-    """A plain-text table: columns padded to their widest cell, no trailing spaces."""
-    from rich.cells import cell_len  # CJK names take two columns each
-
-    table = [headers, *cells]
-    widths = [max(cell_len(line[i]) for line in table) for i in range(len(headers))]
-    return [
-        "  ".join(
-            cell + " " * (width - cell_len(cell)) for cell, width in zip(line, widths, strict=True)
-        ).rstrip()
-        for line in table
-    ]
+        out(REPORTERS[format.value](rows, open_only=open_, overdue_only=overdue))
 
 
 def _rich_table(rows: list[LoanRow]) -> None:
@@ -208,6 +142,8 @@ def _rich_table(rows: list[LoanRow]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+
+    from opsmanual.reporters.loans import cells
 
     console = Console(no_color=not color_enabled(), highlight=False)
     table = Table(
@@ -220,7 +156,7 @@ def _rich_table(rows: list[LoanRow]) -> None:
         table.add_column(_(header), no_wrap=header in ("copy", "since", "due", "status"))
     for row in rows:
         style = "bold red" if row.status == "overdue" else "dim" if row.status == "returned" else ""
-        copy, holder, _borrower, since, due, _returned, status = _cells(row)
-        cells = (copy, holder, row.borrower_name or row.loan.borrower, since, due, status)
-        table.add_row(*(printable(cell) for cell in cells), style=style)
+        copy, holder, _borrower, since, due, _returned, status = cells(row)
+        cells_shown = (copy, holder, row.borrower_name or row.loan.borrower, since, due, status)
+        table.add_row(*(printable(cell) for cell in cells_shown), style=style)
     console.print(table)

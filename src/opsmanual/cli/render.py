@@ -90,7 +90,7 @@ def render(
     root = manual_root(manual)
     loaded, findings = checked_manual(root, rev)
     if refuses(findings):
-        from opsmanual.output import text_line
+        from opsmanual.reporters.validate import text_line
 
         for finding in findings:
             typer.echo(printable(text_line(finding)), err=True)

@@ -38,32 +38,11 @@ def validate(
         bool, typer.Option("--no-git", help=_("Skip the update-log check against git history."))
     ] = False,
 ) -> None:
-    from opsmanual import output
+    from opsmanual.reporters.validate import REPORTERS
     from opsmanual.validate import validate as run
 
-    root = manual_root(manual)
-    report = run(root, use_git=not no_git)
-    if format is ValidateFormat.json:
-        out(output.as_json(report, strict))
-    elif format is ValidateFormat.github:
-        out(output.as_github(report))
-    elif format is ValidateFormat.sarif:
-        out(output.as_sarif(report))
-    else:
-        colour = color_enabled()
-        for finding in report.findings:
-            line = output.text_line(finding)
-            if colour:
-                tint = "red" if finding.severity == "error" else "yellow"
-                line = line.replace(
-                    f" {finding.severity} {finding.code} ",
-                    " "
-                    + typer.style(f"{finding.severity} {finding.code}", fg=tint, bold=True)
-                    + " ",
-                    1,
-                )
-            out(line)
-        out(output.summary(report))
+    report = run(manual_root(manual), use_git=not no_git)
+    out(REPORTERS[format.value](report, strict=strict, colour=color_enabled()))
     if not report.passed(strict):
         raise typer.Exit(1)
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.usefixtures("pinned_now")
 
 def checked(root: Path) -> list[Finding]:
     """validate's findings, without `copy-outdated`: a version that takes effect outdates the
-    example's controlled copies until they are updated (tests/test_copies.py covers that)."""
+    example's controlled copies until they are updated (tests/test_distribution.py covers that)."""
     return [f for f in validate(root).findings if f.code != "copy-outdated"]
 
 

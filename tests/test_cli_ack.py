@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from gitrepo import EXAMPLES
+from helpers import run_cli
 from opsmanual.acks import acknowledge
-from opsmanual.cli import app
 from opsmanual.errors import OpsError, Refused
-from opsmanual.loans import parse_when
+from opsmanual.model import parse_when
 from opsmanual.validate import validate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
+EXAMPLE = EXAMPLES / "operations"
 NOW = "2026-12-20T10:00:00+08:00"
-runner = CliRunner()
+pytestmark = pytest.mark.now(NOW)
 
 
 def prepare(target: Path) -> Path:
@@ -39,8 +39,7 @@ def prepare(target: Path) -> Path:
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
+def root(tmp_path: Path) -> Path:
     return prepare(tmp_path / "manual")
 
 
@@ -48,13 +47,8 @@ def acks_file(root: Path) -> Path:
     return root / "records" / "acks.yaml"
 
 
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "-m", str(root)])
-    return result.exit_code, result.stdout, result.stderr
-
-
 def status(root: Path, *args: str) -> dict[str, object]:
-    code, stdout, stderr = run(root, "ack", "status", "--format", "json", *args)
+    code, stdout, stderr = run_cli("ack", "status", "--format", "json", *args, manual=root)
     assert code == 0, stderr
     result: dict[str, object] = json.loads(stdout)
     return result
@@ -67,7 +61,7 @@ def pending_ids(root: Path) -> list[str]:
 def test_ack_records_people_and_validate_stops_reporting_them(root: Path) -> None:
     overdue = [f.file for f in validate(root, use_git=False).findings if f.code == "ack-overdue"]
     assert "staff/zhao-lei.yaml" in overdue and "staff/he-jun.yaml" not in overdue  # left
-    code, stdout, _ = run(root, "ack", "zhao-lei", "li-qiang", "--method", "meeting")
+    code, stdout, _ = run_cli("ack", "zhao-lei", "li-qiang", "--method", "meeting", manual=root)
     assert code == 0, stdout
     assert "zhao-lei acknowledged version 1.4" in stdout
     text = acks_file(root).read_text(encoding="utf-8")
@@ -98,8 +92,8 @@ def test_ack_records_people_and_validate_stops_reporting_them(root: Path) -> Non
 
 
 def test_an_earlier_version_is_covered_by_a_later_acknowledgement(root: Path) -> None:
-    assert run(root, "ack", "wu-tao")[0] == 0
-    code, _, stderr = run(root, "ack", "wu-tao", "--version", "1.3")
+    assert run_cli("ack", "wu-tao", manual=root)[0] == 0
+    code, _, stderr = run_cli("ack", "wu-tao", "--version", "1.3", manual=root)
     assert code == 1 and "already acknowledged version 1.4" in stderr
     earlier = status(root, "--version", "1.3")
     assert [a["id"] for a in earlier["acknowledged"]] == ["wu-tao"]  # type: ignore[attr-defined]
@@ -108,37 +102,37 @@ def test_an_earlier_version_is_covered_by_a_later_acknowledgement(root: Path) ->
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nobody"], "no person `nobody` exists"),
+        (["nobody"], "reader: no person `nobody` exists"),
         (["wu-tao", "--version", "9.9"], "no update record has it"),
         (["wu-tao", "--at", "2027-01-01"], "in the future"),
         (["wu-tao", "--at", "2026-11-10"], "before version 1.4 was issued"),
         (["wu-tao", "--method", " "], "one line"),
         (["wu-tao", "--note", "a\nb"], "one line"),
-        (["wu-tao", "nobody"], "no person `nobody` exists"),  # all or nothing
+        (["wu-tao", "nobody"], "reader: no person `nobody` exists"),  # all or nothing
     ],
 )
 def test_refusals_exit_1_and_leave_the_file_untouched(
     root: Path, args: list[str], message: str
 ) -> None:
     acks_file(root).write_text("# 阅读确认记录\n", encoding="utf-8")
-    assert run(root, "ack", "sun-jing", "--at", "2026-12-01T09:00")[0] == 0
+    assert run_cli("ack", "sun-jing", "--at", "2026-12-01T09:00", manual=root)[0] == 0
     before = acks_file(root).read_bytes()
-    code, _, stderr = run(root, "ack", *args)
+    code, _, stderr = run_cli("ack", *args, manual=root)
     assert code == 1, stderr
     assert message in stderr
     assert acks_file(root).read_bytes() == before
 
 
 def test_an_acknowledgement_older_than_the_last_entry_is_refused(root: Path) -> None:
-    assert run(root, "ack", "sun-jing", "--at", "2026-11-20T09:00")[0] == 0
+    assert run_cli("ack", "sun-jing", "--at", "2026-11-20T09:00", manual=root)[0] == 0
     before = acks_file(root).read_bytes()
-    code, _, stderr = run(root, "ack", "wu-tao", "--at", "2026-11-19")
+    code, _, stderr = run_cli("ack", "wu-tao", "--at", "2026-11-19", manual=root)
     assert code == 1 and "oldest first" in stderr
     assert acks_file(root).read_bytes() == before
 
 
 def test_a_bad_at_is_a_usage_error_in_one_line(root: Path) -> None:
-    code, _, stderr = run(root, "ack", "wu-tao", "--at", "yesterday")
+    code, _, stderr = run_cli("ack", "wu-tao", "--at", "yesterday", manual=root)
     assert code == 2 and stderr.count("\n") == 1 and "--at" in stderr
 
 
@@ -152,7 +146,7 @@ def test_comments_and_layout_are_kept(root: Path) -> None:
         "  method: signed\n"
     )
     acks_file(root).write_text(head, encoding="utf-8")
-    assert run(root, "ack", "wu-tao", "--note", "例会上确认")[0] == 0
+    assert run_cli("ack", "wu-tao", "--note", "例会上确认", manual=root)[0] == 0
     text = acks_file(root).read_text(encoding="utf-8")
     assert text.startswith(head)
     assert text[len(head) :] == (
@@ -162,8 +156,8 @@ def test_comments_and_layout_are_kept(root: Path) -> None:
 
 
 def test_status_text_is_plain_when_piped(root: Path) -> None:
-    assert run(root, "ack", "zhao-lei")[0] == 0
-    code, stdout, _ = run(root, "ack", "status")
+    assert run_cli("ack", "zhao-lei", manual=root)[0] == 0
+    code, stdout, _ = run_cli("ack", "status", manual=root)
     assert code == 0
     lines = stdout.splitlines()
     assert lines[0].startswith("version 1.4 (effective 2026-12-01), due 2026-12-15: 1 acknowledged")
@@ -173,7 +167,7 @@ def test_status_text_is_plain_when_piped(root: Path) -> None:
 
 
 def test_status_of_an_unknown_version_exits_2(root: Path) -> None:
-    code, _, stderr = run(root, "ack", "status", "--version", "7")
+    code, _, stderr = run_cli("ack", "status", "--version", "7", manual=root)
     assert code == 2 and "no update record has version 7" in stderr
 
 
@@ -234,11 +228,11 @@ def test_any_sequence_of_commands_leaves_a_file_validate_accepts(
 
 
 def test_notices_say_by_when_and_how_to_acknowledge(root: Path) -> None:
-    code, stdout, _ = run(root, "changelog", "--format", "json")
+    code, stdout, _ = run_cli("changelog", "--format", "json", manual=root)
     assert code == 0 and json.loads(stdout)["updates"][0]["ack_due"] == "2026-12-15"
-    markdown = run(root, "changelog")[1]
+    markdown = run_cli("changelog", manual=root)[1]
     assert "- 确认期限：2026年12月15日前回复本通知或在阅读确认表上签字" in markdown
-    email = run(root, "changelog", "--format", "email")[1]
+    email = run_cli("changelog", "--format", "email", manual=root)[1]
     assert email.count("请于2026年12月15日前确认已阅读并理解 1.4 版") == 11  # each active reader
 
 
@@ -249,16 +243,19 @@ def test_notices_without_ack_days_ask_for_nothing(tmp_path: Path) -> None:
     text = re.sub(r"^ack_days: .*\n", "", manual.read_text(encoding="utf-8"), flags=re.M)
     manual.write_text(text, encoding="utf-8")
     assert (
-        json.loads(run(plain, "changelog", "--format", "json")[1])["updates"][0]["ack_due"] is None
+        json.loads(run_cli("changelog", "--format", "json", manual=plain)[1])["updates"][0][
+            "ack_due"
+        ]
+        is None
     )
-    assert "确认期限" not in run(plain, "changelog")[1]
-    assert "请于" not in run(plain, "changelog", "--format", "email")[1]
+    assert "确认期限" not in run_cli("changelog", manual=plain)[1]
+    assert "请于" not in run_cli("changelog", "--format", "email", manual=plain)[1]
 
 
 def test_status_on_a_terminal_is_a_table_with_overdue_people_in_red(root: Path) -> None:
     import pty
 
-    assert run(root, "ack", "zhao-lei")[0] == 0
+    assert run_cli("ack", "zhao-lei", manual=root)[0] == 0
     env = {**os.environ, "OPSMANUAL_NOW": NOW, "COLUMNS": "120", "TERM": "xterm"}
     env.pop("NO_COLOR", None)
     leader, follower = pty.openpty()
@@ -288,34 +285,37 @@ def test_status_on_a_terminal_is_a_table_with_overdue_people_in_red(root: Path) 
 
 
 def test_the_handbook_shows_the_status_only_with_ack_days(root: Path, tmp_path: Path) -> None:
-    assert run(root, "ack", "zhao-lei", "--method", "signed")[0] == 0
+    assert run_cli("ack", "zhao-lei", "--method", "signed", manual=root)[0] == 0
     out = tmp_path / "book.md"
-    assert run(root, "render", "--format", "markdown", "-o", str(out))[0] == 0
+    assert run_cli("render", "--format", "markdown", "-o", str(out), manual=root)[0] == 0
     text = out.read_text(encoding="utf-8")
     assert "### 阅读确认（1.4 版）" in text
     assert "| [赵磊](#person-zhao-lei) | 已确认 | 2026年12月20日 10:00 | 签字 |" in text
     assert "| [吴涛](#person-wu-tao) | 待确认 | 2026年12月15日前 |" in text
     # Rendering later gives the same bytes: the handbook never says "overdue".
     again = tmp_path / "again.md"
-    result = runner.invoke(
-        app,
-        ["render", "--format", "markdown", "-o", str(again), "-m", str(root)],
+    result = run_cli(
+        "render",
+        "--format",
+        "markdown",
+        "-o",
+        str(again),
+        manual=root,
         env={"OPSMANUAL_NOW": "2027-06-01T10:00:00+08:00"},
     )
     assert result.exit_code == 0 and again.read_bytes() == out.read_bytes()
     manual = root / "manual.yaml"
     manual.write_text(manual.read_text(encoding="utf-8").replace("ack_days: 14\n", ""), "utf-8")
-    assert run(root, "render", "--format", "markdown", "-o", str(out))[0] == 0
+    assert run_cli("render", "--format", "markdown", "-o", str(out), manual=root)[0] == 0
     assert '<a id="acks">' not in out.read_text(encoding="utf-8")
 
 
-def test_diff_shows_new_acknowledgements(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_shows_new_acknowledgements(tmp_path: Path) -> None:
     from gitrepo import example_repo
 
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     repo = example_repo(tmp_path / "repo")
-    assert run(repo.root, "ack", "sun-jing", "--method", "email")[0] == 0
-    code, stdout, _ = run(repo.root, "diff")
+    assert run_cli("ack", "sun-jing", "--method", "email", manual=repo.root)[0] == 0
+    code, stdout, _ = run_cli("diff", manual=repo.root)
     assert code == 0
     assert "~ acks changed" in stdout
     assert '"person": "sun-jing", "version": "1.4"' in stdout

@@ -15,32 +15,18 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from gitrepo import EXAMPLES
+from helpers import NOW, run_cli
 from manualkit import write_manual
-from opsmanual.cli import app
 from opsmanual.validate import validate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
-NOW = "2026-11-23T10:00:00+08:00"
-runner = CliRunner()
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "manual"
-    shutil.copytree(EXAMPLE, target)
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
-    return target
+EXAMPLE = EXAMPLES / "operations"
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 def record(root: Path) -> Path:
     return root / "records" / "distribution.yaml"
-
-
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "-m", str(root)])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def findings(root: Path, at: str = NOW, codes: tuple[str, ...] = ()) -> list[str]:
@@ -55,7 +41,7 @@ def findings(root: Path, at: str = NOW, codes: tuple[str, ...] = ()) -> list[str
 
 
 def statuses(root: Path) -> dict[str, tuple[str | None, str]]:
-    code, stdout, _ = run(root, "copy", "list", "--format", "json")
+    code, stdout, _ = run_cli("copy", "list", "--format", "json", manual=root)
     assert code == 0
     return {c["id"]: (c["version"], c["status"]) for c in json.loads(stdout)["copies"]}
 
@@ -84,7 +70,7 @@ def new_version(root: Path, version: str, day: str, effective: str | None = None
 
 def test_the_example_copies_hold_the_current_version(root: Path) -> None:
     assert statuses(root) == {"OPS-01": ("1.4", "current"), "OPS-02": ("1.4", "current")}
-    code, stdout, _ = run(root, "copy", "list")
+    code, stdout, _ = run_cli("copy", "list", manual=root)
     assert code == 0
     assert stdout.splitlines()[0].split() == [
         "copy", "holder", "location", "version", "status", "borrower",
@@ -94,8 +80,8 @@ def test_the_example_copies_hold_the_current_version(root: Path) -> None:
 
 
 def test_list_shows_the_borrower_of_a_copy_that_is_out(root: Path) -> None:
-    assert run(root, "loan", "out", "OPS-02", "--to", "wu-tao")[0] == 0
-    _code, stdout, _ = run(root, "copy", "list", "--format", "json")
+    assert run_cli("loan", "out", "OPS-02", "--to", "wu-tao", manual=root)[0] == 0
+    _code, stdout, _ = run_cli("copy", "list", "--format", "json", manual=root)
     copies = json.loads(stdout)["copies"]
     assert [c["borrower"] for c in copies] == [None, "wu-tao"]
     assert copies[1] == {
@@ -129,19 +115,19 @@ def test_loan_out_refuses_an_outdated_copy_and_names_the_pages(
 ) -> None:
     new_version(root, "1.5", "2026-11-20")
     loans = (root / "records" / "loans.yaml").read_bytes()
-    code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao")
+    code, _, stderr = run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)
     assert code == 1
     assert "copy OPS-01 holds version 1.4, but version 1.5 is in force since 2026-11-20" in stderr
     assert "replace the pages of 部门例会" in stderr
     assert "opsmanual render --format pdf --changed-since 1.4 --copy OPS-01" in stderr
     assert (root / "records" / "loans.yaml").read_bytes() == loans
     # The pages replaced and recorded, the copy can be lent.
-    code, stdout, _ = run(
-        root, "copy", "update", "OPS-01", "--destroyed", "部门例会旧页", "--by", "zheng-li"
+    code, stdout, _ = run_cli(
+        "copy", "update", "OPS-01", "--destroyed", "部门例会旧页", "--by", "zheng-li", manual=root
     )
     assert (code, stdout) == (0, "updated copy OPS-01 from version 1.4 to 1.5\n")
     assert statuses(root) == {"OPS-01": ("1.5", "current"), "OPS-02": ("1.4", "outdated")}
-    assert run(root, "loan", "out", "OPS-01", "--to", "wu-tao")[0] == 0
+    assert run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)[0] == 0
     assert findings(root, codes=("copy-outdated",)) == [
         "copy-outdated records/distribution.yaml:69: copy OPS-02 holds version 1.4, but version "
         "1.5 is in force since 2026-11-20; replace its changed pages (opsmanual render "
@@ -156,38 +142,37 @@ def test_after_a_reissue_the_whole_copy_is_replaced(root: Path) -> None:
         text.replace("  summary: 例会流程调整\n", "  summary: 例会流程调整\n  method: reissue\n"),
         encoding="utf-8",
     )
-    code, _, stderr = run(root, "loan", "out", "OPS-02", "--to", "wu-tao")
+    code, _, stderr = run_cli("loan", "out", "OPS-02", "--to", "wu-tao", manual=root)
     assert code == 1
     assert "version 2.0 is a reissue: replace the whole copy" in stderr
-    assert run(root, "copy", "issue", "OPS-02", "--to", "sun-jing")[0] == 0
-    assert run(root, "loan", "out", "OPS-02", "--to", "wu-tao")[0] == 0
+    assert run_cli("copy", "issue", "OPS-02", "--to", "sun-jing", manual=root)[0] == 0
+    assert run_cli("loan", "out", "OPS-02", "--to", "wu-tao", manual=root)[0] == 0
 
 
 # --- withdrawal ---------------------------------------------------------------------------------
 
 
 def test_a_withdrawn_copy_is_not_lent_until_issued_again(root: Path) -> None:
-    code, stdout, _ = run(
-        root, "copy", "withdraw", "OPS-02", "--destroyed", "全部", "--witness", "liu-yang"
+    code, stdout, _ = run_cli(
+        "copy", "withdraw", "OPS-02", "--destroyed", "全部", "--witness", "liu-yang", manual=root
     )
     assert (code, stdout) == (0, "withdrew copy OPS-02\n")
     assert statuses(root)["OPS-02"] == (None, "withdrawn")
-    code, _, stderr = run(root, "loan", "out", "OPS-02", "--to", "wu-tao")
+    code, _, stderr = run_cli("loan", "out", "OPS-02", "--to", "wu-tao", manual=root)
     assert code == 1
     assert "copy OPS-02 was withdrawn on 2026-11-23T10:00:00+08:00 and cannot be lent" in stderr
     assert findings(root) == []  # a withdrawn copy need not be current
     for args in (["update", "OPS-02"], ["withdraw", "OPS-02"]):
-        code, _, stderr = run(root, "copy", *args)
+        code, _, stderr = run_cli("copy", *args, manual=root)
         assert code == 1, args
-    assert run(root, "copy", "issue", "OPS-02")[0] == 0
+    assert run_cli("copy", "issue", "OPS-02", manual=root)[0] == 0
     assert statuses(root)["OPS-02"] == ("1.4", "current")
-    assert run(root, "loan", "out", "OPS-02", "--to", "wu-tao")[0] == 0
+    assert run_cli("loan", "out", "OPS-02", "--to", "wu-tao", manual=root)[0] == 0
 
 
 def test_loan_out_refuses_a_withdrawn_copy_even_without_versions_to_compare(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     root = write_manual(
         tmp_path,
         {
@@ -197,28 +182,26 @@ def test_loan_out_refuses_a_withdrawn_copy_even_without_versions_to_compare(
             )
         },
     )
-    code, _, stderr = run(root, "loan", "out", "C-1", "--to", "bob")
+    code, _, stderr = run_cli("loan", "out", "C-1", "--to", "bob", manual=root)
     assert code == 1 and "withdrawn on 2026-04-01" in stderr
 
 
 def test_without_a_distribution_record_lending_is_as_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     root = write_manual(tmp_path)
     assert statuses(root) == {"C-1": (None, "never-issued")}
     assert findings(root, codes=("copy-outdated",)) == []
-    assert run(root, "loan", "out", "C-1", "--to", "bob")[0] == 0
-    _code, stdout, _ = run(root, "copy", "list")
+    assert run_cli("loan", "out", "C-1", "--to", "bob", manual=root)[0] == 0
+    _code, stdout, _ = run_cli("copy", "list", manual=root)
     assert "no records/distribution.yaml" in stdout
 
 
 def test_the_first_issue_creates_the_record(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     root = write_manual(tmp_path)
-    code, stdout, _ = run(root, "copy", "issue", "C-1", "--to", "bob", "--by", "ann")
+    code, stdout, _ = run_cli("copy", "issue", "C-1", "--to", "bob", "--by", "ann", manual=root)
     assert (code, stdout) == (0, "issued copy C-1: it holds version 1.1\n")
     assert (root / "records" / "distribution.yaml").read_text(encoding="utf-8") == (
         "- copy: C-1\n"
@@ -234,15 +217,14 @@ def test_the_first_issue_creates_the_record(
 def test_a_record_file_that_exists_makes_every_copy_accountable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     root = write_manual(tmp_path, {"records/distribution.yaml": "# issued copies\n"})
     assert findings(root, codes=("copy-outdated",)) == [
         "copy-outdated manual.yaml:8: copy C-1 has never been issued (records/distribution.yaml "
         "has no entry for it); record its issue: opsmanual copy issue C-1"
     ]
-    code, _, stderr = run(root, "loan", "out", "C-1", "--to", "bob")
+    code, _, stderr = run_cli("loan", "out", "C-1", "--to", "bob", manual=root)
     assert code == 1 and "never been issued" in stderr
-    assert run(root, "copy", "issue", "C-1")[0] == 0
+    assert run_cli("copy", "issue", "C-1", manual=root)[0] == 0
     text = (root / "records" / "distribution.yaml").read_text(encoding="utf-8")
     assert text.startswith("# issued copies\n- copy: C-1\n")
 
@@ -252,8 +234,15 @@ def test_a_record_file_that_exists_makes_every_copy_accountable(
 
 def test_an_entry_is_appended_after_every_byte_of_the_file(root: Path) -> None:
     before = record(root).read_text(encoding="utf-8")
-    code, _, _ = run(
-        root, "copy", "withdraw", "OPS-01", "--by", "zheng-li", "--note", "部门搬迁，改用 OPS-02"
+    code, _, _ = run_cli(
+        "copy",
+        "withdraw",
+        "OPS-01",
+        "--by",
+        "zheng-li",
+        "--note",
+        "部门搬迁，改用 OPS-02",
+        manual=root,
     )
     assert code == 0
     after = record(root).read_text(encoding="utf-8")
@@ -284,7 +273,7 @@ def test_an_entry_is_appended_after_every_byte_of_the_file(root: Path) -> None:
 )
 def test_refusals_exit_1_and_write_nothing(root: Path, args: list[str], message: str) -> None:
     before = record(root).read_bytes()
-    code, stdout, stderr = run(root, "copy", *args)
+    code, stdout, stderr = run_cli("copy", *args, manual=root)
     assert code == 1, stderr
     assert message in stderr
     assert stdout == ""
@@ -292,40 +281,42 @@ def test_refusals_exit_1_and_write_nothing(root: Path, args: list[str], message:
 
 
 def test_a_copy_out_on_loan_is_not_withdrawn(root: Path) -> None:
-    assert run(root, "loan", "out", "OPS-01", "--to", "wu-tao")[0] == 0
+    assert run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)[0] == 0
     before = record(root).read_bytes()
-    code, _, stderr = run(root, "copy", "withdraw", "OPS-01")
+    code, _, stderr = run_cli("copy", "withdraw", "OPS-01", manual=root)
     assert code == 1
     assert "copy OPS-01 is out to 吴涛 (wu-tao); record its return first" in stderr
     assert record(root).read_bytes() == before
-    assert run(root, "loan", "back", "OPS-01")[0] == 0
-    assert run(root, "copy", "withdraw", "OPS-01")[0] == 0
+    assert run_cli("loan", "back", "OPS-01", manual=root)[0] == 0
+    assert run_cli("copy", "withdraw", "OPS-01", manual=root)[0] == 0
 
 
 def test_an_edition_cannot_be_held_before_it_was_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     root = write_manual(tmp_path)
-    code, _, stderr = run(root, "copy", "issue", "C-1", "--at", "2026-02-01")
+    code, _, stderr = run_cli("copy", "issue", "C-1", "--at", "2026-02-01", manual=root)
     assert code == 1
     assert "version 1.1 was recorded on 2026-03-01, after 2026-02-01" in stderr
     assert not (root / "records" / "distribution.yaml").exists()
-    assert run(root, "copy", "issue", "C-1", "--at", "2026-02-01", "--version", "1.0")[0] == 0
+    assert (
+        run_cli("copy", "issue", "C-1", "--at", "2026-02-01", "--version", "1.0", manual=root)[0]
+        == 0
+    )
 
 
 def test_a_bad_date_is_a_usage_error(root: Path) -> None:
-    code, _, stderr = run(root, "copy", "issue", "OPS-01", "--at", "yesterday")
+    code, _, stderr = run_cli("copy", "issue", "OPS-01", "--at", "yesterday", manual=root)
     assert code == 2 and "--at:" in stderr and stderr[-1] == "\n" and stderr.count("\n") == 1
 
 
 def test_a_broken_record_is_refused_not_extended(root: Path) -> None:
     text = record(root).read_text(encoding="utf-8") + "- copy: OPS-01\n  action: lost\n"
     record(root).write_text(text, encoding="utf-8")
-    code, _, stderr = run(root, "copy", "issue", "OPS-01")
+    code, _, stderr = run_cli("copy", "issue", "OPS-01", manual=root)
     assert code == 1 and "the distribution record has errors" in stderr
     assert record(root).read_text(encoding="utf-8") == text
-    code, _, stderr = run(root, "copy", "list")
+    code, _, stderr = run_cli("copy", "list", manual=root)
     assert code == 1 and "cannot read the copies" in stderr
 
 
@@ -350,7 +341,7 @@ def test_a_race_of_issues_and_loans_loses_nothing(root: Path) -> None:
     procs = [_spawn(root, *c) for c in commands]
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, _, code in results] == [0] * 5, results
-    _code, stdout, _ = run(root, "copy", "list", "--format", "json")
+    _code, stdout, _ = run_cli("copy", "list", "--format", "json", manual=root)
     copies = json.loads(stdout)["copies"]
     assert [(c["status"], c["borrower"]) for c in copies] == [
         ("current", "wu-tao"),
@@ -457,7 +448,7 @@ def test_any_sequence_of_commands_leaves_a_record_validate_accepts(
                     given = ["--version", version] if version and action != "withdraw" else []
                     args = ["copy", action, copy, *given]
                 before = record(root).read_bytes()
-                code, _, stderr = run(root, *args)
+                code, _, stderr = run_cli(*args, manual=root)
             finally:
                 del os.environ["OPSMANUAL_NOW"]
             assert code in (0, 1), stderr
@@ -471,9 +462,9 @@ def test_any_sequence_of_commands_leaves_a_record_validate_accepts(
 
 
 def test_the_handbook_lists_the_edition_each_copy_holds(root: Path, tmp_path: Path) -> None:
-    assert run(root, "copy", "withdraw", "OPS-02", "--destroyed", "全部")[0] == 0
+    assert run_cli("copy", "withdraw", "OPS-02", "--destroyed", "全部", manual=root)[0] == 0
     out = tmp_path / "handbook.md"
-    assert run(root, "render", "--format", "markdown", "-o", str(out))[0] == 0
+    assert run_cli("render", "--format", "markdown", "-o", str(out), manual=root)[0] == 0
     lines = [line for line in out.read_text(encoding="utf-8").splitlines() if "| OPS-0" in line]
     assert lines[0].endswith("| 运营管理部办公室 A-3 文件柜 | 第 1.4 版（2026年11月17日） |")
     assert lines[1].endswith("| 项目管理组资料架第二层 | 已收回（2026年11月23日） |")
@@ -481,11 +472,11 @@ def test_the_handbook_lists_the_edition_each_copy_holds(root: Path, tmp_path: Pa
 
 def test_without_a_record_the_handbook_has_no_edition_column(tmp_path: Path) -> None:
     root = write_manual(tmp_path / "m")
-    assert run(root, "render", "-o", str(tmp_path / "site"))[0] == 0
+    assert run_cli("render", "-o", str(tmp_path / "site"), manual=root)[0] == 0
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<th>Kept at</th></tr>" in html and "Edition held" not in html
     (root / "records" / "distribution.yaml").write_text("", encoding="utf-8")
-    assert run(root, "render", "-o", str(tmp_path / "site"))[0] == 0
+    assert run_cli("render", "-o", str(tmp_path / "site"), manual=root)[0] == 0
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "<th>Edition held</th>" in html and "<td>not issued</td>" in html
 
@@ -495,10 +486,9 @@ def test_diff_shows_the_distribution_record(
 ) -> None:
     from gitrepo import example_repo
 
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
     repo = example_repo(tmp_path / "repo")
-    assert run(repo.root, "copy", "withdraw", "OPS-02", "--witness", "liu-yang")[0] == 0
-    code, stdout, _ = run(repo.root, "diff")
+    assert run_cli("copy", "withdraw", "OPS-02", "--witness", "liu-yang", manual=repo.root)[0] == 0
+    code, stdout, _ = run_cli("diff", manual=repo.root)
     assert code == 0
     assert "~ distribution changed" in stdout
     assert '"action": "withdraw"' in stdout

@@ -1,18 +1,19 @@
-"""An audit as text (the CLI's own words, for a terminal) or Markdown (a report an auditor can be
-handed, in the manual's language, with the handbook's words from templates/locale)."""
+"""`audit` written out: text (the CLI's own words, for a terminal), Markdown (a report an auditor
+can be handed, in the manual's language, with the handbook's words from templates/locale), json."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from opsmanual.acks import state_word
 from opsmanual.audit import Audit
-from opsmanual.copies import status_word
 from opsmanual.i18n import _, listing, pgettext
 from opsmanual.render.i18n import Words, load_words
 from opsmanual.render.markdown import table
 from opsmanual.render.markup import md_escape
+from opsmanual.reporters.acks import state_word
+from opsmanual.reporters.copies import status_word
 
 
 def as_json(audit: Audit) -> str:
@@ -174,7 +175,7 @@ def as_markdown(audit: Audit) -> str:
     out += _notices(audit, t, a)
     out += [f"## {md_escape(a['findings'])}", ""]
     out += [md_escape(a["findings_text"].format(errors=audit.errors, warnings=audit.warnings))]
-    return "\n".join(out) + "\n"
+    return "\n".join(out).rstrip("\n")
 
 
 def _facts(audit: Audit, t: Words, a: dict[str, Any]) -> list[str]:
@@ -347,3 +348,10 @@ def _person(audit: Audit, person_id: str | None) -> str:
 
 def _day(t: Words, day: date | None) -> str:
     return t.date_text(day) if day else ""
+
+
+REPORTERS: Mapping[str, Callable[[Audit], str]] = {
+    "text": as_text,
+    "markdown": as_markdown,
+    "json": as_json,
+}

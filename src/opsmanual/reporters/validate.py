@@ -1,17 +1,27 @@
-"""How a validation report is written out: text, json, github, sarif. Returns strings."""
+"""`validate`'s report written out: text, json, github (annotations), sarif."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opsmanual import __version__
 from opsmanual.findings import DESCRIPTION, SEVERITY, Finding
 from opsmanual.i18n import _, ngettext
-from opsmanual.validate import Report
+from opsmanual.reporters import tint
+
+if TYPE_CHECKING:
+    from opsmanual.validate import Report
+
+
+class Reporter(Protocol):
+    """Every validate reporter takes the same options and ignores those it has no use for."""
+
+    def __call__(self, report: Report, *, strict: bool = False, colour: bool = False) -> str: ...
 
 
 def summary(report: Report) -> str:
@@ -46,7 +56,21 @@ def text_line(finding: Finding) -> str:
     return f"{where}: {finding.severity} {finding.code} {finding.message}"
 
 
-def as_json(report: Report, strict: bool = False) -> str:
+def as_text(report: Report, *, strict: bool = False, colour: bool = False) -> str:
+    """A line per finding (severity and code in colour on a terminal), then the summary."""
+    lines = []
+    for finding in report.findings:
+        line = text_line(finding)
+        if colour:
+            shade = "red" if finding.severity == "error" else "yellow"
+            mark = f"{finding.severity} {finding.code}"
+            line = line.replace(f" {mark} ", f" {tint(mark, shade)} ", 1)
+        lines.append(line)
+    lines.append(summary(report))
+    return "\n".join(lines)
+
+
+def as_json(report: Report, *, strict: bool = False, colour: bool = False) -> str:
     document = {
         "manual": report.manual_id,
         "valid": report.passed(strict),
@@ -77,7 +101,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def as_github(report: Report) -> str:
+def as_github(report: Report, *, strict: bool = False, colour: bool = False) -> str:
     base = repo_relative(report.root)
     lines = []
     for f in report.findings:
@@ -90,7 +114,7 @@ def as_github(report: Report) -> str:
     return "\n".join(lines)
 
 
-def as_sarif(report: Report) -> str:
+def as_sarif(report: Report, *, strict: bool = False, colour: bool = False) -> str:
     base = repo_relative(report.root)
     codes = list(SEVERITY)
     rules = [
@@ -141,3 +165,11 @@ def _sarif_result(f: Finding, base: Path, rule_index: int) -> dict[str, Any]:
         "locations": [{"physicalLocation": location}],
         "partialFingerprints": {"opsmanual/v1": fingerprint},
     }
+
+
+REPORTERS: Mapping[str, Reporter] = {
+    "text": as_text,
+    "json": as_json,
+    "github": as_github,
+    "sarif": as_sarif,
+}

@@ -16,25 +16,17 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
+from gitrepo import EXAMPLES
+from helpers import NOW, run_cli
 from opsmanual import atomic
-from opsmanual.cli import app
 from opsmanual.errors import Refused
-from opsmanual.loans import lend, parse_when, take_back
+from opsmanual.loans import lend, take_back
+from opsmanual.model import parse_when
 from opsmanual.validate import validate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "manuals" / "operations"
-NOW = "2026-11-23T10:00:00+08:00"
-runner = CliRunner()
-
-
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    target = tmp_path / "manual"
-    shutil.copytree(EXAMPLE, target)
-    monkeypatch.setenv("OPSMANUAL_NOW", NOW)
-    return target
+EXAMPLE = EXAMPLES / "operations"
+pytestmark = pytest.mark.usefixtures("pinned_now")
 
 
 @pytest.fixture
@@ -51,11 +43,6 @@ def register(root: Path) -> Path:
     return root / "records" / "loans.yaml"
 
 
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "-m", str(root)])
-    return result.exit_code, result.stdout, result.stderr
-
-
 def loan_findings(root: Path, at: datetime | None = None) -> list[str]:
     report = validate(root, use_git=False, at=at)
     return [f"{f.code}: {f.message}" for f in report.findings if f.code.startswith("loan-")]
@@ -63,8 +50,7 @@ def loan_findings(root: Path, at: datetime | None = None) -> list[str]:
 
 def test_out_appends_one_entry_and_keeps_every_byte_before_it(root: Path) -> None:
     before = register(root).read_text(encoding="utf-8")
-    code, stdout, _ = run(
-        root,
+    code, stdout, _ = run_cli(
         "loan",
         "out",
         "OPS-01",
@@ -74,6 +60,7 @@ def test_out_appends_one_entry_and_keeps_every_byte_before_it(root: Path) -> Non
         "查阅培训流程",
         "--by",
         "zheng-li",
+        manual=root,
     )
     assert code == 0
     assert stdout == "lent copy OPS-01 to 吴涛 (wu-tao), due back 2026-11-26T23:59:59+08:00\n"
@@ -92,7 +79,9 @@ def test_out_appends_one_entry_and_keeps_every_byte_before_it(root: Path) -> Non
 
 
 def test_due_given_as_a_date_means_the_end_of_that_day(root: Path) -> None:
-    code, stdout, _ = run(root, "loan", "out", "OPS-02", "--to", "sun-jing", "--due", "2026-11-24")
+    code, stdout, _ = run_cli(
+        "loan", "out", "OPS-02", "--to", "sun-jing", "--due", "2026-11-24", manual=root
+    )
     assert code == 0, stdout
     assert "due back 2026-11-24T23:59:59" in stdout
     assert '  due: "2026-11-24T23:59:59' in register(root).read_text(encoding="utf-8")
@@ -101,10 +90,15 @@ def test_due_given_as_a_date_means_the_end_of_that_day(root: Path) -> None:
 @pytest.mark.usefixtures("shanghai")
 def test_naive_times_are_local_and_written_with_their_offset(root: Path) -> None:
     assert (
-        run(root, "loan", "out", "OPS-02", "--to", "sun-jing", "--due", "2026-11-25T18:00")[0] == 0
+        run_cli(
+            "loan", "out", "OPS-02", "--to", "sun-jing", "--due", "2026-11-25T18:00", manual=root
+        )[0]
+        == 0
     )
-    assert run(root, "loan", "back", "OPS-02", "--at", "2026-11-23T09:59")[0] == 1  # before loan
-    assert run(root, "loan", "back", "OPS-02", "--at", "2026-11-23T10:00")[0] == 0
+    assert (
+        run_cli("loan", "back", "OPS-02", "--at", "2026-11-23T09:59", manual=root)[0] == 1
+    )  # before loan
+    assert run_cli("loan", "back", "OPS-02", "--at", "2026-11-23T10:00", manual=root)[0] == 0
     text = register(root).read_text(encoding="utf-8")
     assert 'due: "2026-11-25T18:00:00+08:00"' in text
     assert 'returned: "2026-11-23T10:00:00+08:00"' in text
@@ -120,7 +114,7 @@ def test_naive_times_are_local_and_written_with_their_offset(root: Path) -> None
 )
 def test_bad_date_time_is_a_usage_error(root: Path, args: tuple[str, str], message: str) -> None:
     before = register(root).read_bytes()
-    code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao", *args)
+    code, _, stderr = run_cli("loan", "out", "OPS-01", "--to", "wu-tao", *args, manual=root)
     assert code == 2
     assert message in stderr
     assert stderr.startswith(f"opsmanual: error: {args[0]}: ")
@@ -129,7 +123,7 @@ def test_bad_date_time_is_a_usage_error(root: Path, args: tuple[str, str], messa
 
 
 def _lent(root: Path, copy: str = "OPS-01", to: str = "wu-tao") -> None:
-    assert run(root, "loan", "out", copy, "--to", to)[0] == 0
+    assert run_cli("loan", "out", copy, "--to", to, manual=root)[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -180,7 +174,7 @@ def test_refusals_exit_1_and_leave_the_file_untouched(
     if callable(setup):
         setup(root)
     before = register(root).read_bytes()
-    code, stdout, stderr = run(root, "loan", *args)
+    code, stdout, stderr = run_cli("loan", *args, manual=root)
     assert code == 1
     assert stdout == ""
     assert stderr.startswith("opsmanual: refused: ")
@@ -193,7 +187,7 @@ def test_a_register_with_errors_is_not_edited(root: Path) -> None:
     path = register(root)
     path.write_text(path.read_text(encoding="utf-8") + "- copy: OPS-01\n  borrower: wu-tao\n")
     before = path.read_bytes()
-    code, _, stderr = run(root, "loan", "out", "OPS-02", "--to", "sun-jing")
+    code, _, stderr = run_cli("loan", "out", "OPS-02", "--to", "sun-jing", manual=root)
     assert code == 1
     assert "the borrowing register has errors: records/loans.yaml:" in stderr
     assert "opsmanual validate" in stderr
@@ -204,8 +198,8 @@ def test_a_register_that_is_not_yaml_is_not_edited_and_not_listed(root: Path) ->
     path = register(root)
     path.write_text("- copy: [OPS-01\n", encoding="utf-8")
     before = path.read_bytes()
-    assert run(root, "loan", "out", "OPS-02", "--to", "sun-jing")[0] == 1
-    code, stdout, stderr = run(root, "loan", "list")
+    assert run_cli("loan", "out", "OPS-02", "--to", "sun-jing", manual=root)[0] == 1
+    code, stdout, stderr = run_cli("loan", "list", manual=root)
     assert code == 1
     assert stdout == ""
     assert "cannot read the borrowing register: records/loans.yaml:" in stderr
@@ -217,11 +211,11 @@ def test_a_manual_without_copies_lends_nothing(root: Path) -> None:
     text = manual.read_text(encoding="utf-8")
     start, end = text.index("copies:"), text.index("loan_days:")
     manual.write_text(text[:start] + text[end:], encoding="utf-8")
-    code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao")
+    code, _, stderr = run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)
     assert code == 1
     assert "no controlled copy `OPS-01` exists" in stderr  # the old entries now name no copy
     register(root).unlink()
-    code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao")
+    code, _, stderr = run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)
     assert code == 1
     assert "manual.yaml lists no controlled copies" in stderr
     assert not register(root).exists()
@@ -229,7 +223,7 @@ def test_a_manual_without_copies_lends_nothing(root: Path) -> None:
 
 def test_first_loan_creates_the_register(root: Path) -> None:
     register(root).unlink()
-    assert run(root, "loan", "out", "OPS-01", "--to", "wu-tao")[0] == 0
+    assert run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)[0] == 0
     assert register(root).read_text(encoding="utf-8").startswith("- copy: OPS-01\n")
     assert loan_findings(root) == []
 
@@ -238,7 +232,7 @@ def test_back_edits_only_the_open_loan_of_that_copy(root: Path) -> None:
     _lent(root, "OPS-01", "wu-tao")
     _lent(root, "OPS-02", "sun-jing")
     before = register(root).read_text(encoding="utf-8").splitlines(keepends=True)
-    code, stdout, _ = run(root, "loan", "back", "OPS-01")
+    code, stdout, _ = run_cli("loan", "back", "OPS-01", manual=root)
     assert code == 0
     assert stdout == "copy OPS-01 returned by 吴涛 (wu-tao) at 2026-11-23T10:00:00+08:00\n"
     after = register(root).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -256,18 +250,24 @@ def test_back_clears_an_inactive_persons_open_loan(root: Path) -> None:
         encoding="utf-8",
     )
     assert any(f.startswith("loan-dates") for f in loan_findings(root))
-    assert run(root, "loan", "out", "OPS-01", "--to", "wu-tao")[0] == 1  # register has errors
-    code, stdout, _ = run(root, "loan", "back", "OPS-02", "--at", "2026-08-29T17:00:00+08:00")
+    assert (
+        run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)[0] == 1
+    )  # register has errors
+    code, stdout, _ = run_cli(
+        "loan", "back", "OPS-02", "--at", "2026-08-29T17:00:00+08:00", manual=root
+    )
     assert code == 0, stdout
     assert loan_findings(root) == []
 
 
 def test_list_text_json_and_filters(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    run(root, "loan", "out", "OPS-01", "--to", "wu-tao", "--due", "2026-11-24T18:00:00+08:00")
+    run_cli(
+        "loan", "out", "OPS-01", "--to", "wu-tao", "--due", "2026-11-24T18:00:00+08:00", manual=root
+    )
     _lent(root, "OPS-02", "sun-jing")
     monkeypatch.setenv("OPSMANUAL_NOW", "2026-11-25T09:00:00+08:00")
 
-    code, stdout, _ = run(root, "loan", "list")
+    code, stdout, _ = run_cli("loan", "list", manual=root)
     assert code == 0
     lines = stdout.splitlines()
     assert lines[0].split() == ["copy", "holder", "borrower", "since", "due", "returned", "status"]
@@ -280,9 +280,9 @@ def test_list_text_json_and_filters(root: Path, monkeypatch: pytest.MonkeyPatch)
     assert lines[7].endswith("open")
     assert len({line.index("status") if "status" in line else None for line in lines[:1]}) == 1
 
-    code, stdout, _ = run(root, "loan", "list", "--open")
+    code, stdout, _ = run_cli("loan", "list", "--open", manual=root)
     assert [line.split()[0] for line in stdout.splitlines()[1:]] == ["OPS-01", "OPS-02"]
-    code, stdout, _ = run(root, "loan", "list", "--overdue", "--format", "json")
+    code, stdout, _ = run_cli("loan", "list", "--overdue", "--format", "json", manual=root)
     assert code == 0
     assert json.loads(stdout) == {
         "loans": [
@@ -295,7 +295,7 @@ def test_list_text_json_and_filters(root: Path, monkeypatch: pytest.MonkeyPatch)
             }
         ]
     }
-    code, stdout, _ = run(root, "loan", "list", "--format", "json")
+    code, stdout, _ = run_cli("loan", "list", "--format", "json", manual=root)
     loans = json.loads(stdout)["loans"]
     assert [x["status"] for x in loans] == ["returned"] * 5 + ["overdue", "open"]
     assert loans[0]["returned"] == "2026-06-10T17:20:00+08:00"
@@ -303,7 +303,7 @@ def test_list_text_json_and_filters(root: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_list_ignores_findings_elsewhere_and_says_when_empty(root: Path) -> None:
     (root / "procedures" / "training.yaml").write_text("id: training\n", encoding="utf-8")
-    code, stdout, _ = run(root, "loan", "list", "--open")
+    code, stdout, _ = run_cli("loan", "list", "--open", manual=root)
     assert (code, stdout) == (0, "no open loans\n")
 
 
@@ -316,7 +316,7 @@ def test_a_crash_before_the_rename_keeps_the_old_register(
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(atomic, "_replace", crash)
-    code, _, stderr = run(root, "loan", "out", "OPS-01", "--to", "wu-tao")
+    code, _, stderr = run_cli("loan", "out", "OPS-01", "--to", "wu-tao", manual=root)
     assert code == 2
     assert "cannot write" in stderr
     assert register(root).read_bytes() == before
@@ -342,7 +342,9 @@ def test_six_processes_race_for_one_copy_and_exactly_one_wins(root: Path) -> Non
     assert codes == [0, 1, 1, 1, 1, 1], results
     assert all("already out to" in err for _, err, code in results if code == 1)
     assert loan_findings(root) == []
-    loans = json.loads(run(root, "loan", "list", "--open", "--format", "json")[1])["loans"]
+    loans = json.loads(run_cli("loan", "list", "--open", "--format", "json", manual=root)[1])[
+        "loans"
+    ]
     winner = next(out for out, _, code in results if code == 0)
     assert len(loans) == 1 and f"({loans[0]['borrower']})" in winner
 
@@ -354,7 +356,9 @@ def test_concurrent_loans_of_two_copies_are_both_kept(root: Path) -> None:
     ]
     results = [(p.communicate(timeout=120), p.returncode) for p in procs]
     assert [code for _, code in results] == [0, 0], results
-    loans = json.loads(run(root, "loan", "list", "--open", "--format", "json")[1])["loans"]
+    loans = json.loads(run_cli("loan", "list", "--open", "--format", "json", manual=root)[1])[
+        "loans"
+    ]
     assert sorted(x["copy"] for x in loans) == ["OPS-01", "OPS-02"]
 
 
@@ -404,6 +408,8 @@ def test_back_puts_returned_above_the_comment_about_the_next_entry(root: Path) -
     )
     tail = '\n# 下一条\n- copy: OPS-01\n  borrower: sun-jing\n  borrowed: "2026-11-02T09:00:00+08:00"\n'
     register(root).write_text(head + tail, encoding="utf-8")
-    assert run(root, "loan", "back", "OPS-02", "--at", "2026-11-03T10:00:00+08:00")[0] == 0
+    assert (
+        run_cli("loan", "back", "OPS-02", "--at", "2026-11-03T10:00:00+08:00", manual=root)[0] == 0
+    )
     returned = '  returned: "2026-11-03T10:00:00+08:00"\n'
     assert register(root).read_text(encoding="utf-8") == head + returned + tail

@@ -6,9 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from opsmanual.cli import app
+from helpers import run_cli
 
 
 @pytest.fixture
@@ -40,13 +39,13 @@ def test_init_git_starts_a_repository_with_one_commit(
     tmp_path: Path, git_env: dict[str, str]
 ) -> None:
     dest = tmp_path / "manual"
-    result = CliRunner().invoke(app, ["init", str(dest), "--git"], env=git_env)
+    result = run_cli("init", str(dest), "--git", env=git_env)
     assert result.exit_code == 0, result.stderr
     assert git(dest, "log", "--format=%s").splitlines() == ["首次发布。"]
     assert git(dest, "status", "--porcelain") == ""
     assert f"committed the new manual in the git repository {dest}" in result.stderr
     # the update-log rule has its history: validate with git is clean
-    checked = CliRunner().invoke(app, ["validate", "-m", str(dest)], env=git_env)
+    checked = run_cli("validate", manual=dest, env=git_env)
     assert checked.exit_code == 0, checked.stdout
 
 
@@ -57,7 +56,7 @@ def test_init_git_inside_a_repository_commits_only_the_new_folder(
     (tmp_path / "notes.txt").write_text("staged, not ours\n")
     git(tmp_path, "add", "notes.txt")
     dest = tmp_path / "manuals" / "ops"
-    result = CliRunner().invoke(app, ["init", str(dest), "--git", "-l", "en"], env=git_env)
+    result = run_cli("init", str(dest), "--git", "-l", "en", env=git_env)
     assert result.exit_code == 0, result.stderr
     assert not (dest / ".git").exists()
     assert git(tmp_path, "log", "--format=%s").splitlines() == ["First issue."]
@@ -72,9 +71,7 @@ def test_init_git_without_git_says_so_and_keeps_the_manual(
     dest = tmp_path / "manual"
     empty = tmp_path / "bin"
     empty.mkdir()
-    result = CliRunner().invoke(
-        app, ["init", str(dest), "--git"], env={**git_env, "PATH": str(empty)}
-    )
+    result = run_cli("init", str(dest), "--git", env={**git_env, "PATH": str(empty)})
     assert result.exit_code == 2
     assert "git is not installed" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 2  # created ..., then the one error
@@ -88,7 +85,7 @@ def test_init_git_reports_a_failed_commit_in_one_line(
     hook = tmp_path / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'commits are frozen' >&2\nexit 1\n")
     hook.chmod(0o755)
-    result = CliRunner().invoke(app, ["init", str(tmp_path / "m"), "--git"], env=git_env)
+    result = run_cli("init", str(tmp_path / "m"), "--git", env=git_env)
     assert result.exit_code == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last == (
@@ -100,6 +97,6 @@ def test_init_git_reports_a_failed_commit_in_one_line(
 def test_init_git_speaks_chinese(tmp_path: Path, git_env: dict[str, str]) -> None:
     dest = tmp_path / "manual"
     env = {**git_env, "OPSMANUAL_LANG": "zh-CN", "PATH": str(tmp_path)}
-    result = CliRunner().invoke(app, ["init", str(dest), "--git"], env=env)
+    result = run_cli("init", str(dest), "--git", env=env)
     assert result.exit_code == 2
     assert "未安装 git" in result.stderr
