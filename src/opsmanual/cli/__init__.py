@@ -24,6 +24,7 @@ from opsmanual import __version__
 from opsmanual.cli.words import install, usage_error
 from opsmanual.errors import OpsError, OpsmanualError
 from opsmanual.i18n import N_, _
+from opsmanual.reporters import printable
 from opsmanual.source import find_manual
 
 REPORT_URL = N_("the project's issue tracker")
@@ -192,30 +193,10 @@ def color_enabled(stream: Any = None) -> bool:
     return bool(stream.isatty()) and "NO_COLOR" not in os.environ
 
 
-# Characters a terminal acts on instead of showing (ESC starts a control sequence, BEL rings, CR
-# overwrites the line) or that reorder what is shown: printed as visible escapes, so that no
-# manual text (a name, a summary, a YAML error quoting the file) reaches the terminal raw.
-_UNPRINTABLE = {
-    code: f"\\u{code:04x}"  # the JSON spelling, so a JSON document on stdout stays valid
-    for code in (
-        *range(0x00, 0x09),
-        *range(0x0B, 0x20),
-        *range(0x7F, 0xA0),
-        0x2028,
-        0x2029,
-        *range(0x202A, 0x202F),
-        *range(0x2066, 0x206A),
-    )
-}
-
-
-def printable(text: str) -> str:
-    """`text` with every control character but newline and tab as a visible escape (`\\u001b`)."""
-    return text.translate(_UNPRINTABLE)
-
-
-def out(text: str = "") -> None:
-    typer.echo(printable(text))
+def out(text: str = "", *, styled: bool = False) -> None:
+    """Print `text` with its control characters made visible; `styled` text is a reporter's
+    coloured output, whose manual text the reporter has already made printable."""
+    typer.echo(text if styled else printable(text))
 
 
 def err(text: str) -> None:

@@ -79,7 +79,8 @@ def diff(
     if problems:
         _unreadable(problems, machine=format is DiffFormat.json)
     report = REPORTERS[format.value]
-    out(report(changes, points.a_label, points.b_label, colour=color_enabled()))
+    colour = format is DiffFormat.text and color_enabled()
+    out(report(changes, points.a_label, points.b_label, colour=colour), styled=colour)
 
 
 @app.command(help=_("The staff notice for recent updates: what changed and who must read it."))

@@ -42,7 +42,8 @@ def validate(
     from opsmanual.validate import validate as run
 
     report = run(manual_root(manual), use_git=not no_git)
-    out(REPORTERS[format.value](report, strict=strict, colour=color_enabled()))
+    colour = format is ValidateFormat.text and color_enabled()
+    out(REPORTERS[format.value](report, strict=strict, colour=colour), styled=colour)
     if not report.passed(strict):
         raise typer.Exit(1)
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from opsmanual.diff import EntityChange, FieldChange
 from opsmanual.gitaccess import WORKTREE
 from opsmanual.i18n import N_, _, pgettext
-from opsmanual.reporters import tint
+from opsmanual.reporters import printable, tint
 
 # An entity's change in text and Markdown output (JSON keeps the spec's words).
 OPS = {"added": N_("added"), "removed": N_("removed"), "changed": N_("changed")}
@@ -72,6 +72,8 @@ def as_text(changes: list[EntityChange], a: str, b: str, *, colour: bool = False
         head = f"{mark} {c.ref} {_(OPS[c.op])}"
         lines.append(tint(head, fg) if colour else head)
         lines += [f"    {field_line(f)}" for f in c.fields]
+    if colour:  # printed as it is: the manual's text made printable here, around the tints
+        return "\n".join(line if line.startswith("\x1b[") else printable(line) for line in lines)
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from opsmanual import __version__
 from opsmanual.findings import DESCRIPTION, SEVERITY, Finding
 from opsmanual.i18n import _, ngettext
-from opsmanual.reporters import tint
+from opsmanual.reporters import printable, tint
 
 if TYPE_CHECKING:
     from opsmanual.validate import Report
@@ -61,12 +61,12 @@ def as_text(report: Report, *, strict: bool = False, colour: bool = False) -> st
     lines = []
     for finding in report.findings:
         line = text_line(finding)
-        if colour:
+        if colour:  # printed as it is: the manual's text made printable here
             shade = "red" if finding.severity == "error" else "yellow"
             mark = f"{finding.severity} {finding.code}"
-            line = line.replace(f" {mark} ", f" {tint(mark, shade)} ", 1)
+            line = printable(line).replace(f" {mark} ", f" {tint(mark, shade)} ", 1)
         lines.append(line)
-    lines.append(summary(report))
+    lines.append(printable(summary(report)) if colour else summary(report))
     return "\n".join(lines)
 
 
@@ -110,7 +110,7 @@ def as_github(report: Report, *, strict: bool = False, colour: bool = False) -> 
             props += [f"line={f.line}", f"col={f.column}"]
         props.append(f"title={_escape_property(f.code)}")
         lines.append(f"::{f.severity} {','.join(props)}::{_escape_data(f.message)}")
-    lines.append(summary(report))
+    lines.append(printable(summary(report)) if colour else summary(report))
     return "\n".join(lines)
 
 
