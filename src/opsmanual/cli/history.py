@@ -16,11 +16,11 @@ from opsmanual.cli import (
     err,
     manual_root,
     out,
-    printable,
 )
 from opsmanual.errors import OpsError
 from opsmanual.findings import Finding
 from opsmanual.i18n import _, listing, ngettext
+from opsmanual.reporters import printable
 
 
 class DiffFormat(StrEnum):

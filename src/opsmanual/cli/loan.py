@@ -15,10 +15,10 @@ from opsmanual.cli import (
     err,
     manual_root,
     out,
-    printable,
     when_option,
 )
 from opsmanual.i18n import _
+from opsmanual.reporters import printable
 
 if TYPE_CHECKING:
     from opsmanual.loans import LoanRow

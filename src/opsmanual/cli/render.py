@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opsmanual.cli import ManualOption, app, err, manual_root, out, printable
+from opsmanual.cli import ManualOption, app, err, manual_root, out
 from opsmanual.i18n import _, ngettext
+from opsmanual.reporters import printable
 
 if TYPE_CHECKING:
     from opsmanual.model import Manual
