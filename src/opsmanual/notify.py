@@ -33,6 +33,57 @@ DEFAULT_FROM = "opsmanual@localhost"
 _STRICT = "strict" in getaddresses.__code__.co_varnames
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What `changelog` does with a notice's e-mails, decided before anything is written or sent:
+    the messages (one per person with an address), the people left out for want of one, and,
+    when sending, those still to reach and those skipped because the sent log has them."""
+
+    messages: list[tuple[Person, EmailMessage]]
+    without_email: list[Person]
+    todo: list[tuple[Person, EmailMessage]]
+    skipped: list[Person]
+
+
+def plan(
+    root: Path,
+    notice: Notice,
+    sender: str | None,
+    user: str | None,
+    when: Any,
+    *,
+    send: bool,
+    resend: bool,
+) -> Delivery:
+    """The delivery of `notice`: refused (`Refused`) when sending a version not approved, a
+    usage error (`OpsError`) for a bad sender; otherwise what to show, write or send."""
+    if send:
+        require_approved(notice)
+    address = sender_address(sender, user, send)
+    batch = messages(notice, address, when, readable=not send)
+    todo: list[tuple[Person, EmailMessage]] = batch
+    skipped: list[Person] = []
+    if send and notice.entries:
+        todo, skipped = pending(root, notice, batch, resend)
+    return Delivery(batch, without_email(notice), todo, skipped)
+
+
+def require_approved(notice: Notice) -> None:
+    """`--send` sends nothing for a draft: with an approver role, every version is approved."""
+    from opsmanual.approval import unapproved
+    from opsmanual.errors import Refused
+
+    reasons = unapproved(notice.manual, [e.record for e in notice.entries])
+    if reasons:
+        raise Refused(
+            _(
+                "not sending: {reasons}. Approve it first: opsmanual record approve --by STAFF_ID",
+                # TRANSLATORS: between the reasons a notice is not sent
+                reasons=_("; ").join(reasons),
+            )
+        )
+
+
 def sender_address(sender: str | None, user: str | None, send: bool) -> str:
     """The From address: --from, else an SMTP login that is an address; a message only
     written or shown may fall back to DEFAULT_FROM, one that is sent may not."""

@@ -123,8 +123,6 @@ def changelog(
     notice = notices.build(root, since)
     if notice.findings:
         _unreadable(notice.findings, machine=format is ChangelogFormat.json)
-    if send:
-        _require_approval(notice)
     if send or format is ChangelogFormat.email or output_dir is not None:
         _emails(
             root,
@@ -148,22 +146,6 @@ def changelog(
     out(REPORTERS[format.value](notice))
 
 
-def _require_approval(notice: Any) -> None:
-    """`--send` sends nothing for a draft: with an approver role, every version is approved."""
-    from opsmanual.approval import unapproved
-    from opsmanual.errors import Refused
-
-    reasons = unapproved(notice.manual, [e.record for e in notice.entries])
-    if reasons:
-        raise Refused(
-            _(
-                "not sending: {reasons}. Approve it first: opsmanual record approve --by STAFF_ID",
-                # TRANSLATORS: between the reasons a notice is not sent
-                reasons=_("; ").join(reasons),
-            )
-        )
-
-
 def _emails(
     root: Path,
     notice: Any,
@@ -180,9 +162,9 @@ def _emails(
     from opsmanual.validate import now
 
     moment = now()
-    address = notify.sender_address(sender, user, send)
-    batch = notify.messages(notice, address, moment, readable=not send)
-    for person in notify.without_email(notice):
+    plan = notify.plan(root, notice, sender, user, moment, send=send, resend=resend)
+    batch = plan.messages
+    for person in plan.without_email:
         err(
             _(
                 "{name} ({id}) has no email address in staff/{id}.yaml: not included",
@@ -201,7 +183,7 @@ def _emails(
 
             out(as_emails(batch))
         return
-    todo, skipped = notify.pending(root, notice, batch, resend)
+    todo, skipped = plan.todo, plan.skipped
     if skipped:
         names = listing(f"{person.name} <{person.email}>" for person in skipped)
         err(
