@@ -114,15 +114,21 @@ def _read_file(name: str, shown: Path) -> bytes:
         fd = os.open(name, _FLAGS)
     except OSError as exc:
         raise Unreadable(shown, str(exc.strerror or exc)) from exc
-    with os.fdopen(fd, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise Unreadable(
                 shown, _("it is not a regular file (a FIFO, socket or device); put a file there")
             )
-        try:
-            return stream.read()
-        except OSError as exc:
-            raise Unreadable(shown, str(exc.strerror or exc)) from exc
+        # os.read, not a file object: a buffered reader costs more than the read of a small file
+        parts = []
+        while chunk := os.read(fd, max(status.st_size + 1, 65536)):
+            parts.append(chunk)
+        return b"".join(parts)
+    except OSError as exc:
+        raise Unreadable(shown, str(exc.strerror or exc)) from exc
+    finally:
+        os.close(fd)
 
 
 def find_manual(start: Path | None) -> Path:
