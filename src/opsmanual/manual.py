@@ -29,7 +29,8 @@ from opsmanual.model import (
     parse_datetime,
 )
 from opsmanual.parallel import ordered_map
-from opsmanual.source import Source, Unreadable
+from opsmanual.parse_cache import ParseCache, digest_of
+from opsmanual.source import FolderSource, Source, Unreadable
 
 UPDATES = kinds.record("updates")
 _ENTITY_CLASSES: dict[str, Any] = {
@@ -52,7 +53,7 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
         if kind is None:
             findings.append(make("stray-file", path, _stray_message(path)))
             continue
-        doc = parsed[path]
+        doc, problems = parsed[path]
         if isinstance(doc, Finding):
             findings.append(doc)
             manual.broken.add(kind)
@@ -60,7 +61,7 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
                 manual.known[kind].add(PurePosixPath(path).stem)
             continue
         manual.documents[path] = doc
-        _add(manual, kind, doc, findings)
+        _add(manual, kind, doc, problems, findings)
     if manual.updates_doc is None and not _has(paths, UPDATES.paths):
         findings.append(
             make(
@@ -82,14 +83,46 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
 PARALLEL_FROM = 2000
 PARSE_CHUNK = 500
 
+# One file as the rest of the load takes it: its document (or the finding that stops it from
+# being read) and its per-file findings (empty file, schema, impossible dates).
+Checked = tuple[Document | Finding, list[Finding]]
 
-def _parse_all(source: Source, paths: list[str]) -> list[Document | Finding]:
+
+def _parse_all(source: Source, paths: list[str]) -> list[Checked]:
+    """Every file read, parsed and checked on its own; from the parse cache where its bytes
+    are unchanged (parse_cache.py), else shared out among processes when there are many."""
     raws = [_read(source, path) for path in paths]  # read here: a source may not survive a fork
+    cache = _cache_for(source)
+    done: list[Checked | None] = [None] * len(paths)
+    digests: dict[int, bytes] = {}
+    for index, (path, raw) in enumerate(zip(paths, raws, strict=True)):
+        if isinstance(raw, Finding) or cache.folder is None:
+            continue
+        digests[index] = digest = digest_of(raw)
+        hit, data = cache.get(path, digest)
+        if hit:
+            done[index] = (Document(path, raw.decode("utf-8-sig"), data), [])
+    todo = [index for index, checked in enumerate(done) if checked is None]
 
-    def some(start: int, end: int) -> list[Document | Finding]:
-        return [_parse_read(paths[i], raws[i]) for i in range(start, end)]
+    def some(start: int, end: int) -> list[Checked]:
+        return [_checked(paths[todo[i]], raws[todo[i]]) for i in range(start, end)]
 
-    return ordered_map(some, len(paths), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
+    for index, checked in zip(
+        todo, ordered_map(some, len(todo), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM), strict=True
+    ):
+        done[index] = checked
+        doc, problems = checked
+        if isinstance(doc, Document) and not problems and index in digests:
+            cache.put(paths[index], digests[index], doc.data)
+    cache.save()
+    return [checked for checked in done if checked is not None]
+
+
+def _cache_for(source: Source) -> ParseCache:
+    """The parse cache of a manual read from a folder; a git revision's is read without one."""
+    if isinstance(source, FolderSource):
+        return ParseCache.for_manual(source.root)
+    return ParseCache(None)
 
 
 def _read(source: Source, path: str) -> bytes | Finding:
@@ -99,8 +132,20 @@ def _read(source: Source, path: str) -> bytes | Finding:
         return make("yaml-syntax", path, _("the file cannot be read: {reason}", reason=exc.reason))
 
 
-def _parse_read(path: str, raw: bytes | Finding) -> Document | Finding:
-    return raw if isinstance(raw, Finding) else parse(path, raw)
+def _checked(path: str, raw: bytes | Finding) -> Checked:
+    """Parse one file and check it against its schema: what the parse cache keeps."""
+    if isinstance(raw, Finding):
+        return raw, []
+    doc = parse(path, raw)
+    if isinstance(doc, Finding):
+        return doc, []
+    kind = kind_of(path)
+    assert kind is not None
+    if kind in _REGISTERS and doc.data is None:
+        doc.data = []  # a register holding only comments is an empty register
+    if doc.data is None:
+        return doc, [doc.finding("schema", _empty_message(kind))]
+    return doc, schema.check(doc, kind) or _impossible_dates(doc, kind)
 
 
 def _stray_message(path: str) -> str:
@@ -122,17 +167,14 @@ def _has(paths: list[str], names: tuple[str, ...]) -> bool:
 _REGISTERS = tuple(record.kind for record in kinds.LOADED_RECORDS if record.may_be_empty)
 
 
-def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
-    if kind in _REGISTERS and doc.data is None:
-        doc.data = []  # a register holding only comments is an empty register
-    if doc.data is None:
-        findings.append(doc.finding("schema", _empty_message(kind)))
-        manual.broken.add(kind)
-        return
-    problems = schema.check(doc, kind) or _impossible_dates(doc, kind)
+def _add(
+    manual: Manual, kind: str, doc: Document, problems: list[Finding], findings: list[Finding]
+) -> None:
     findings.extend(problems)
     if problems:
         manual.broken.add(kind)
+    if doc.data is None:  # empty: its finding is among the problems
+        return
     if kind == "manual":
         _add_manual(manual, doc, problems, findings)
     elif kind == "updates":

@@ -54,14 +54,13 @@ class FolderSource:
         for folder in ENTITY_KINDS:
             directory = self.root / folder
             if directory.is_dir():
-                for entry in _entries(directory):
-                    if entry.name.startswith("."):
+                for name, is_folder in _entries(directory):
+                    if name.startswith("."):
                         continue
-                    if entry.is_dir() and not entry.is_symlink():
-                        # reported, since its files would silently go unread
-                        found.append(f"{folder}/{entry.name}/")
-                    elif _present(entry):
-                        found.append(f"{folder}/{entry.name}")
+                    if is_folder:  # reported, since its files would silently go unread
+                        found.append(f"{folder}/{name}/")
+                    else:  # a file, a link (even a broken one), a FIFO
+                        found.append(f"{folder}/{name}")
         return sorted(found)
 
     def read(self, path: str) -> bytes:
@@ -74,12 +73,18 @@ class FolderSource:
             inside = self._inside[folder] = Path(folder).resolve().is_relative_to(self._resolved)
         if not inside or os.path.islink(full):
             raise Unreadable(self.root / path, _(LINK_MESSAGE))
-        return _read_file(full, self.root / path)
+        try:
+            return _read_file(full)
+        except Unreadable as exc:  # named as the manual's root and the path make it
+            raise Unreadable(self.root / path, exc.reason) from exc
 
 
-def _entries(directory: Path) -> list[Path]:
+def _entries(directory: Path) -> list[tuple[str, bool]]:
+    """The names in a folder, each with whether it is a folder itself (not a link to one):
+    from the listing, without a stat of each of thousands of files."""
     try:
-        return list(directory.iterdir())
+        with os.scandir(directory) as entries:
+            return [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
     except OSError as exc:  # a folder without read permission: its files cannot be checked
         raise OpsError(
             _("cannot list {path}: {reason}", path=directory, reason=exc.strerror or exc)
@@ -101,24 +106,24 @@ def read_regular(path: Path, inside: Path | None = None) -> bytes:
         inside is not None and not path.resolve().is_relative_to(inside.resolve())
     ):
         raise Unreadable(path, _(LINK_MESSAGE))
-    return _read_file(str(path), path)
+    return _read_file(str(path))
 
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _read_file(name: str, shown: Path) -> bytes:
+def _read_file(name: str) -> bytes:
     """The bytes of the file `name` (not a link: checked before), refusing a FIFO, socket or
-    device; `shown` is the path an error names."""
+    device."""
     try:
         fd = os.open(name, _FLAGS)
     except OSError as exc:
-        raise Unreadable(shown, str(exc.strerror or exc)) from exc
+        raise Unreadable(name, str(exc.strerror or exc)) from exc
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise Unreadable(
-                shown, _("it is not a regular file (a FIFO, socket or device); put a file there")
+                name, _("it is not a regular file (a FIFO, socket or device); put a file there")
             )
         # os.read, not a file object: a buffered reader costs more than the read of a small file
         parts = []
@@ -126,7 +131,7 @@ def _read_file(name: str, shown: Path) -> bytes:
             parts.append(chunk)
         return b"".join(parts)
     except OSError as exc:
-        raise Unreadable(shown, str(exc.strerror or exc)) from exc
+        raise Unreadable(name, str(exc.strerror or exc)) from exc
     finally:
         os.close(fd)
 
