@@ -49,7 +49,7 @@ from opsmanual import __version__
 
 MAGIC = b"opsmanual-parse-1\n"
 MARSHAL_VERSION = 4
-SHARDS = 64
+SHARDS = 16
 MAX_SHARD = 256 * 1024 * 1024  # bytes; the shards of a 10,000-procedure manual are about 1 MB
 MANUALS = 20  # manual folders kept
 PRUNE_AFTER = 30 * 24 * 3600  # seconds unused before a manual's folder is removed
