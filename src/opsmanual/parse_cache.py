@@ -249,7 +249,8 @@ def _read_own(path: Path) -> bytes | None:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_SHARD:
             return None
-        if status.st_mode & 0o022 or (hasattr(os, "geteuid") and status.st_uid != os.geteuid()):
+        # POSIX: this user's, and nobody else may write it (Windows has no such mode bits)
+        if hasattr(os, "geteuid") and (status.st_uid != os.geteuid() or status.st_mode & 0o022):
             return None
         parts = []
         while chunk := os.read(fd, status.st_size + 1):
