@@ -231,7 +231,7 @@ def test_without_the_variable_the_user_cache_folder(
     result = CliRunner().invoke(app, ["validate", "--no-git", "-m", str(root)])
     assert result.exit_code == 0, result.output
     assert len([p for p in where.glob("*/*") if p.is_file()]) > 0
-    folder = next(where.iterdir())
+    (folder,) = [p for p in where.iterdir() if p.is_dir()]
     assert folder.stat().st_mode & 0o777 == 0o700
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())
 
