@@ -255,7 +255,16 @@ def test_a_corrupt_shard_is_a_miss_and_is_rewritten(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    ["empty", "garbage", "truncated", "header-only", "other-salt", "not-a-dict", "bad-entries"],
+    [
+        "empty",
+        "garbage",
+        "truncated",
+        "header-only",
+        "other-salt",
+        "not-a-dict",
+        "bad-entries",
+        "bad-data",
+    ],
 )
 def test_damaged_shards_never_break_a_load(tmp_path: Path, damage: str) -> None:
     import hashlib
@@ -270,6 +279,9 @@ def test_damaged_shards_never_break_a_load(tmp_path: Path, damage: str) -> None:
     def signed(body: bytes, salt: bytes = salt) -> bytes:
         return MAGIC + salt + hashlib.sha256(body).digest() + body
 
+    def digest(path: Path) -> bytes:
+        return hashlib.sha256(path.read_bytes()).digest()
+
     for shard in shards(cache):
         whole = shard.read_bytes()
         shard.write_bytes(
@@ -281,6 +293,7 @@ def test_damaged_shards_never_break_a_load(tmp_path: Path, damage: str) -> None:
                 "other-salt": signed(whole[len(MAGIC) + 64 :], b"x" * 32),
                 "not-a-dict": signed(marshal.dumps([1, 2, 3])),
                 "bad-entries": signed(marshal.dumps({p: "x" for p in BASE})),
+                "bad-data": signed(marshal.dumps({p: (digest(root / p), b"\xff") for p in BASE})),
             }[damage]
         )
     assert validate(root, cache) == without

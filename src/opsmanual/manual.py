@@ -6,6 +6,8 @@ built from the files that are sound.
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -29,7 +31,7 @@ from opsmanual.model import (
     parse_datetime,
 )
 from opsmanual.parallel import ordered_map
-from opsmanual.parse_cache import ParseCache, digest_of
+from opsmanual.parse_cache import MISS, ParseCache, digest_of, entry_of
 from opsmanual.source import FolderSource, Source, Unreadable
 
 UPDATES = kinds.record("updates")
@@ -99,23 +101,41 @@ def _parse_all(source: Source, paths: list[str]) -> list[Checked]:
         if isinstance(raw, Finding) or cache.folder is None:
             continue
         digests[index] = digest = digest_of(raw)
-        hit, data = cache.get(path, digest)
-        if hit:
+        data = cache.get(path, digest)
+        if data is not MISS:
             done[index] = (Document(path, raw.decode("utf-8-sig"), data), [])
     todo = [index for index, checked in enumerate(done) if checked is None]
+    parent = os.getpid()
 
-    def some(start: int, end: int) -> list[Checked]:
-        return [_checked(paths[todo[i]], raws[todo[i]]) for i in range(start, end)]
+    def some(start: int, end: int) -> list[tuple[Checked | None, bytes | None]]:
+        out: list[tuple[Checked | None, bytes | None]] = []
+        for i in range(start, end):
+            index = todo[i]
+            checked = _checked(paths[index], raws[index])
+            kept = _kept(checked) if index in digests else None
+            # A forked worker sends a clean file back as its cache entry alone (marshal is
+            # cheaper than pickling the document); the parent rebuilds the document from it.
+            out.append((None if kept is not None and os.getpid() != parent else checked, kept))
+        return out
 
-    for index, checked in zip(
-        todo, ordered_map(some, len(todo), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM), strict=True
-    ):
+    parsed = ordered_map(some, len(todo), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
+    for index, (checked, kept) in zip(todo, parsed, strict=True):
+        if kept is not None:
+            cache.put(paths[index], digests[index], kept)
+        if checked is None:
+            raw = raws[index]
+            assert kept is not None and isinstance(raw, bytes)
+            checked = (Document(paths[index], raw.decode("utf-8-sig"), marshal.loads(kept)), [])
         done[index] = checked
-        doc, problems = checked
-        if isinstance(doc, Document) and not problems and index in digests:
-            cache.put(paths[index], digests[index], doc.data)
     cache.save()
     return [checked for checked in done if checked is not None]
+
+
+def _kept(checked: Checked) -> bytes | None:
+    """What the parse cache keeps of a file: the data of one that parsed and passed its
+    per-file checks with no finding, as `marshal` bytes; None for any other."""
+    doc, problems = checked
+    return entry_of(doc.data) if isinstance(doc, Document) and not problems else None
 
 
 def _cache_for(source: Source) -> ParseCache:

@@ -47,7 +47,7 @@ from typing import Any
 
 from opsmanual import __version__
 
-MAGIC = b"opsmanual-parse-1\n"
+MAGIC = b"opsmanual-parse-2\n"
 MARSHAL_VERSION = 4
 SHARDS = 16
 MAX_SHARD = 256 * 1024 * 1024  # bytes; the shards of a 10,000-procedure manual are about 1 MB
@@ -58,8 +58,10 @@ PRUNE_EVERY = 24 * 3600
 _CODE = ("load.py", "schema.py", "manual.py", "model.py", "kinds.py", "parse_cache.py")
 _OFF = ("", "off", "0", "no")
 
-# path -> (SHA-256 of the file's bytes, its data)
-Entries = dict[str, tuple[bytes, Any]]
+# path -> (SHA-256 of the file's bytes, its data as `marshal` bytes: written once, where the file
+# was parsed, and read only for a hit)
+Entries = dict[str, tuple[bytes, bytes]]
+MISS = object()  # what `get` gives for a file it does not have
 
 
 def cache_dir() -> Path | None:
@@ -112,6 +114,14 @@ def digest_of(raw: bytes) -> bytes:
     return hashlib.sha256(raw).digest()
 
 
+def entry_of(data: Any) -> bytes | None:
+    """The data as a cache entry keeps it, or None for data `marshal` cannot write."""
+    try:
+        return marshal.dumps(data, MARSHAL_VERSION)
+    except ValueError:
+        return None
+
+
 class ParseCache:
     """The cached data of one manual folder's files (`folder` None: a cache that is off)."""
 
@@ -136,27 +146,33 @@ class ParseCache:
         name = hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return cls(base / name)
 
-    def get(self, path: str, digest: bytes) -> tuple[bool, Any]:
-        """(True, data) for a file whose bytes have this digest and were cached, else (False,
-        None). Every path asked for is one the manual has now: the others leave the cache."""
+    def get(self, path: str, digest: bytes) -> Any:
+        """The data of a file whose bytes have this digest, as it was cached; else MISS.
+        Every path asked for is one the manual has now: the others leave the cache."""
         if self.folder is None:
-            return False, None
+            return MISS
         shard = _shard_of(path)
         self._wanted.setdefault(shard, set()).add(path)
         entry = self._entries(shard).get(path)
         if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == digest:
-            self.hits += 1
-            return True, entry[1]
+            try:
+                data = marshal.loads(entry[1])
+            except (EOFError, ValueError, TypeError):
+                data = MISS
+            if data is not MISS:
+                self.hits += 1
+                return data
         self.misses += 1
-        return False, None
+        return MISS
 
-    def put(self, path: str, digest: bytes, data: Any) -> None:
-        """Keep the data of a file that parsed and passed its per-file checks with no finding."""
+    def put(self, path: str, digest: bytes, entry: bytes) -> None:
+        """Keep the data (`entry_of`) of a file that parsed and passed its per-file checks with
+        no finding."""
         if self.folder is None:
             return
         shard = _shard_of(path)
         self._wanted.setdefault(shard, set()).add(path)
-        self._entries(shard)[path] = (digest, data)
+        self._entries(shard)[path] = (digest, entry)
         self._changed.add(shard)
 
     def save(self) -> None:
@@ -183,7 +199,7 @@ class ParseCache:
                 body = marshal.dumps(self._shards[shard], MARSHAL_VERSION)
                 head = MAGIC + salt() + hashlib.sha256(body).digest()
                 write_cache_entry(self._shard_path(shard), head + body)
-        except (OSError, OpsmanualError, ValueError):  # ValueError: data marshal cannot write
+        except (OSError, OpsmanualError):
             return
         self._changed.clear()
         _prune(self.folder.parent, self.folder)
