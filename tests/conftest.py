@@ -3,6 +3,9 @@ an own, empty render cache for every test."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,14 @@ from gitrepo import GitRepo, example_repo
 
 # The moment the commands believe it is (OPSMANUAL_NOW), so that dates in output never drift.
 NOW = "2026-11-23T10:00:00+08:00"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Module- and session-scoped fixtures run before each test's own cache below: they too get
+    a cache folder of this run's own, never the user's ~/.cache."""
+    folder = tempfile.mkdtemp(prefix="opsmanual-test-cache-")
+    os.environ["OPSMANUAL_CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture
