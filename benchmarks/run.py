@@ -23,10 +23,11 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -92,6 +93,10 @@ class Bench:
         self.rows: list[Row] = []
         self.imports: list[tuple[str, float]] = []
         self.env = dict(os.environ, OPSMANUAL_NOW=generate.NOW, NO_COLOR="1")
+        # opsmanual is timed as installed: with its bytecode compiled (pip compiles it), not
+        # compiled again in every process as a checkout with PYTHONDONTWRITEBYTECODE would be.
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        _compile_opsmanual()
         self._done: dict[str, Row] = {}
 
     # -- the manuals -------------------------------------------------------------------------
@@ -115,10 +120,18 @@ class Bench:
 
     # -- timing --------------------------------------------------------------------------------
 
-    def run(self, command: Sequence[str], quiet: bool = False) -> tuple[float, str, int]:
-        """Wall-clock seconds, stdout and exit code of one process."""
+    def run(
+        self, command: Sequence[str], quiet: bool = False, cold: bool = False
+    ) -> tuple[float, str, int]:
+        """Wall-clock seconds, stdout and exit code of one process; `cold`: with a cache folder
+        of its own, empty (the parse cache is on by default: a fresh checkout's first run)."""
+        env = self.env
+        if cold:
+            folder = self.work / "cold-cache"
+            shutil.rmtree(folder, ignore_errors=True)
+            env = dict(self.env, OPSMANUAL_CACHE_DIR=str(folder))
         start = time.perf_counter()
-        done = subprocess.run(command, env=self.env, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
         if done.returncode not in (0, 1) and not quiet:
             lines = (done.stderr or done.stdout).strip().splitlines()
@@ -129,9 +142,12 @@ class Bench:
         results = [self.run(command) for _ in range(times or self.repeat)]
         return min(results, key=lambda r: r[0])
 
-    def in_turns(self, jobs: dict[str, list[str]]) -> dict[str, tuple[float, float, str]]:
+    def in_turns(
+        self, jobs: dict[str, list[str]], cold: Collection[str] = ()
+    ) -> dict[str, tuple[float, float, str]]:
         """Best of --repeat for each command, run in turns (A, B, A, B, ...) so that load from
-        elsewhere on the machine weighs on both sides of a comparison alike.
+        elsewhere on the machine weighs on both sides of a comparison alike; the jobs named in
+        `cold` each time with an empty cache.
 
         Returns, per job: its seconds (its own report for a script printing {"seconds": ...},
         else the wall time), the wall time of that run, and its stdout.
@@ -139,7 +155,7 @@ class Bench:
         best: dict[str, tuple[float, float, str]] = {}
         for _ in range(self.repeat):
             for name, command in jobs.items():
-                wall, stdout, code = self.run(command)
+                wall, stdout, code = self.run(command, cold=name in cold)
                 seconds = wall
                 if command[1] == "-c":
                     if code != 0:
@@ -194,15 +210,20 @@ class Bench:
 
 
 def bare_load_and_validate(bench: Bench) -> None:
-    """The baseline and validate, in-process and as a command, timed in turns."""
+    """The baseline and validate, in-process and as a command, timed in turns: with an empty
+    parse cache, which they fill (a fresh checkout), and as a command without the cache."""
     root = str(bench.manual())
-    times = bench.in_turns(
-        {
-            "bare": [PYTHON, "-c", BARE_LOAD, root],
-            "validate": [PYTHON, "-c", VALIDATE, root, "no-git"],
-            "cli": bench.opsmanual("validate", "--no-git", "-m", root),
-        }
-    )
+    cli = bench.opsmanual("validate", "--no-git", "-m", root)
+    with bench.cache("off"):
+        times = bench.in_turns(
+            {
+                "bare": [PYTHON, "-c", BARE_LOAD, root],
+                "validate": [PYTHON, "-c", VALIDATE, root, "no-git"],
+                "cli": cli,
+                "cli-off": cli,
+            },
+            cold={"validate", "cli"},
+        )
     bare, bare_wall, _ = times["bare"]
     bench.add(Row("bare-load", bare, note="yaml.load(CSafeLoader) of every file"))
     bench.add(Row("bare-load-process", bare_wall, note="the same, as a whole python process"))
@@ -214,6 +235,40 @@ def bare_load_and_validate(bench: Bench) -> None:
     row.note = "opsmanual validate --no-git, start-up included"
     if stdout.startswith("exit code"):
         row.result, row.note = "FAIL", f"{stdout}: the generated manual has findings"
+    bench.add(row)
+    off = times["cli-off"][0]
+    row = Row("validate-cli-no-cache", off, note="the same with OPSMANUAL_CACHE_DIR=off")
+    bench.add(row)
+    row = Row("cache-write", seconds, "validate-cli-no-cache", seconds / off, 1.05)
+    row.note = "validate-cli (filling an empty parse cache) against validate-cli-no-cache"
+    bench.add(row)
+
+
+def validate_warm(bench: Bench) -> None:
+    """validate after a one-procedure change, the parse cache filled by an earlier run (a CI
+    run after a one-file commit, with its cache kept), against the bare load process."""
+    base = bench.need("bare-load-process").seconds
+    root = bench.manual()
+    command = bench.opsmanual("validate", "--no-git", "-m", str(root))
+    cache = bench.work / f"cache-n{bench.procedures}"
+    files = sorted((root / "procedures").glob("*.yaml"))
+    target = files[len(files) // 3]
+    original = target.read_bytes()
+    times = []
+    with bench.cache(str(cache)):
+        try:
+            bench.run(command)  # fills the cache (a no-op when an earlier run did)
+            for n in range(bench.repeat):
+                target.write_bytes(ACTION.sub(rb"\1 (%d)" % n, original, count=1))
+                times.append(bench.run(command))
+        finally:
+            target.write_bytes(original)
+    seconds, _, code = min(times, key=lambda r: r[0])
+    row = Row("validate-warm", seconds, "bare-load-process", seconds / base if base else None)
+    row.target = 0.5
+    row.note = "opsmanual validate --no-git after one procedure changed (parse cache warm)"
+    if code != 0 or not ACTION.search(original):
+        row.result, row.note = "FAIL", f"exit code {code}, or no step action in {target.name}"
     bench.add(row)
 
 
@@ -525,6 +580,16 @@ def importtime(bench: Bench) -> None:
     bench.add(Row("importtime", total, note=f"opsmanual --help; heaviest: {note}"))
 
 
+def _compile_opsmanual() -> None:
+    """Write the bytecode of the opsmanual that the measured processes import."""
+    import compileall
+
+    spec = importlib.util.find_spec("opsmanual")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=1)
+
+
 def _clean(repo: Path) -> bool:
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=False
@@ -547,6 +612,9 @@ BENCHMARKS: dict[str, Callable[[Bench], None]] = {
     "bare-load-process": bare_load_and_validate,
     "validate": bare_load_and_validate,
     "validate-cli": bare_load_and_validate,
+    "validate-cli-no-cache": bare_load_and_validate,
+    "cache-write": bare_load_and_validate,
+    "validate-warm": validate_warm,
     "check-jsonschema": check_jsonschema,
     "render": render,
     "render-site": render_site,
@@ -566,6 +634,7 @@ ORDER = [
     "bare-load",
     "validate",
     "validate-cli",
+    "validate-warm",
     "check-jsonschema",
     "render",
     "render-site",

@@ -4,13 +4,23 @@ in `helpers.py`."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from gitrepo import EXAMPLES, GitRepo, example_repo
 from helpers import NOW
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Module- and session-scoped fixtures run before each test's own cache below: they too get
+    a cache folder of this run's own, never the user's ~/.cache."""
+    folder = tempfile.mkdtemp(prefix="opsmanual-test-cache-")
+    os.environ["OPSMANUAL_CACHE_DIR"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture

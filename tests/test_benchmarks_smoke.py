@@ -91,7 +91,16 @@ def test_run_prints_a_ratio_and_exits_0(tmp_path: Path) -> None:
     done = subprocess.run(
         [
             *(sys.executable, str(BENCHMARKS / "run.py"), "--procedures", "50", "--repeat", "1"),
-            *("--only", "validate", "--work", str(tmp_path), "--json", str(tmp_path / "r.json")),
+            *(
+                "--only",
+                "validate",
+                "--only",
+                "validate-warm",
+                "--work",
+                str(tmp_path),
+                "--json",
+                str(tmp_path / "r.json"),
+            ),
         ],
         capture_output=True,
         text=True,
@@ -101,11 +110,25 @@ def test_run_prints_a_ratio_and_exits_0(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert re.search(r"(?m)^validate\s+[0-9.]+ s\s+[0-9.]+x vs bare-load\s", done.stdout)
     results = json.loads((tmp_path / "r.json").read_text("utf-8"))["results"]
-    names = ["bare-load", "bare-load-process", "validate", "validate-cli"]
+    names = [
+        "bare-load",
+        "bare-load-process",
+        "validate",
+        "validate-cli",
+        "validate-cli-no-cache",
+        "cache-write",
+        "validate-warm",
+    ]
     assert [r["name"] for r in results] == names
-    assert all(
-        r["result"] in ("PASS", "MISS") for r in results[2:]
-    )  # FAIL would mean the manual had errors
+    assert all(  # FAIL would mean the manual had errors
+        r["result"] in ("PASS", "MISS") for r in results if r["target"] is not None
+    )
+    assert [r["name"] for r in results if r["target"] is not None] == [
+        "validate",
+        "validate-cli",
+        "cache-write",
+        "validate-warm",
+    ]
 
 
 @pytest.mark.skipif(

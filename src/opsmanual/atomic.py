@@ -26,6 +26,14 @@ def write_atomic(path: Path, content: bytes) -> None:
         stream.write(content)
 
 
+def write_cache_entry(path: Path, content: bytes) -> None:
+    """Replace `path` with `content`, whole or not at all, readable and writable by this user
+    alone, without waiting for the disk: for a cache, whose entries carry their own checksum, so
+    that one torn by a power cut is a miss (fsync is most of the cost of writing a small file)."""
+    with replacing(path, durable=False, mode=0o600) as tmp, tmp.open("wb") as stream:
+        stream.write(content)
+
+
 def write_output(target: Path, content: bytes) -> None:
     """Write a command's output file: through a stream target, else atomically, creating its
     folder."""
@@ -43,10 +51,12 @@ def write_output(target: Path, content: bytes) -> None:
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path, durable: bool = True, mode: int | None = None) -> Iterator[Path]:
     """A temporary path beside `path` for the block to fill (a tool may write it by name); when
-    the block ends without an error, that file replaces `path`, synced; otherwise it is removed."""
-    mode = _file_mode(path)
+    the block ends without an error, that file replaces `path`, synced (unless not `durable`);
+    otherwise it is removed. The new file takes `mode`, else the permissions of the file it
+    replaces, else the umask's."""
+    mode = _file_mode(path) if mode is None else mode
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -57,7 +67,8 @@ def replacing(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        _fsync_file(tmp)
+        if durable:
+            _fsync_file(tmp)
         os.chmod(tmp, mode)
         _replace(tmp, path)
     except BaseException as exc:
@@ -68,7 +79,8 @@ def replacing(path: Path) -> Iterator[Path]:
                 _("cannot write {path}: {reason}", path=path, reason=exc.strerror or exc)
             ) from exc
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def refuse_read_only(path: Path) -> None:

@@ -104,13 +104,18 @@ def relevant(path: str) -> bool:
     return folder in ENTITY_KINDS and "/" not in name and not name.startswith(".")
 
 
+# The kind of each file the format names by its path (asked for every file of every load).
+_KIND_OF_FILE = {
+    **{path: MANUAL for path in MANUAL_FILES},
+    **{path: row.kind for row in LOADED_RECORDS for path in row.paths},
+}
+
+
 def kind_of(path: str) -> str | None:
     """The kind of a file of the format (`manual`, `units`, `updates`), None for other files."""
-    if path in MANUAL_FILES:
-        return MANUAL
-    for row in LOADED_RECORDS:
-        if path in row.paths:
-            return row.kind
+    kind = _KIND_OF_FILE.get(path)
+    if kind is not None:
+        return kind
     if relevant(path) and path.endswith(YAML_SUFFIXES):
         return path.split("/", 1)[0]
     return None

@@ -6,6 +6,8 @@ built from the files that are sound.
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -29,7 +31,8 @@ from opsmanual.model import (
     parse_datetime,
 )
 from opsmanual.parallel import ordered_map
-from opsmanual.source import Source, Unreadable
+from opsmanual.parse_cache import MISS, ParseCache, digest_of, entry_of
+from opsmanual.source import FolderSource, Source, Unreadable
 
 UPDATES = kinds.record("updates")
 _ENTITY_CLASSES: dict[str, Any] = {
@@ -52,7 +55,7 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
         if kind is None:
             findings.append(make("stray-file", path, _stray_message(path)))
             continue
-        doc = parsed[path]
+        doc, problems = parsed[path]
         if isinstance(doc, Finding):
             findings.append(doc)
             manual.broken.add(kind)
@@ -60,7 +63,7 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
                 manual.known[kind].add(PurePosixPath(path).stem)
             continue
         manual.documents[path] = doc
-        _add(manual, kind, doc, findings)
+        _add(manual, kind, doc, problems, findings)
     if manual.updates_doc is None and not _has(paths, UPDATES.paths):
         findings.append(
             make(
@@ -82,14 +85,64 @@ def load_manual(source: Source) -> tuple[Manual, list[Finding]]:
 PARALLEL_FROM = 2000
 PARSE_CHUNK = 500
 
+# One file as the rest of the load takes it: its document (or the finding that stops it from
+# being read) and its per-file findings (empty file, schema, impossible dates).
+Checked = tuple[Document | Finding, list[Finding]]
 
-def _parse_all(source: Source, paths: list[str]) -> list[Document | Finding]:
+
+def _parse_all(source: Source, paths: list[str]) -> list[Checked]:
+    """Every file read, parsed and checked on its own; from the parse cache where its bytes
+    are unchanged (parse_cache.py), else shared out among processes when there are many."""
     raws = [_read(source, path) for path in paths]  # read here: a source may not survive a fork
+    cache = _cache_for(source)
+    done: list[Checked | None] = [None] * len(paths)
+    digests: dict[int, bytes] = {}
+    for index, (path, raw) in enumerate(zip(paths, raws, strict=True)):
+        if isinstance(raw, Finding) or cache.folder is None:
+            continue
+        digests[index] = digest = digest_of(raw)
+        data = cache.get(path, digest)
+        if data is not MISS:
+            done[index] = (Document(path, raw.decode("utf-8-sig"), data), [])
+    todo = [index for index, checked in enumerate(done) if checked is None]
+    parent = os.getpid()
 
-    def some(start: int, end: int) -> list[Document | Finding]:
-        return [_parse_read(paths[i], raws[i]) for i in range(start, end)]
+    def some(start: int, end: int) -> list[tuple[Checked | None, bytes | None]]:
+        out: list[tuple[Checked | None, bytes | None]] = []
+        for i in range(start, end):
+            index = todo[i]
+            checked = _checked(paths[index], raws[index])
+            kept = _kept(checked) if index in digests else None
+            # A forked worker sends a clean file back as its cache entry alone (marshal is
+            # cheaper than pickling the document); the parent rebuilds the document from it.
+            out.append((None if kept is not None and os.getpid() != parent else checked, kept))
+        return out
 
-    return ordered_map(some, len(paths), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
+    parsed = ordered_map(some, len(todo), chunk=PARSE_CHUNK, minimum=PARALLEL_FROM)
+    for index, (checked, kept) in zip(todo, parsed, strict=True):
+        if kept is not None:
+            cache.put(paths[index], digests[index], kept)
+        if checked is None:
+            raw = raws[index]
+            assert kept is not None and isinstance(raw, bytes)
+            checked = (Document(paths[index], raw.decode("utf-8-sig"), marshal.loads(kept)), [])
+        done[index] = checked
+    cache.save()
+    return [checked for checked in done if checked is not None]
+
+
+def _kept(checked: Checked) -> bytes | None:
+    """What the parse cache keeps of a file: the data of one that parsed and passed its
+    per-file checks with no finding, as `marshal` bytes; None for any other."""
+    doc, problems = checked
+    return entry_of(doc.data) if isinstance(doc, Document) and not problems else None
+
+
+def _cache_for(source: Source) -> ParseCache:
+    """The parse cache of a manual read from a folder; a git revision's is read without one."""
+    if isinstance(source, FolderSource):
+        return ParseCache.for_manual(source.root)
+    return ParseCache(None)
 
 
 def _read(source: Source, path: str) -> bytes | Finding:
@@ -99,8 +152,20 @@ def _read(source: Source, path: str) -> bytes | Finding:
         return make("yaml-syntax", path, _("the file cannot be read: {reason}", reason=exc.reason))
 
 
-def _parse_read(path: str, raw: bytes | Finding) -> Document | Finding:
-    return raw if isinstance(raw, Finding) else parse(path, raw)
+def _checked(path: str, raw: bytes | Finding) -> Checked:
+    """Parse one file and check it against its schema: what the parse cache keeps."""
+    if isinstance(raw, Finding):
+        return raw, []
+    doc = parse(path, raw)
+    if isinstance(doc, Finding):
+        return doc, []
+    kind = kind_of(path)
+    assert kind is not None
+    if kind in _REGISTERS and doc.data is None:
+        doc.data = []  # a register holding only comments is an empty register
+    if doc.data is None:
+        return doc, [doc.finding("schema", _empty_message(kind))]
+    return doc, schema.check(doc, kind) or _impossible_dates(doc, kind)
 
 
 def _stray_message(path: str) -> str:
@@ -122,17 +187,14 @@ def _has(paths: list[str], names: tuple[str, ...]) -> bool:
 _REGISTERS = tuple(record.kind for record in kinds.LOADED_RECORDS if record.may_be_empty)
 
 
-def _add(manual: Manual, kind: str, doc: Document, findings: list[Finding]) -> None:
-    if kind in _REGISTERS and doc.data is None:
-        doc.data = []  # a register holding only comments is an empty register
-    if doc.data is None:
-        findings.append(doc.finding("schema", _empty_message(kind)))
-        manual.broken.add(kind)
-        return
-    problems = schema.check(doc, kind) or _impossible_dates(doc, kind)
+def _add(
+    manual: Manual, kind: str, doc: Document, problems: list[Finding], findings: list[Finding]
+) -> None:
     findings.extend(problems)
     if problems:
         manual.broken.add(kind)
+    if doc.data is None:  # empty: its finding is among the problems
+        return
     if kind == "manual":
         _add_manual(manual, doc, problems, findings)
     elif kind == "updates":

@@ -38,18 +38,17 @@ def ordered_map(
     progress: Callable[[int], None] | None = None,
 ) -> list[T]:
     """`work(start, end)` over consecutive ranges of `range(count)`, results joined in order."""
-    import multiprocessing  # here, not at the top: every command starts up without it
-
     global _work
     ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     results: list[T] = []
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if count < minimum or cores() < 2 or not forkable or _work is not None:
+    if count < minimum or cores() < 2 or _work is not None or not _forkable():
         for bounds in ranges:
             results += work(*bounds)
             if progress is not None:
                 progress(len(results))
         return results
+    import multiprocessing
+
     _work = work
     try:
         with multiprocessing.get_context("fork").Pool(cores()) as pool:
@@ -60,3 +59,11 @@ def ordered_map(
     finally:
         _work = None
     return results
+
+
+def _forkable() -> bool:
+    # imported only when a run is long enough to share out: a small run (a warm load, a small
+    # manual) starts up without multiprocessing
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()

@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from opsmanual import __version__
+from opsmanual.cli.coercion import install as plain_coercion
 from opsmanual.cli.words import install, usage_error
 from opsmanual.errors import OpsError, OpsmanualError
 from opsmanual.i18n import N_, _
@@ -136,6 +137,7 @@ def _not_utf8(args: list[Any]) -> str | None:
 
 
 install()
+plain_coercion()
 app = typer.Typer(
     cls=OpsGroup,
     name="opsmanual",
