@@ -244,32 +244,45 @@ def bare_load_and_validate(bench: Bench) -> None:
     bench.add(row)
 
 
+def warm_row(
+    bench: Bench, name: str, command: list[str], part: int, base: float | None, target: float,
+    note: str,
+) -> Row:  # fmt: skip
+    """`command` again after one procedure's step action changed (shown in that procedure alone;
+    a title is shown elsewhere too), its caches filled by an earlier run: a CI run after a
+    one-file commit. `part` picks the procedure (1/part of the way through the folder)."""
+    root = bench.manual()
+    cache = bench.work / f"cache-n{bench.procedures}"
+    files = sorted((root / "procedures").glob("*.yaml"))
+    target_file = files[len(files) // part]
+    original = target_file.read_bytes()
+    times = []
+    with bench.cache(str(cache)):
+        try:
+            bench.run(command)  # fills the cache (a no-op when an earlier run did)
+            for n in range(bench.repeat):
+                target_file.write_bytes(ACTION.sub(rb"\1 (%d)" % n, original, count=1))
+                times.append(bench.run(command))
+        finally:
+            target_file.write_bytes(original)
+    seconds, _, code = min(times, key=lambda r: r[0])
+    row = Row(name, seconds, "bare-load-process", seconds / base if base else None)
+    row.target = target
+    row.note = note
+    if code != 0 or not ACTION.search(original):
+        row.result = "FAIL"
+        row.note = f"exit code {code}, or no step action in {target_file.name}"
+    return row
+
+
 def validate_warm(bench: Bench) -> None:
     """validate after a one-procedure change, the parse cache filled by an earlier run (a CI
     run after a one-file commit, with its cache kept), against the bare load process."""
     base = bench.need("bare-load-process").seconds
     root = bench.manual()
     command = bench.opsmanual("validate", "--no-git", "-m", str(root))
-    cache = bench.work / f"cache-n{bench.procedures}"
-    files = sorted((root / "procedures").glob("*.yaml"))
-    target = files[len(files) // 3]
-    original = target.read_bytes()
-    times = []
-    with bench.cache(str(cache)):
-        try:
-            bench.run(command)  # fills the cache (a no-op when an earlier run did)
-            for n in range(bench.repeat):
-                target.write_bytes(ACTION.sub(rb"\1 (%d)" % n, original, count=1))
-                times.append(bench.run(command))
-        finally:
-            target.write_bytes(original)
-    seconds, _, code = min(times, key=lambda r: r[0])
-    row = Row("validate-warm", seconds, "bare-load-process", seconds / base if base else None)
-    row.target = 0.5
-    row.note = "opsmanual validate --no-git after one procedure changed (parse cache warm)"
-    if code != 0 or not ACTION.search(original):
-        row.result, row.note = "FAIL", f"exit code {code}, or no step action in {target.name}"
-    bench.add(row)
+    note = "opsmanual validate --no-git after one procedure changed (parse cache warm)"
+    bench.add(warm_row(bench, "validate-warm", command, 3, base, 0.5, note))
 
 
 def check_jsonschema(bench: Bench) -> None:
@@ -332,28 +345,8 @@ def render_site(bench: Bench) -> None:
     bench.add(row)
 
     # A CI run after a commit that changed one procedure: the cache holds all the others.
-    cache = bench.work / f"cache-n{bench.procedures}"
-    files = sorted((root / "procedures").glob("*.yaml"))
-    target = files[len(files) // 2]
-    original = target.read_bytes()
-    times = []
-    with bench.cache(str(cache)):
-        try:
-            bench.run(command)  # fills the cache (a no-op when an earlier run did)
-            for n in range(bench.repeat):
-                # a step's action: shown in this procedure alone (a title is shown elsewhere too)
-                edited = ACTION.sub(rb"\1 (%d)" % n, original, count=1)
-                target.write_bytes(edited)
-                times.append(bench.run(command))
-        finally:
-            target.write_bytes(original)
-    seconds, _, code = min(times, key=lambda r: r[0])
-    row = Row("render-site-warm", seconds, "bare-load-process", seconds / base if base else None)
-    row.target = 1.5
-    row.note = "the site again after one procedure changed (fragment cache warm)"
-    if code != 0 or not ACTION.search(original):
-        row.result, row.note = "FAIL", f"exit code {code}, or no step action in {target.name}"
-    bench.add(row)
+    note = "the site again after one procedure changed (fragment cache warm)"
+    bench.add(warm_row(bench, "render-site-warm", command, 2, base, 1.5, note))
     _page_load(bench, out)
 
 
