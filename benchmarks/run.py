@@ -92,7 +92,11 @@ class Bench:
         self.work = work
         self.rows: list[Row] = []
         self.imports: list[tuple[str, float]] = []
-        self.env = dict(os.environ, OPSMANUAL_NOW=generate.NOW, NO_COLOR="1")
+        # No cache unless a row asks for one (`cache`, `run(cold=True)`): a row's two sides then
+        # compare the same work, and nothing is written to the user's own cache folder.
+        self.env = dict(
+            os.environ, OPSMANUAL_NOW=generate.NOW, NO_COLOR="1", OPSMANUAL_CACHE_DIR="off"
+        )
         # opsmanual is timed as installed: with its bytecode compiled (pip compiles it), not
         # compiled again in every process as a checkout with PYTHONDONTWRITEBYTECODE would be.
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -181,7 +185,7 @@ class Bench:
 
     @contextmanager
     def cache(self, where: str) -> Iterator[None]:
-        """Run the commands inside with this fragment cache (`off`: none)."""
+        """Run the commands inside with this cache folder (`off`, the default: none)."""
         before = self.env.get("OPSMANUAL_CACHE_DIR")
         self.env["OPSMANUAL_CACHE_DIR"] = where
         try:
