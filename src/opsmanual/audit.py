@@ -19,7 +19,7 @@ from opsmanual.checks.record_lists import in_force
 from opsmanual.checks.review import add_months
 from opsmanual.copies import CopyState, copy_states
 from opsmanual.errors import OpsError
-from opsmanual.findings import Finding, count
+from opsmanual.findings import Counted, Finding
 from opsmanual.i18n import _
 from opsmanual.load import parse
 from opsmanual.model import Loan, Manual, UpdateRecord, parse_datetime
@@ -44,7 +44,7 @@ class Review:
 
 
 @dataclass
-class Audit:
+class Audit(Counted):
     as_of: datetime
     revision: str | None  # the commit read, None outside git
     committed: datetime | None  # when that commit was made
@@ -58,14 +58,6 @@ class Audit:
     reviews_overdue: list[Review]
     notices: list[Notice]
     findings: list[Finding] = field(repr=False)
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings)[0]
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings)[1]
 
     def name(self, person_id: str | None) -> str:
         return "" if person_id is None else label(self.manual, person_id)

@@ -131,6 +131,21 @@ def count(findings: Iterable[Finding]) -> tuple[int, int]:
     return errors, warnings
 
 
+class Counted:
+    """The error and warning counts of an object that carries `findings` (a validate report, an
+    audit)."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings)[1]
+
+
 def refuse(problems: list[Finding], what: str) -> NoReturn:
     """`Refused`, saying `what` (a phrase marked with `N_`, translated here) and the first of
     the `problems` found, or only `what` when there are none."""

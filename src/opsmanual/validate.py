@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from opsmanual.checks import run_checks
-from opsmanual.findings import Finding, count, sort_findings
+from opsmanual.findings import Counted, Finding, sort_findings
 from opsmanual.manual import load_manual
 from opsmanual.model import Manual, parse_datetime
 from opsmanual.source import FolderSource, Source
@@ -21,7 +21,7 @@ def now() -> datetime:
 
 
 @dataclass
-class Report:
+class Report(Counted):
     root: Path
     manual: Manual
     findings: list[Finding]
@@ -34,14 +34,6 @@ class Report:
         data = doc.data if doc else None
         value = data.get("id") if isinstance(data, dict) else None
         return value if isinstance(value, str) else None
-
-    @property
-    def errors(self) -> int:
-        return count(self.findings)[0]
-
-    @property
-    def warnings(self) -> int:
-        return count(self.findings)[1]
 
     def passed(self, strict: bool = False) -> bool:
         return self.errors == 0 and not (strict and self.warnings)

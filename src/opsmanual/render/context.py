@@ -33,6 +33,21 @@ def register_blank_rows(entries: int) -> int:
 UPDATE_BLANK_ROWS = 4  # ruled rows after the update records, for entries made between reprints
 
 
+# The columns of the update record table (更新记录表), as word keys, in the order every form of the
+# handbook shows them (templates/updates.html.j2 writes the same row for HTML and PDF).
+UPDATE_COLUMNS = (
+    "no",
+    "version",
+    "date",
+    "method",
+    "notice_ref",
+    "summary",
+    "changes",
+    "author",
+    "approved_by",
+)
+
+
 @dataclass(frozen=True)
 class Ref:
     """A mention of an entity: its label, and the anchor it links to when it exists."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from opsmanual.errors import OpsError
 from opsmanual.i18n import N_, _
 from opsmanual.parallel import ordered_map
-from opsmanual.render.context import Handbook, ProcedureView, Ref, Rich
+from opsmanual.render.context import UPDATE_COLUMNS, Handbook, ProcedureView, Ref, Rich
 from opsmanual.render.docx_parts import (
     APP_XML,
     CONTENT_WIDTH,
@@ -407,17 +407,7 @@ class _Writer:
 
     def updates(self) -> list[str]:
         t = self.t
-        head = [
-            t.no,
-            t.version,
-            t.date,
-            t.method,
-            t.notice_ref,
-            t.summary,
-            t.changes,
-            t.author,
-            t.approved_by,
-        ]
+        head = [t[key] for key in UPDATE_COLUMNS]
         widths = split_widths(LANDSCAPE.content_width, (5, 6, 13, 8, 12, 20, 20, 8, 8))
         rows = []
         for u in self.book.updates:

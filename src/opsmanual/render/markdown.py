@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from opsmanual.render.context import Handbook, ProcedureView, Ref, Rich
+from opsmanual.render.context import UPDATE_COLUMNS, Handbook, ProcedureView, Ref, Rich
 from opsmanual.render.markup import md_block, md_escape
 from opsmanual.render.svg import OrgNode
 
@@ -130,17 +130,7 @@ def render_markdown(h: Handbook) -> str:
     out += _how_to_use(h)
     out += [f"## {md_escape(t.updates)} {anchor('updates')}", ""]
     out += table(
-        [
-            t.no,
-            t.version,
-            t.date,
-            t.method,
-            t.notice_ref,
-            t.summary,
-            t.changes,
-            t.author,
-            t.approved_by,
-        ],
+        [t[key] for key in UPDATE_COLUMNS],
         (
             [
                 str(u.no),
